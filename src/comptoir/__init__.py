@@ -1,0 +1,1 @@
+"""Comptoir: one commerce engine for consumers and businesses."""

@@ -1,0 +1,120 @@
+"""The one NinjaAPI. Each domain app owns a `router` in its api.py; errors map here, once,
+from domain exceptions to RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from comptoir.core.errors import DomainError, Throttled, problem
+
+PROBLEM_JSON = "application/problem+json"
+
+api = NinjaAPI(
+    title="Comptoir API",
+    version="1.0.0",
+    description="Headless commerce API for consumers (B2C) and businesses (B2B).",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def problem_response(
+    request: HttpRequest, *, status: int, code: str, title: str, detail: str, errors: Any = None
+) -> HttpResponse:
+    response = api.create_response(
+        request, problem(status, code, title, detail, errors), status=status
+    )
+    response["Content-Type"] = PROBLEM_JSON
+    return response
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+    )
+    if isinstance(exc, Throttled):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _loc_key(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "payload")]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        errors.setdefault(_loc_key(err.get("loc", ())), []).append(
+            str(err.get("msg", "Invalid value"))
+        )
+    return problem_response(
+        request,
+        status=422,
+        code="VALIDATION_ERROR",
+        title="Invalid request",
+        detail="The request did not validate.",
+        errors=errors,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        request,
+        status=401,
+        code="UNAUTHORIZED",
+        title="Authentication required",
+        detail="Valid credentials are required.",
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(
+        request, status=404, code="NOT_FOUND", title="Not found", detail="Not found."
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {
+        400: "BAD_REQUEST",
+        401: "UNAUTHORIZED",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        405: "METHOD_NOT_ALLOWED",
+        409: "CONFLICT",
+        413: "PAYLOAD_TOO_LARGE",
+    }.get(exc.status_code, "ERROR")
+    return problem_response(
+        request, status=exc.status_code, code=code, title=str(exc.message), detail=str(exc.message)
+    )
+
+
+def _register_routers() -> None:
+    from comptoir.accounts.api import router as accounts_router
+    from comptoir.catalog.api import admin_router as catalog_admin_router
+    from comptoir.catalog.api import router as catalog_router
+    from comptoir.channels.api import router as channels_router
+
+    api.add_router("/auth", accounts_router)
+    api.add_router("/channels", channels_router)
+    api.add_router("/", catalog_router)
+    api.add_router("/admin", catalog_admin_router)
+
+
+_register_routers()
