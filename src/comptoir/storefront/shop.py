@@ -1,0 +1,166 @@
+"""Request-level state of the storefront: the current channel, language, navigation and SEO links.
+
+Kept apart from the views so the context processor and the views share one resolution per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import translation
+
+from comptoir.catalog.selectors import CategoryNode, category_tree, normalize_language
+from comptoir.channels.models import Channel
+from comptoir.channels.selectors import channel_get
+from comptoir.core.errors import NotFound
+
+SESSION_CHANNEL_KEY = "storefront_channel"
+# The query parameter that pins a page's language (hreflang alternates point at it).
+LANGUAGE_PARAM = "lang"
+NAV_CACHE_SECONDS = 300
+OG_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+_UNSET = object()
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def current_language() -> str:
+    """The active language as the catalog knows it ("fr", "en")."""
+    return normalize_language(translation.get_language())
+
+
+def current_channel(request: HttpRequest) -> Channel | None:
+    """The channel this request shops in: `?channel=` (remembered in the session), else the
+    session's, else the deployment default. None only when no channel exists at all.
+
+    Resolved once per request and kept on it, so views and the context processor share it.
+    """
+    cached = getattr(request, "_storefront_channel", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    channel: Channel | None = None
+    wanted = request.GET.get("channel", "").strip()
+    if wanted:
+        try:
+            channel = channel_get(code=wanted[:50])
+        except NotFound:
+            channel = None
+        else:
+            if request.session.get(SESSION_CHANNEL_KEY) != channel.code:
+                request.session[SESSION_CHANNEL_KEY] = channel.code
+    if channel is None:
+        # Without a session cookie this reads nothing from the database.
+        remembered = request.session.get(SESSION_CHANNEL_KEY)
+        channel = _channel_or_none(remembered)
+        if channel is None and remembered:
+            del request.session[SESSION_CHANNEL_KEY]
+            channel = _channel_or_none(None)
+    request._storefront_channel = channel  # type: ignore[attr-defined]
+    return channel
+
+
+def _channel_or_none(code: str | None) -> Channel | None:
+    try:
+        return channel_get(code=code)
+    except NotFound:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class NavCategory:
+    id: int
+    slug: str
+    name: str
+    description: str
+    parent_id: int | None
+
+
+def _nav_cache_key(language: str) -> str:
+    return f"storefront:category-tree:{language}"
+
+
+def cached_category_tree(language: str) -> list[CategoryNode]:
+    """The whole localized category tree, cached for a few minutes per language."""
+    key = _nav_cache_key(language)
+    tree: list[CategoryNode] | None = cache.get(key)
+    if tree is None:
+        tree = category_tree(language=language)
+        cache.set(key, tree, NAV_CACHE_SECONDS)
+    return tree
+
+
+def top_categories(language: str) -> list[CategoryNode]:
+    return cached_category_tree(language)
+
+
+def category_path(language: str, category_id: int) -> list[CategoryNode]:
+    """Ancestors of `category_id`, root first, ending with the category itself (from the cached
+    tree; empty when the tree does not know it yet)."""
+
+    def walk(nodes: list[CategoryNode], trail: list[CategoryNode]) -> list[CategoryNode] | None:
+        for node in nodes:
+            here = [*trail, node]
+            if node.id == category_id:
+                return here
+            found = walk(node.children, here)
+            if found is not None:
+                return found
+        return None
+
+    return walk(cached_category_tree(language), []) or []
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    language: str
+    url: str
+    og_locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeoLinks:
+    canonical: str
+    x_default: str
+    alternates: list[Alternate]
+    og_locale: str
+    noindex: bool = False
+
+
+def absolute_url(path: str) -> str:
+    """An absolute URL on the configured site (never built from the request's Host header)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+def seo_links(
+    *, path: str, language: str, query: dict[str, str | int] | None = None, noindex: bool = False
+) -> SeoLinks:
+    """Canonical, hreflang alternates (one URL per language through `?lang=`) and x-default."""
+    params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+
+    def url(lang: str | None) -> str:
+        full = dict(params)
+        if lang:
+            full[LANGUAGE_PARAM] = lang
+        qs = urlencode(sorted(full.items()))
+        return absolute_url(f"{path}?{qs}" if qs else path)
+
+    alternates = [
+        Alternate(language=code, url=url(code), og_locale=OG_LOCALES.get(code, code))
+        for code in language_codes()
+    ]
+    return SeoLinks(
+        canonical=url(language),
+        x_default=url(None),
+        alternates=alternates,
+        og_locale=OG_LOCALES.get(language, language),
+        noindex=noindex,
+    )

@@ -1,0 +1,53 @@
+"""Template filters of the storefront: money per locale, sanitised rich text, JSON-LD."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import SafeString, mark_safe
+
+from comptoir.core.html import sanitize_html
+from comptoir.core.money import Money
+from comptoir.storefront.shop import current_language
+
+register = template.Library()
+
+# Babel locales per shop language: French of France, British English ("€19.90").
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+# What must not appear raw inside a <script> element (same escapes as Django's json_script).
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def babel_locale(language: str | None = None) -> str:
+    language = language or current_language()
+    return BABEL_LOCALES.get(language, language)
+
+
+@register.filter
+def money(value: Money | None) -> str:
+    """`Money` formatted for the active language ("19,90 €" in French, "€19.90" in English)."""
+    if value is None:
+        return ""
+    return value.format(babel_locale())
+
+
+@register.filter
+def sanitized(value: str | None) -> SafeString:
+    """Rich text made safe to render as HTML.
+
+    Descriptions are sanitised when saved, but rows can be written by imports or by hand, so
+    the page sanitises again on the way out (nh3 is fast); nothing else is ever marked safe.
+    """
+    return mark_safe(sanitize_html(value or ""))  # noqa: S308 - the output of nh3 is safe
+
+
+@register.filter
+def jsonld(value: Any) -> SafeString:
+    """`value` as a JSON-LD script element, escaped so no string can close the element."""
+    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    text = text.translate(_JSON_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308

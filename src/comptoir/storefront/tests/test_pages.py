@@ -1,0 +1,275 @@
+"""Home, category, search and error pages, in French and in English."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from comptoir.accounts.tests.factories import UserFactory
+from comptoir.catalog.models import Category
+from comptoir.catalog.tests.factories import CategoryFactory, published_product
+from comptoir.channels.tests.factories import B2BChannelFactory
+from comptoir.storefront.tests.conftest import Shop
+
+pytestmark = pytest.mark.django_db
+
+NNBSP = "\u202f"  # Babel's French thousands separator
+NBSP = "\xa0"
+
+
+def get(client: Client, url: str, language: str = "fr") -> Any:
+    return client.get(url, headers={"accept-language": language})
+
+
+class TestHome:
+    def test_renders_in_french(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/", "fr")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert '<html lang="fr">' in html
+        assert response.headers["Content-Language"] == "fr"
+        assert '<a href="/c/outillage/">Outillage</a>' in html  # nav and tiles
+        assert '<a href="/p/perceuse-visseuse/">Perceuse visseuse</a>' in html
+        assert f"19,90{NBSP}€" in html
+        assert '<a href="/accounts/login/">' in html
+        assert 'action="/i18n/setlang/"' in html
+
+    def test_renders_in_english(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/", "en")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert '<html lang="en">' in html
+        assert '<a href="/c/outillage/">Tools</a>' in html
+        assert '<a href="/p/perceuse-visseuse/">Cordless drill</a>' in html
+        assert "€19.90" in html
+        assert "incl. VAT" in html
+
+    def test_features_eight_products(self, client: Client, shop: Shop) -> None:
+        for i in range(9):
+            published_product(channel=shop.channel, category=shop.drills, name=f"Vis {i}")
+
+        html = get(client, "/").content.decode()
+
+        assert html.count('class="card"') == 8
+
+    def test_empty_store_renders(self, client: Client, db: None) -> None:
+        response = get(client, "/")
+
+        assert response.status_code == 200
+        assert '<p class="empty">' in response.content.decode()
+
+    def test_only_get_and_head(self, client: Client, shop: Shop) -> None:
+        assert client.post("/").status_code == 405
+
+
+class TestCategory:
+    def test_renders_in_french(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/c/outillage/", "fr")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<title>Outillage | Comptoir</title>" in html
+        assert "<h1>Outillage</h1>" in html
+        assert '<meta name="description" content="Outils">' in html
+        assert '<div class="lead description"><p>Outils</p></div>' in html
+        # Subcategory, breadcrumb, current nav entry, the drill of the subcategory
+        assert '<li><a href="/c/perceuses/">Perceuses</a></li>' in html
+        assert '<span aria-current="page">Outillage</span>' in html
+        assert '<a href="/c/outillage/" aria-current="page">Outillage</a>' in html
+        assert '<a href="/p/perceuse-visseuse/">Perceuse visseuse</a>' in html
+        assert f"19,90{NBSP}€" in html
+
+    def test_renders_in_english(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/c/perceuses/", "en")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<h1>Drills</h1>" in html
+        # Breadcrumb: Home > Tools > Drills
+        assert '<li><a href="/c/outillage/">Tools</a></li>' in html
+        assert '<span aria-current="page">Drills</span>' in html
+        assert '<a href="/c/outillage/" aria-current="true">Tools</a>' in html  # nav: a parent
+        assert '<meta name="description" content="Drills">' in html
+        assert '<a href="/p/perceuse-visseuse/">Cordless drill</a>' in html
+
+    def test_seo_links(self, client: Client, shop: Shop) -> None:
+        html = get(client, "/c/outillage/?page=1", "en").content.decode()
+
+        assert '<link rel="canonical" href="http://127.0.0.1:8000/c/outillage/?lang=en">' in html
+        assert (
+            '<link rel="alternate" hreflang="fr" href="http://127.0.0.1:8000/c/outillage/?lang=fr">'
+            in html
+        )
+        assert (
+            '<link rel="alternate" hreflang="x-default" href="http://127.0.0.1:8000/c/outillage/">'
+            in html
+        )
+        assert '<meta property="og:title" content="Outillage">' not in html
+        assert '<meta property="og:title" content="Tools">' in html
+        assert '<meta property="og:locale" content="en_GB">' in html
+
+    def test_unknown_category_is_404(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/c/nope/")
+
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert '<p class="code" aria-hidden="true">404</p>' in html
+        assert 'action="/search"' in html
+        assert '<meta name="robots" content="noindex">' in html
+
+    def test_inactive_category_is_404(self, client: Client, shop: Shop) -> None:
+        Category.objects.filter(pk=shop.drills.pk).update(is_active=False)
+
+        assert get(client, "/c/perceuses/").status_code == 404
+
+    def test_empty_category(self, client: Client, shop: Shop) -> None:
+        CategoryFactory(slug="jardin", name="Jardin")
+
+        response = get(client, "/c/jardin/")
+
+        assert response.status_code == 200
+        assert "No products in this category yet." in response.content.decode()
+
+
+class TestSearch:
+    def test_finds_by_name(self, client: Client, shop: Shop) -> None:
+        published_product(channel=shop.channel, category=shop.drills, name="Marteau")
+
+        response = get(client, "/search?q=perceuse")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert '<a href="/p/perceuse-visseuse/">Perceuse visseuse</a>' in html
+        assert "Marteau" not in html
+        assert 'value="perceuse"' in html
+        assert '<meta name="robots" content="noindex, follow">' in html
+
+    def test_finds_by_english_name(self, client: Client, shop: Shop) -> None:
+        html = get(client, "/search?q=cordless", "en").content.decode()
+
+        assert '<a href="/p/perceuse-visseuse/">Cordless drill</a>' in html
+
+    def test_no_result(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/search?q=tondeuse")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'class="card"' not in html
+        assert "No product matches “tondeuse”." in html
+
+    def test_empty_query_lists_everything(self, client: Client, shop: Shop) -> None:
+        html = get(client, "/search").content.decode()
+
+        assert "All products" in html
+        assert html.count('class="card"') == 1
+
+    def test_query_is_escaped(self, client: Client, shop: Shop) -> None:
+        html = get(client, "/search?q=<script>alert(1)</script>").content.decode()
+
+        assert "<script>alert(1)" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+    def test_nul_character_is_dropped(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/search?q=perce%00use")
+
+        assert response.status_code == 200
+        assert response.content.decode().count('class="card"') == 1
+
+    def test_oversize_query_is_cut_not_an_error(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/search?q=" + "perceuse " * 60)
+
+        assert response.status_code == 200
+        assert response.content.decode().count('class="card"') == 1
+
+
+class TestLanguage:
+    def test_switch_sets_the_language(self, client: Client, shop: Shop) -> None:
+        response = client.post(
+            "/i18n/setlang/",
+            {"language": "en", "next": "/c/outillage/"},
+            headers={"accept-language": "fr"},
+        )
+
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/c/outillage/"
+        assert response.cookies["django_language"].value == "en"
+        html = get(client, "/c/outillage/", "fr").content.decode()
+        assert '<html lang="en">' in html
+        assert "<h1>Tools</h1>" in html
+
+    def test_switch_form_marks_the_current_language(self, client: Client, shop: Shop) -> None:
+        html = get(client, "/c/outillage/?sort=price", "en").content.decode()
+
+        assert '<input type="hidden" name="next" value="/c/outillage/?sort=price">' in html
+        assert 'name="language" value="en" lang="en" title="English" aria-pressed="true"' in html
+        assert 'name="language" value="fr" lang="fr" title="French" aria-pressed="false"' in html
+
+    def test_lang_parameter_picks_the_page_language(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/c/outillage/?lang=en", "fr")
+
+        assert response.headers["Content-Language"] == "en"
+        html = response.content.decode()
+        assert '<html lang="en">' in html
+        assert "<h1>Tools</h1>" in html
+
+    def test_switch_returns_to_the_page_without_its_lang_parameter(
+        self, client: Client, shop: Shop
+    ) -> None:
+        html = get(client, "/c/outillage/?lang=en&sort=name", "en").content.decode()
+
+        assert '<input type="hidden" name="next" value="/c/outillage/?sort=name">' in html
+
+    def test_unknown_lang_parameter_is_ignored(self, client: Client, shop: Shop) -> None:
+        html = get(client, "/c/outillage/?lang=de", "fr").content.decode()
+
+        assert "<h1>Outillage</h1>" in html
+
+
+class TestChannel:
+    def test_channel_parameter_is_remembered(self, client: Client, shop: Shop) -> None:
+        pro = B2BChannelFactory()
+        published_product(
+            channel=pro,
+            price=Decimal("1234.50"),
+            category=shop.drills,
+            slug="etabli-pro",
+            name="Établi pro",
+        )
+
+        first = get(client, "/?channel=comptoir-pro", "fr").content.decode()
+        then = get(client, "/c/perceuses/", "fr").content.decode()
+
+        for html in (first, then):
+            assert "Établi pro" in html
+            assert "Perceuse visseuse" not in html  # not published in the pro channel
+            assert f"1{NNBSP}234,50{NBSP}€" in html
+            assert "excl. VAT" in html
+            assert "Comptoir Pro" in html
+
+    def test_unknown_channel_falls_back_to_default(self, client: Client, shop: Shop) -> None:
+        response = get(client, "/?channel=nope")
+
+        assert response.status_code == 200
+        assert "Perceuse visseuse" in response.content.decode()
+        assert "storefront_channel" not in client.session
+
+
+class TestAccountLinks:
+    def test_anonymous_sees_login_and_register(self, client: Client, shop: Shop) -> None:
+        html = get(client, "/").content.decode()
+
+        assert '<a href="/accounts/login/">' in html
+        assert '<a href="/accounts/register/">' in html
+        assert 'href="/accounts/password-reset/"' in html
+        assert 'action="/accounts/logout/"' not in html
+
+    def test_customer_sees_a_logout_form(self, client: Client, shop: Shop) -> None:
+        client.force_login(UserFactory.create())
+
+        html = get(client, "/").content.decode()
+
+        assert '<form method="post" action="/accounts/logout/">' in html
+        assert '<a href="/accounts/login/">' not in html

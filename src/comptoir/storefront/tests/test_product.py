@@ -1,0 +1,268 @@
+"""Product page: content per language, JSON-LD, media, and HTML safety."""
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from comptoir.catalog.models import (
+    AttributeKind,
+    DocumentKind,
+    Product,
+    ProductAttributeValue,
+    ProductChannelListing,
+    ProductDocument,
+    ProductImage,
+    ProductTranslation,
+)
+from comptoir.catalog.tests.factories import AttributeFactory, published_product
+from comptoir.channels.tests.factories import B2BChannelFactory
+from comptoir.storefront.tests.conftest import Shop
+
+pytestmark = pytest.mark.django_db
+
+NBSP = "\xa0"
+JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def page(client: Client, slug: str = "perceuse-visseuse", language: str = "fr") -> str:
+    response = client.get(f"/p/{slug}/", headers={"accept-language": language})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def jsonld(html: str) -> dict[str, Any]:
+    blocks = JSONLD.findall(html)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+class TestContent:
+    def test_renders_in_french(self, client: Client, shop: Shop) -> None:
+        html = page(client, language="fr")
+
+        assert '<html lang="fr">' in html
+        assert "<title>Perceuse visseuse | Comptoir</title>" in html
+        assert '<h1 id="product-title">Perceuse visseuse</h1>' in html
+        assert '<p class="card__brand">Bosch</p>' in html
+        assert f"19,90{NBSP}€" in html
+        # Breadcrumb Home > Outillage > Perceuses > the product
+        assert '<li><a href="/c/outillage/">Outillage</a></li>' in html
+        assert '<li><a href="/c/perceuses/">Perceuses</a></li>' in html
+        assert '<li><span aria-current="page">Perceuse visseuse</span></li>' in html
+        # Sanitised HTML rendered as HTML, not escaped twice
+        assert (
+            '<div class="description"><p>Une perceuse <strong>solide</strong> &amp; légère.</p></div>'
+            in html
+        )
+        sku = shop.drill.variants.get().sku
+        assert f"<td><code>{sku}</code></td>" in html
+        assert '<meta property="og:type" content="product">' in html
+        # Plain text in meta tags, escaped once
+        assert '<meta name="description" content="Une perceuse solide &amp; légère.">' in html
+        assert (
+            '<meta property="og:description" content="Une perceuse solide &amp; légère.">' in html
+        )
+
+    def test_renders_in_english(self, client: Client, shop: Shop) -> None:
+        html = page(client, language="en")
+
+        assert '<html lang="en">' in html
+        assert '<h1 id="product-title">Cordless drill</h1>' in html
+        assert "€19.90 <small>incl. VAT</small>" in html
+        assert '<li><a href="/c/perceuses/">Drills</a></li>' in html
+        assert "<p>A <strong>sturdy</strong> &amp; light drill.</p>" in html
+
+    def test_variants_with_sku_and_price(self, client: Client, shop: Shop) -> None:
+        published_product(
+            channel=shop.channel, slug="scie", name="Scie", price=Decimal("10.00"), variants=3
+        )
+
+        html = page(client, "scie", "en")
+
+        for sku, price in zip(
+            Product.objects.get(slug="scie")
+            .variants.order_by("position")
+            .values_list("sku", flat=True),
+            ["€10.00", "€11.00", "€12.00"],
+            strict=True,
+        ):
+            assert f"<td><code>{sku}</code></td>" in html
+            assert f"{price} <small>incl. VAT</small>" in html
+        assert "from €10.00" in html
+
+    def test_net_prices_on_a_b2b_channel(self, client: Client, shop: Shop) -> None:
+        pro = B2BChannelFactory()
+        published_product(channel=pro, slug="etabli", name="Établi", price=Decimal("250.00"))
+
+        response = client.get("/p/etabli/?channel=comptoir-pro", headers={"accept-language": "en"})
+
+        assert "€250.00 <small>excl. VAT</small>" in response.content.decode()
+
+    def test_attributes_documents_and_3d(self, client: Client, shop: Shop) -> None:
+        power = AttributeFactory.create(
+            slug="puissance", name="Puissance", kind=AttributeKind.NUMBER, unit="W"
+        )
+        ProductAttributeValue.objects.create(
+            product=shop.drill, attribute=power, value_number=Decimal("750")
+        )
+        ProductDocument.objects.create(
+            product=shop.drill,
+            kind=DocumentKind.SAFETY_DATA_SHEET,
+            title="FDS perceuse",
+            language="fr",
+            file="products/perceuse-visseuse/docs/fds.pdf",
+        )
+        Product.objects.filter(pk=shop.drill.pk).update(
+            model_3d="products/perceuse-visseuse/3d/drill.glb",
+            model_3d_usdz="products/perceuse-visseuse/3d/drill.usdz",
+        )
+
+        html = page(client, language="en")
+
+        assert '<tr><th scope="row">Puissance</th><td>750 W</td></tr>' in html
+        assert 'href="/media/products/perceuse-visseuse/docs/fds.pdf" hreflang="fr"' in html
+        assert '<span class="kind">Safety data sheet</span> <span>FDS perceuse</span>' in html
+        assert 'href="/media/products/perceuse-visseuse/3d/drill.glb">View in 3D</a>' in html
+        assert 'rel="ar" href="/media/products/perceuse-visseuse/3d/drill.usdz"' in html
+        assert "<model-viewer" not in html
+
+    def test_gallery_lazy_loads_all_but_the_first_image(self, client: Client, shop: Shop) -> None:
+        for i in range(3):
+            ProductImage.objects.create(
+                product=shop.drill,
+                image=f"products/perceuse-visseuse/{i}.jpg",
+                thumbnail=f"products/perceuse-visseuse/{i}-thumb.jpg",
+                alt=f"Vue {i}",
+                position=i,
+            )
+
+        html = page(client)
+
+        assert (
+            '<img src="/media/products/perceuse-visseuse/0.jpg" alt="Vue 0" width="800" height="800" fetchpriority="high"'
+            in html
+        )
+        assert (
+            '<img src="/media/products/perceuse-visseuse/1.jpg" alt="Vue 1" width="800" height="800" loading="lazy"'
+            in html
+        )
+        assert '<a href="#image-3"><img src="/media/products/perceuse-visseuse/2-thumb.jpg"' in html
+        assert (
+            '<meta property="og:image" content="http://127.0.0.1:8000/media/products/perceuse-visseuse/0.jpg">'
+            in html
+        )
+
+
+class TestNotFound:
+    def test_unknown_slug(self, client: Client, shop: Shop) -> None:
+        response = client.get("/p/nope/")
+
+        assert response.status_code == 404
+        assert "This page is not on our shelves" in response.content.decode()
+
+    def test_unpublished_product(self, client: Client, shop: Shop) -> None:
+        ProductChannelListing.objects.filter(product=shop.drill).update(is_published=False)
+
+        assert client.get("/p/perceuse-visseuse/").status_code == 404
+
+    def test_product_of_another_channel(self, client: Client, shop: Shop) -> None:
+        published_product(channel=B2BChannelFactory(), slug="etabli", name="Établi")
+
+        assert client.get("/p/etabli/").status_code == 404
+
+
+class TestJsonLd:
+    def test_product_schema(self, client: Client, shop: Shop) -> None:
+        data = jsonld(page(client, language="en"))
+
+        sku = shop.drill.variants.get().sku
+        assert data == {
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": "Cordless drill",
+            "url": "http://127.0.0.1:8000/p/perceuse-visseuse/?lang=en",
+            "image": [],
+            "category": "Drills",
+            "sku": sku,
+            "brand": {"@type": "Brand", "name": "Bosch"},
+            "offers": {
+                "@type": "Offer",
+                "sku": sku,
+                "price": "19.90",
+                "priceCurrency": "EUR",
+                "availability": "https://schema.org/InStock",
+                "url": "http://127.0.0.1:8000/p/perceuse-visseuse/?lang=en",
+            },
+        }
+
+    def test_several_variants_make_an_aggregate_offer(self, client: Client, shop: Shop) -> None:
+        published_product(
+            channel=shop.channel, slug="scie", name="Scie", price=Decimal("10.00"), variants=2
+        )
+
+        offers = jsonld(page(client, "scie"))["offers"]
+
+        assert offers["@type"] == "AggregateOffer"
+        assert (offers["lowPrice"], offers["highPrice"], offers["offerCount"]) == (
+            "10.00",
+            "11.00",
+            2,
+        )
+
+    def test_text_cannot_close_the_script(self, client: Client, shop: Shop) -> None:
+        Product.objects.filter(pk=shop.drill.pk).update(
+            name="Perceuse </script><script>alert(1)</script>"
+        )
+
+        html = page(client)
+
+        assert "<script>alert(1)" not in html
+        assert jsonld(html)["name"] == "Perceuse </script><script>alert(1)</script>"
+
+
+class TestHtmlSafety:
+    def test_raw_script_in_the_database_never_reaches_the_page(
+        self, client: Client, shop: Shop
+    ) -> None:
+        # Given descriptions written straight to the database, bypassing the services
+        Product.objects.filter(pk=shop.drill.pk).update(
+            description='<p onclick="steal()">Solide &amp; fiable</p><script>alert("fr")</script>'
+            '<img src=x onerror="alert(1)"><a href="javascript:alert(2)">lien</a>'
+        )
+        ProductTranslation.objects.filter(product=shop.drill).update(
+            description="<p>Sturdy</p><script>alert('en')</script>"
+        )
+
+        for language, kept in [("fr", "<p>Solide &amp; fiable</p>"), ("en", "<p>Sturdy</p>")]:
+            html = page(client, language=language)
+
+            # then the formatting survives, unescaped, and nothing executable does
+            assert kept in html
+            assert "alert(" not in html
+            assert "onclick" not in html
+            assert "onerror" not in html
+            assert "javascript:" not in html
+            # only our two scripts: htmx and the JSON-LD block
+            assert html.count("<script") == 2
+
+
+class TestQueries:
+    def test_query_count_does_not_grow_with_variants(self, client: Client, shop: Shop) -> None:
+        published_product(channel=shop.channel, slug="un", name="Un", variants=1)
+        published_product(channel=shop.channel, slug="dix", name="Dix", variants=10)
+        page(client, "un")  # warm the category cache
+
+        counts = []
+        for slug in ("un", "dix"):
+            with CaptureQueriesContext(connection) as ctx:
+                page(client, slug)
+            counts.append(len(ctx.captured_queries))
+
+        # channel, product, its attributes, variant attributes, documents, variants, images
+        assert counts == [7, 7]
