@@ -12,3 +12,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Throttle counters and cached fragments never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -106,12 +106,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from comptoir.accounts.api import account_router
     from comptoir.accounts.api import router as accounts_router
     from comptoir.catalog.api import admin_router as catalog_admin_router
     from comptoir.catalog.api import router as catalog_router
     from comptoir.channels.api import router as channels_router
 
     api.add_router("/auth", accounts_router)
+    api.add_router("/account", account_router)
     api.add_router("/channels", channels_router)
     api.add_router("/", catalog_router)
     api.add_router("/admin", catalog_admin_router)

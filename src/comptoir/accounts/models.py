@@ -82,6 +82,20 @@ class Address(models.Model):
         verbose_name = _("address")
         verbose_name_plural = _("addresses")
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_shipping=True),
+                name="accounts_address_one_default_shipping",
+                violation_error_message=_("This customer already has a default shipping address."),
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_billing=True),
+                name="accounts_address_one_default_billing",
+                violation_error_message=_("This customer already has a default billing address."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}, {self.street_address_1}, {self.postal_code} {self.city}"

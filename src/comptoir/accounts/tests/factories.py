@@ -3,7 +3,7 @@ import factory
 from comptoir.accounts.models import Address, User
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -24,7 +24,7 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
-class AddressFactory(factory.django.DjangoModelFactory):
+class AddressFactory(factory.django.DjangoModelFactory[Address]):
     class Meta:
         model = Address
 
