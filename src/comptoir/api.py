@@ -46,6 +46,8 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     )
     if isinstance(exc, Throttled):
         response["Retry-After"] = str(exc.retry_after)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="comptoir"'
     return response
 
 
@@ -73,13 +75,15 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return problem_response(
+    response = problem_response(
         request,
         status=401,
         code="UNAUTHORIZED",
         title="Authentication required",
         detail="Valid credentials are required.",
     )
+    response["WWW-Authenticate"] = 'Bearer realm="comptoir"'
+    return response
 
 
 @api.exception_handler(Http404)

@@ -95,12 +95,14 @@ class Command(BaseCommand):
         for message in catalog:
             if not message.id:
                 continue
+            # Always the identity: a fuzzy match from msgmerge must never survive here.
             if isinstance(message.id, tuple):
-                if not all(message.string):
-                    message.string = (message.id[0], message.id[1])
-            elif not message.string:
+                message.string = (message.id[0], message.id[1])
+            else:
                 message.string = message.id
             message.flags.discard("fuzzy")
+            message.previous_id = []
+            message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
         with po_path.open("wb") as fh:
             write_po(fh, catalog, width=100, omit_header=False, no_location=True)
 
