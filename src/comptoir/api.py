@@ -124,3 +124,10 @@ def _register_routers() -> None:
 
 
 _register_routers()
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other path under /api/ is a problem+json 404, not the store's HTML page."""
+    return problem_response(
+        request, status=404, code="NOT_FOUND", title="Not found", detail="No such API endpoint."
+    )

@@ -189,12 +189,14 @@ class Product(SeoFields, IntegrationFields):
     model_3d = models.FileField(
         _("3D model (glTF/GLB)"),
         upload_to=model_3d_path,
+        max_length=255,
         blank=True,
         validators=[FileExtensionValidator(["glb", "gltf"])],
     )
     model_3d_usdz = models.FileField(
         _("3D model for iOS AR (USDZ)"),
         upload_to=model_3d_path,
+        max_length=255,
         blank=True,
         validators=[FileExtensionValidator(["usdz"])],
     )
@@ -252,7 +254,7 @@ class ProductAttributeValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.attribute_id}={self.pk}"
+        return str(self.attribute)
 
 
 class ProductVariant(IntegrationFields):
@@ -298,7 +300,7 @@ class VariantAttributeValue(models.Model):
         indexes = [models.Index(fields=["attribute", "choice"], name="catalog_vav_choice_idx")]
 
     def __str__(self) -> str:
-        return f"{self.attribute_id}={self.pk}"
+        return str(self.attribute)
 
 
 def image_path(instance: ProductImage, filename: str) -> str:
@@ -310,8 +312,10 @@ class ProductImage(models.Model):
     variant = models.ForeignKey(
         ProductVariant, null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
     )
-    image = models.ImageField(_("image"), upload_to=image_path)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=image_path, blank=True, editable=False)
+    image = models.ImageField(_("image"), upload_to=image_path, max_length=255)
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=image_path, blank=True, editable=False, max_length=255
+    )
     alt = models.CharField(_("alternative text"), max_length=200, blank=True)
     alt_en = models.CharField(_("alternative text (English)"), max_length=200, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -345,6 +349,7 @@ class ProductDocument(models.Model):
     file = models.FileField(
         _("file"),
         upload_to=document_path,
+        max_length=255,
         validators=[FileExtensionValidator(["pdf", "txt", "csv", "xlsx", "docx", "zip"])],
     )
     position = models.PositiveIntegerField(_("position"), default=0)

@@ -9,7 +9,6 @@ from django.conf import settings
 from comptoir.channels.models import Channel
 from comptoir.core.errors import NotFound
 
-
 _CODE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 

@@ -17,7 +17,7 @@ from comptoir.catalog.models import (
 from comptoir.channels.tests.factories import ChannelFactory
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category
 
@@ -25,7 +25,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Catégorie {n}")
 
 
-class AttributeFactory(factory.django.DjangoModelFactory):
+class AttributeFactory(factory.django.DjangoModelFactory[Attribute]):
     class Meta:
         model = Attribute
 
@@ -34,7 +34,7 @@ class AttributeFactory(factory.django.DjangoModelFactory):
     kind = AttributeKind.TEXT
 
 
-class AttributeChoiceFactory(factory.django.DjangoModelFactory):
+class AttributeChoiceFactory(factory.django.DjangoModelFactory[AttributeChoice]):
     class Meta:
         model = AttributeChoice
 
@@ -43,7 +43,7 @@ class AttributeChoiceFactory(factory.django.DjangoModelFactory):
     value = factory.Sequence(lambda n: f"Choix {n}")
 
 
-class ProductTypeFactory(factory.django.DjangoModelFactory):
+class ProductTypeFactory(factory.django.DjangoModelFactory[ProductType]):
     class Meta:
         model = ProductType
         django_get_or_create = ("slug",)
@@ -52,7 +52,7 @@ class ProductTypeFactory(factory.django.DjangoModelFactory):
     name = "Outillage"
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -63,7 +63,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     description = "<p>Un produit solide.</p>"
 
 
-class ProductTranslationFactory(factory.django.DjangoModelFactory):
+class ProductTranslationFactory(factory.django.DjangoModelFactory[ProductTranslation]):
     class Meta:
         model = ProductTranslation
 
@@ -72,7 +72,7 @@ class ProductTranslationFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"{o.product.name} (en)")
 
 
-class ProductVariantFactory(factory.django.DjangoModelFactory):
+class ProductVariantFactory(factory.django.DjangoModelFactory[ProductVariant]):
     class Meta:
         model = ProductVariant
 
@@ -81,7 +81,7 @@ class ProductVariantFactory(factory.django.DjangoModelFactory):
     name = "Standard"
 
 
-class ProductChannelListingFactory(factory.django.DjangoModelFactory):
+class ProductChannelListingFactory(factory.django.DjangoModelFactory[ProductChannelListing]):
     class Meta:
         model = ProductChannelListing
 
@@ -90,7 +90,7 @@ class ProductChannelListingFactory(factory.django.DjangoModelFactory):
     is_published = True
 
 
-class VariantChannelPriceFactory(factory.django.DjangoModelFactory):
+class VariantChannelPriceFactory(factory.django.DjangoModelFactory[VariantChannelPrice]):
     class Meta:
         model = VariantChannelPrice
 
@@ -108,7 +108,7 @@ def published_product(
 ) -> Product:
     """A product with `variants` variants, published in `channel` with a base price each."""
     channel = channel or ChannelFactory()
-    product = ProductFactory(**kwargs)
+    product = ProductFactory.create(**kwargs)
     for i in range(variants):
         variant = ProductVariantFactory(product=product, position=i)
         VariantChannelPriceFactory(variant=variant, channel=channel, amount=price + i)

@@ -3,7 +3,7 @@ import factory
 from comptoir.channels.models import Channel, PriceDisplay
 
 
-class ChannelFactory(factory.django.DjangoModelFactory):
+class ChannelFactory(factory.django.DjangoModelFactory[Channel]):
     class Meta:
         model = Channel
         django_get_or_create = ("code",)

@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_channel_get_by_code_and_default() -> None:
-    shop = ChannelFactory()
-    pro = B2BChannelFactory()
+    shop = ChannelFactory.create()
+    pro = B2BChannelFactory.create()
     assert channel_get(code="comptoir-pro") == pro
     assert channel_get(code=None) == shop
 

@@ -33,6 +33,9 @@ def test_healthz_reports_database_ok(client: Client) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+@pytest.mark.django_db
 def test_unknown_api_path_is_problem_json(client: Client) -> None:
     response = client.get("/api/v1/does-not-exist")
     assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "NOT_FOUND"

@@ -1,0 +1,211 @@
+"""Public catalog reads: the category tree, product lists with filters, product details.
+
+Language from Accept-Language (LocaleMiddleware), channel from `?channel=` or the default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query
+
+from comptoir.catalog.api.common import (
+    channel_of,
+    language_of,
+    page_request,
+    paginated,
+    price_out,
+    reject_unknown_parameters,
+    router,
+)
+from comptoir.catalog.schemas import (
+    CategoryOut,
+    ProductDetailOut,
+    ProductListOut,
+    ProductListQuery,
+)
+from comptoir.catalog.selectors import (
+    SORTS,
+    AttributeValue,
+    CategoryNode,
+    category_get,
+    category_tree,
+    product_cards,
+    product_detail,
+)
+
+PRODUCT_LIST_PARAMETERS = set(ProductListQuery.model_fields)
+
+
+def _category_out(node: CategoryNode) -> dict[str, Any]:
+    return {
+        "slug": node.slug,
+        "name": node.name,
+        "description": node.description,
+        "seo_title": node.seo_title,
+        "seo_description": node.seo_description,
+        "children": [_category_out(child) for child in node.children],
+    }
+
+
+@router.get(
+    "categories",
+    response=list[CategoryOut],
+    summary="The category tree",
+    description="Active categories as a tree, localized by Accept-Language (fr, en).",
+)
+def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_category_out(node) for node in category_tree(language=language_of(request))]
+
+
+@router.get(
+    "categories/{slug}",
+    response=CategoryOut,
+    summary="One category and its subtree",
+    description="404 `CATEGORY_NOT_FOUND` for an unknown or inactive category.",
+)
+def get_category(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return _category_out(category_get(slug=slug, language=language_of(request)))
+
+
+@router.get(
+    "products",
+    response=ProductListOut,
+    summary="Products published in a channel",
+    description=(
+        "Filters: `category` (slug, includes subcategories), `search` (every word must match "
+        "the name, the brand or a SKU), `attr` repeated as `slug:value` (choice slug, "
+        "`true`/`false`, a number or a range `min..max`, `min..`, `..max`; values of one "
+        "attribute are OR-ed, attributes AND-ed, on the product or any variant). "
+        f"`sort`: one of {', '.join(SORTS)} (default: catalog order). "
+        "Errors (problem+json): 400 `INVALID_FILTER`, `INVALID_SORT`, `INVALID_PAGINATION` "
+        "(page_size 1-100), `UNKNOWN_PARAMETER`; 404 `CATEGORY_NOT_FOUND`, "
+        "`CHANNEL_NOT_FOUND`. `price` is the lowest base price of the product's variants."
+    ),
+)
+def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> dict[str, Any]:
+    reject_unknown_parameters(request, PRODUCT_LIST_PARAMETERS)
+    page_req = page_request(query.page, query.page_size)
+    sales_channel = channel_of(query.channel)
+    cards, count = product_cards(
+        channel=sales_channel,
+        language=language_of(request),
+        page=page_req,
+        category_slug=query.category or None,
+        search=query.search,
+        attributes=query.attr,
+        sort=query.sort,
+    )
+    results = [
+        {
+            "id": card.id,
+            "slug": card.slug,
+            "name": card.name,
+            "brand": card.brand,
+            "category": card.category_slug,
+            "price": price_out(card.price),
+            "thumbnail_url": _absolute(request, card.thumbnail_url),
+            "variant_count": card.variant_count,
+            "in_stock": card.in_stock,
+        }
+        for card in cards
+    ]
+    return paginated(request, page_req, count, results)
+
+
+def _absolute(request: HttpRequest, url: str | None) -> str | None:
+    """An absolute URL for a media path (MEDIA_URL may already be absolute, e.g. a CDN)."""
+    if not url:
+        return None
+    if url.startswith("/") and not url.startswith("//"):
+        origin = getattr(request, "_comptoir_origin", None)
+        if origin is None:
+            origin = request.build_absolute_uri("/")[:-1]
+            request._comptoir_origin = origin  # type: ignore[attr-defined]
+        return f"{origin}{url}"
+    return request.build_absolute_uri(url)
+
+
+def _attributes_out(values: list[AttributeValue]) -> list[dict[str, str]]:
+    return [
+        {
+            "slug": v.slug,
+            "name": v.name,
+            "kind": v.kind,
+            "value": v.value,
+            "display": v.display,
+            "unit": v.unit,
+        }
+        for v in values
+    ]
+
+
+@router.get(
+    "products/{slug}",
+    response=ProductDetailOut,
+    summary="One product with its variants, attributes, media and documents",
+    description="404 `PRODUCT_NOT_FOUND` when unknown or not published in the channel.",
+)
+def get_product(
+    request: HttpRequest,
+    slug: str,
+    channel: str | None = Query(None, description="Channel code; the default channel if absent."),
+) -> dict[str, Any]:
+    detail = product_detail(channel=channel_of(channel), language=language_of(request), slug=slug)
+    has_model = detail.model_3d_url or detail.model_3d_usdz_url
+    return {
+        "id": detail.id,
+        "slug": detail.slug,
+        "name": detail.name,
+        "description": detail.description,
+        "seo_title": detail.seo_title,
+        "seo_description": detail.seo_description,
+        "brand": detail.brand,
+        "product_type": detail.product_type,
+        "category": {"slug": detail.category.slug, "name": detail.category.name},
+        "price": price_out(detail.price),
+        "in_stock": detail.in_stock,
+        "attributes": _attributes_out(detail.attributes),
+        "variants": [
+            {
+                "id": v.id,
+                "sku": v.sku,
+                "gtin": v.gtin,
+                "name": v.name,
+                "price": price_out(v.price),
+                "in_stock": v.in_stock,
+                "weight_grams": v.weight_grams,
+                "length_mm": v.length_mm,
+                "width_mm": v.width_mm,
+                "height_mm": v.height_mm,
+                "attributes": _attributes_out(v.attributes),
+            }
+            for v in detail.variants
+        ],
+        "media": [
+            {
+                "url": _absolute(request, i.url),
+                "thumbnail_url": _absolute(request, i.thumbnail_url),
+                "alt": i.alt,
+                "variant_id": i.variant_id,
+            }
+            for i in detail.images
+        ],
+        "documents": [
+            {
+                "kind": d.kind,
+                "kind_label": d.kind_label,
+                "title": d.title,
+                "language": d.language,
+                "url": _absolute(request, d.url),
+            }
+            for d in detail.documents
+        ],
+        "model_3d": {
+            "gltf_url": _absolute(request, detail.model_3d_url),
+            "usdz_url": _absolute(request, detail.model_3d_usdz_url),
+        }
+        if has_model
+        else None,
+    }

@@ -1,0 +1,35 @@
+"""`comptoir demo`: load the demo store (idempotent; `make demo` runs it after migrate)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from comptoir.catalog.demo.loader import demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo store: channels, demo accounts and a bilingual home-and-workshop "
+        "catalog with images and documents. Safe to run again: only what is missing is added."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--products",
+            type=int,
+            default=None,
+            help="Load only the first N products, spread over every category (default: all).",
+        )
+
+    def handle(self, *args: Any, products: int | None = None, **options: Any) -> None:
+        verbose = options.get("verbosity", 1) >= 1
+        summary = demo_load(
+            limit=products, log=self.stdout.write if verbose else lambda message: None
+        )
+        if verbose:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo store ready: {summary.created} products added, "
+                    f"{summary.skipped} already present ({summary.seconds:.1f} s)."
+                )
+            )

@@ -1,0 +1,49 @@
+"""Catalog reads. Import from here: `from comptoir.catalog.selectors import product_cards`."""
+
+from comptoir.catalog.selectors.categories import (
+    category_descendant_ids,
+    category_get,
+    category_tree,
+)
+from comptoir.catalog.selectors.filters import parse_attribute_filters
+from comptoir.catalog.selectors.products import (
+    SORTS,
+    product_cards,
+    product_detail,
+    published_listings,
+)
+from comptoir.catalog.selectors.records import (
+    BASE_LANGUAGE,
+    AttributeFilter,
+    AttributeValue,
+    CategoryNode,
+    CategoryRef,
+    DocumentInfo,
+    ImageInfo,
+    ProductCard,
+    ProductDetail,
+    VariantDetail,
+    normalize_language,
+)
+
+__all__ = [
+    "BASE_LANGUAGE",
+    "SORTS",
+    "AttributeFilter",
+    "AttributeValue",
+    "CategoryNode",
+    "CategoryRef",
+    "DocumentInfo",
+    "ImageInfo",
+    "ProductCard",
+    "ProductDetail",
+    "VariantDetail",
+    "category_descendant_ids",
+    "category_get",
+    "category_tree",
+    "normalize_language",
+    "parse_attribute_filters",
+    "product_cards",
+    "product_detail",
+    "published_listings",
+]

@@ -1,0 +1,450 @@
+"""Product reads for the storefront and the public API: the card list and the detail.
+
+Both run a constant number of queries whatever the page size or the number of variants:
+the list is a count (cached when large, see `_count`) and one page query (translations via
+a filtered join, the thumbnail and variant count via correlated subqueries evaluated for
+the page rows only), plus one query for the category subtree and one for the attribute
+filters when they are used. On PostgreSQL the page and the count of a channel are
+index-only scans of `catalog_pcl_published_idx` (migration 0002).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from comptoir.catalog.models import (
+    DocumentKind,
+    Product,
+    ProductAttributeValue,
+    ProductChannelListing,
+    ProductDocument,
+    ProductImage,
+    ProductVariant,
+    VariantAttributeValue,
+)
+from comptoir.catalog.selectors.categories import category_descendant_ids
+from comptoir.catalog.selectors.filters import (
+    attribute_filter_condition,
+    clean_search,
+    parse_attribute_filters,
+    search_condition,
+)
+from comptoir.catalog.selectors.records import (
+    BASE_LANGUAGE,
+    AttributeValue,
+    CategoryRef,
+    DocumentInfo,
+    ImageInfo,
+    ProductCard,
+    ProductDetail,
+    VariantDetail,
+    normalize_language,
+)
+from comptoir.channels.models import Channel
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.html import sanitize_html
+from comptoir.core.money import Money
+from comptoir.core.pagination import PageRequest
+
+SORTS = ("name", "-name", "price", "-price", "newest")
+
+
+def media_url(name: str | None) -> str | None:
+    return default_storage.url(name) if name else None
+
+
+def published_listings(*, channel: Channel) -> QuerySet[ProductChannelListing]:
+    """Listings of products published in `channel` now (flag set, publication date reached)."""
+    return ProductChannelListing.objects.filter(channel=channel, is_published=True).filter(
+        Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
+    )
+
+
+# Counting a large result (a whole channel, a big category) costs more than reading its page,
+# and an exact figure matters less there: counts from COUNT_CACHE_MIN up are kept in the
+# cache for COMPTOIR_CATALOG_COUNT_CACHE_SECONDS (60 by default, 0 turns this off). Smaller
+# counts are always exact and fresh.
+COUNT_CACHE_MIN = 1000
+
+
+def _count(listings: QuerySet[ProductChannelListing], *, key: tuple[Any, ...]) -> int:
+    seconds = getattr(settings, "COMPTOIR_CATALOG_COUNT_CACHE_SECONDS", 60)
+    if seconds <= 0:
+        return listings.count()
+    cache_key = "catalog:count:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    cached = cache.get(cache_key)
+    if isinstance(cached, int):
+        return cached
+    count = listings.count()
+    if count >= COUNT_CACHE_MIN:
+        cache.set(cache_key, count, seconds)
+    return count
+
+
+def _ordering(sort: str | None, language: str) -> list[Any]:
+    if sort is None or sort == "":
+        # Index order of catalog_pcl_pub_idx: the page is read without sorting the channel.
+        return ["product_id"]
+    if sort not in SORTS:
+        detail = _("Sort by one of: %(sorts)s.") % {"sorts": ", ".join(SORTS)}
+        raise InvalidInput(detail, code="INVALID_SORT", errors={"sort": [detail]})
+    if sort == "newest":
+        # Ids grow with creation time and are indexed, unlike created_at.
+        return ["-product_id"]
+    if sort in ("price", "-price"):
+        price = F("price_from")
+        return [
+            price.desc(nulls_last=True) if sort == "-price" else price.asc(nulls_last=True),
+            "product_id",
+        ]
+    name: Any = (
+        F("product__name")
+        if language == BASE_LANGUAGE
+        else Coalesce(F("tr__name"), F("product__name"))
+    )
+    return [
+        OrderBy(name, descending=sort == "-name"),
+        "product_id",
+    ]
+
+
+def product_cards(
+    *,
+    channel: Channel,
+    language: str,
+    page: PageRequest,
+    category_slug: str | None = None,
+    search: str | None = None,
+    attributes: Sequence[str] | None = None,
+    sort: str | None = None,
+) -> tuple[list[ProductCard], int]:
+    """One page of the products published in `channel`, and how many there are in all.
+
+    `category_slug` includes the category's descendants (NotFound CATEGORY_NOT_FOUND when
+    unknown); `search` matches every word in name, translated name, brand or SKU;
+    `attributes` are `slug:value` filters (choice slug, true/false, number or min..max);
+    `sort` is one of SORTS (default: catalog order). Bad filters raise InvalidInput with
+    code INVALID_FILTER (INVALID_SORT for the sort).
+    """
+    lang = normalize_language(language)
+    terms = clean_search(search)
+    filters = parse_attribute_filters(attributes or [])
+    ordering = _ordering(sort, lang)
+
+    listings = published_listings(channel=channel)
+    if category_slug is not None:
+        listings = listings.filter(
+            product__category_id__in=category_descendant_ids(slug=category_slug)
+        )
+    if filters:
+        listings = listings.filter(attribute_filter_condition(filters))
+    if terms:
+        listings = listings.filter(search_condition(terms))
+
+    count = _count(
+        listings,
+        key=(channel.pk, category_slug, tuple(terms), tuple((f.slug, f.values) for f in filters)),
+    )
+    if page.offset >= count:
+        return [], count
+
+    first_image = ProductImage.objects.filter(product_id=OuterRef("product_id")).order_by(
+        "position", "id"
+    )
+    variant_count = (
+        ProductVariant.objects.filter(product_id=OuterRef("product_id"))
+        .order_by()
+        .values("product_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    fields = [
+        "product_id",
+        "product__slug",
+        "product__name",
+        "product__brand",
+        "product__category__slug",
+        "price_from",
+        "thumb",
+        "n_variants",
+    ]
+    page_qs = listings.annotate(
+        thumb=Subquery(
+            first_image.values(
+                picture=Coalesce(
+                    NullIf(F("thumbnail"), Value("")), F("image"), output_field=CharField()
+                )
+            )[:1]
+        ),
+        n_variants=Coalesce(Subquery(variant_count), Value(0), output_field=IntegerField()),
+    )
+    if lang != BASE_LANGUAGE:
+        page_qs = page_qs.annotate(
+            tr=FilteredRelation(
+                "product__translations", condition=Q(product__translations__language=lang)
+            )
+        )
+        fields.append("tr__name")
+    rows = page_qs.order_by(*ordering).values(*fields)[page.offset : page.offset + page.page_size]
+    currency = channel.currency
+    cards = [
+        ProductCard(
+            id=row["product_id"],
+            slug=row["product__slug"],
+            name=row.get("tr__name") or row["product__name"],
+            brand=row["product__brand"],
+            category_slug=row["product__category__slug"],
+            price=None if row["price_from"] is None else Money(row["price_from"], currency),
+            thumbnail_url=media_url(row["thumb"]),
+            variant_count=row["n_variants"],
+        )
+        for row in rows
+    ]
+    return cards, count
+
+
+def _product_not_found(slug: str) -> NotFound:
+    return NotFound(_("Unknown product: %(slug)s") % {"slug": slug[:160]}, code="PRODUCT_NOT_FOUND")
+
+
+@dataclass(frozen=True, slots=True)
+class _AttributeRow:
+    owner_id: int
+    value: AttributeValue
+
+
+def _number_text(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def _attribute_value(row: dict[str, Any], language: str) -> AttributeValue:
+    kind = row["attribute__kind"]
+    unit = row["attribute__unit"]
+    if kind == "choice":
+        value = row["choice__slug"] or ""
+        display = (
+            (row["choice__value_en"] if language == "en" else "") or row["choice__value"] or ""
+        )
+    elif kind == "boolean":
+        flag = row["value_boolean"]
+        value = "" if flag is None else ("true" if flag else "false")
+        display = "" if flag is None else (_("Yes") if flag else _("No"))
+    elif kind == "number":
+        number = row["value_number"]
+        value = "" if number is None else _number_text(number)
+        display = (
+            ""
+            if number is None
+            else format_decimal(number.normalize(), locale=language, decimal_quantization=False)
+        )
+        if display and unit:
+            display = f"{display} {unit}"
+    else:
+        value = display = row["value_text"]
+    return AttributeValue(
+        slug=row["attribute__slug"],
+        name=row.get("atr__name") or row["attribute__name"],
+        kind=kind,
+        value=value,
+        display=display,
+        unit=unit,
+    )
+
+
+_ATTRIBUTE_FIELDS = (
+    "attribute__slug",
+    "attribute__name",
+    "attribute__kind",
+    "attribute__unit",
+    "value_text",
+    "value_number",
+    "value_boolean",
+    "choice__slug",
+    "choice__value",
+    "choice__value_en",
+)
+
+
+def _attribute_rows(queryset: QuerySet[Any], owner: str, language: str) -> list[_AttributeRow]:
+    fields = [owner, *_ATTRIBUTE_FIELDS]
+    if language != BASE_LANGUAGE:
+        queryset = queryset.annotate(
+            atr=FilteredRelation(
+                "attribute__translations",
+                condition=Q(attribute__translations__language=language),
+            )
+        )
+        fields.append("atr__name")
+    rows = queryset.order_by(owner, "attribute_id").values(*fields)
+    return [_AttributeRow(row[owner], _attribute_value(row, language)) for row in rows]
+
+
+def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDetail:
+    """A product published in `channel`, localized, with its attributes, variants and their
+    base prices, images and documents. Six queries, whatever the number of variants.
+
+    Raises NotFound PRODUCT_NOT_FOUND when the product is unknown or not published there.
+    """
+    lang = normalize_language(language)
+    if not slug or len(slug) > 160 or "\x00" in slug:
+        raise _product_not_found(slug)
+    now = timezone.now()
+    fields = [
+        "id",
+        "slug",
+        "name",
+        "description",
+        "seo_title",
+        "seo_description",
+        "brand",
+        "model_3d",
+        "model_3d_usdz",
+        "product_type__slug",
+        "category_id",
+        "category__slug",
+        "category__name",
+        "listing__price_from",
+    ]
+    product_qs = Product.objects.annotate(
+        listing=FilteredRelation("channel_listings", condition=Q(channel_listings__channel=channel))
+    ).filter(
+        Q(listing__published_at__isnull=True) | Q(listing__published_at__lte=now),
+        slug=slug,
+        listing__is_published=True,
+    )
+    if lang != BASE_LANGUAGE:
+        product_qs = product_qs.annotate(
+            tr=FilteredRelation("translations", condition=Q(translations__language=lang)),
+            ctr=FilteredRelation(
+                "category__translations", condition=Q(category__translations__language=lang)
+            ),
+        )
+        fields += ["tr__name", "tr__description", "tr__seo_title", "tr__seo_description"]
+        fields += ["ctr__name"]
+    row = product_qs.values(*fields).first()
+    if row is None:
+        raise _product_not_found(slug)
+    product_id = row["id"]
+    currency = channel.currency
+
+    with translation.override(lang):
+        product_attributes = [
+            r.value
+            for r in _attribute_rows(
+                ProductAttributeValue.objects.filter(product_id=product_id), "product_id", lang
+            )
+        ]
+        variant_attributes: dict[int, list[AttributeValue]] = {}
+        for r in _attribute_rows(
+            VariantAttributeValue.objects.filter(variant__product_id=product_id),
+            "variant_id",
+            lang,
+        ):
+            variant_attributes.setdefault(r.owner_id, []).append(r.value)
+        documents = [
+            DocumentInfo(
+                id=d["id"],
+                kind=d["kind"],
+                kind_label=str(DocumentKind(d["kind"]).label)
+                if d["kind"] in DocumentKind.values
+                else d["kind"],
+                title=d["title"],
+                language=d["language"],
+                url=media_url(d["file"]) or "",
+            )
+            for d in ProductDocument.objects.filter(product_id=product_id)
+            .order_by("position", "id")
+            .values("id", "kind", "title", "language", "file")
+        ]
+
+    variants = [
+        VariantDetail(
+            id=v["id"],
+            sku=v["sku"],
+            gtin=v["gtin"],
+            name=(v["name_en"] if lang == "en" else "") or v["name"],
+            price=None if v["cp__amount"] is None else Money(v["cp__amount"], currency),
+            weight_grams=v["weight_grams"],
+            length_mm=v["length_mm"],
+            width_mm=v["width_mm"],
+            height_mm=v["height_mm"],
+            attributes=variant_attributes.get(v["id"], []),
+        )
+        for v in ProductVariant.objects.filter(product_id=product_id)
+        .annotate(
+            cp=FilteredRelation("channel_prices", condition=Q(channel_prices__channel=channel))
+        )
+        .order_by("position", "id")
+        .values(
+            "id",
+            "sku",
+            "gtin",
+            "name",
+            "name_en",
+            "weight_grams",
+            "length_mm",
+            "width_mm",
+            "height_mm",
+            "cp__amount",
+        )
+    ]
+    images = [
+        ImageInfo(
+            id=i["id"],
+            url=media_url(i["image"]) or "",
+            thumbnail_url=media_url(i["thumbnail"] or i["image"]) or "",
+            alt=(i["alt_en"] if lang == "en" else "") or i["alt"],
+            variant_id=i["variant_id"],
+        )
+        for i in ProductImage.objects.filter(product_id=product_id)
+        .order_by("position", "id")
+        .values("id", "image", "thumbnail", "alt", "alt_en", "variant_id")
+    ]
+    price_from = row["listing__price_from"]
+    return ProductDetail(
+        id=product_id,
+        slug=row["slug"],
+        name=row.get("tr__name") or row["name"],
+        description=sanitize_html(row.get("tr__description") or row["description"]),
+        seo_title=row.get("tr__seo_title") or row["seo_title"],
+        seo_description=row.get("tr__seo_description") or row["seo_description"],
+        brand=row["brand"],
+        product_type=row["product_type__slug"],
+        category=CategoryRef(
+            id=row["category_id"],
+            slug=row["category__slug"],
+            name=row.get("ctr__name") or row["category__name"],
+        ),
+        price=None if price_from is None else Money(price_from, currency),
+        attributes=product_attributes,
+        variants=variants,
+        images=images,
+        documents=documents,
+        model_3d_url=media_url(row["model_3d"]),
+        model_3d_usdz_url=media_url(row["model_3d_usdz"]),
+    )

@@ -1,0 +1,139 @@
+"""Read models of the catalog: frozen dataclasses that pages and the API render.
+
+Selectors load these in a constant number of queries; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from comptoir.core.money import Money
+
+# The language the catalog's own columns (Product.name, Category.name...) are written in;
+# other languages come from the *Translation tables and the *_en columns.
+BASE_LANGUAGE = "fr"
+
+
+def normalize_language(language: str | None) -> str:
+    """'en-GB' -> 'en'; anything the shop does not speak -> the base language."""
+    code = (language or "").split("-")[0].lower()
+    known = {code for code, _name in settings.LANGUAGES}
+    return code if code in known else BASE_LANGUAGE
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryNode:
+    id: int
+    slug: str
+    name: str
+    description: str
+    seo_title: str
+    seo_description: str
+    parent_id: int | None
+    position: int
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRef:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCard:
+    id: int
+    slug: str
+    name: str
+    brand: str
+    category_slug: str
+    # The channel base price "from": the lowest variant price (None when no variant is priced).
+    price: Money | None
+    thumbnail_url: str | None
+    variant_count: int
+    # Always True until inventory lands.
+    in_stock: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeValue:
+    """One attribute of a product or variant.
+
+    `value` is the machine value, the one `attr=slug:value` filters take (choice slug,
+    "true"/"false", a plain decimal number, or the text); `display` is localized for people
+    ("2,5 kg", "Oui", the translated choice label).
+    """
+
+    slug: str
+    name: str
+    kind: str
+    value: str
+    display: str
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class VariantDetail:
+    id: int
+    sku: str
+    gtin: str
+    name: str
+    price: Money | None
+    weight_grams: int | None
+    length_mm: int | None
+    width_mm: int | None
+    height_mm: int | None
+    attributes: list[AttributeValue]
+    in_stock: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    id: int
+    url: str
+    thumbnail_url: str
+    alt: str
+    variant_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    language: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductDetail:
+    id: int
+    slug: str
+    name: str
+    # Sanitised HTML.
+    description: str
+    seo_title: str
+    seo_description: str
+    brand: str
+    product_type: str
+    category: CategoryRef
+    price: Money | None
+    attributes: list[AttributeValue]
+    variants: list[VariantDetail]
+    images: list[ImageInfo]
+    documents: list[DocumentInfo]
+    model_3d_url: str | None
+    model_3d_usdz_url: str | None
+    in_stock: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeFilter:
+    """A parsed `attr=slug:value` filter; several values of one attribute are OR-ed."""
+
+    slug: str
+    values: tuple[str, ...]

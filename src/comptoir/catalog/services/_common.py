@@ -1,0 +1,120 @@
+"""Shared helpers for the catalog services: the UNSET sentinel of partial updates, model
+validation mapped to domain errors, and uniqueness checks that raise stable codes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any, Final
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import File
+from django.db import models
+
+from comptoir.catalog.models import LANGUAGE_CHOICES
+from comptoir.core.errors import Conflict, InvalidInput, invalid_from_django
+
+
+class Unset(Enum):
+    """Marks a keyword argument of an `*_update` service that the caller did not pass."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+
+LANGUAGES: Final = frozenset(code for code, _label in LANGUAGE_CHOICES)
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The keyword arguments that were passed (not UNSET)."""
+    return {key: value for key, value in values.items() if value is not UNSET}
+
+
+def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+    """`full_clean()` with Django's errors turned into InvalidInput (code INVALID_INPUT)."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise invalid_from_django(exc) from exc
+
+
+def ensure_unique(
+    model: type[models.Model],
+    *,
+    field: str,
+    value: object,
+    code: str,
+    exclude_pk: int | None = None,
+    scope: Mapping[str, object] | None = None,
+) -> None:
+    """Raise Conflict(`code`) when another row already holds `value` in `field`."""
+    if value in (None, ""):
+        return
+    rows = model._default_manager.filter(**{field: value}, **(scope or {}))
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    if rows.exists():
+        raise Conflict(f"{field} {value!r} is already taken.", code=code, errors={field: [code]})
+
+
+def ensure_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise InvalidInput(
+            f"Unsupported language: {language!r}.",
+            code="LANGUAGE_INVALID",
+            errors={"language": [f"Use one of {', '.join(sorted(LANGUAGES))}."]},
+        )
+
+
+def read_upload(file: File[Any] | bytes, *, max_bytes: int, code: str, field: str) -> bytes:
+    """The bytes of an upload, refusing anything larger than `max_bytes` before reading it."""
+    if isinstance(file, bytes | bytearray):
+        data = bytes(file)
+    else:
+        size = getattr(file, "size", None)
+        if size is not None and size > max_bytes:
+            raise too_large(max_bytes, code=code, field=field)
+        file.seek(0)
+        data = file.read(max_bytes + 1)
+        if isinstance(data, str):
+            data = data.encode()
+    if len(data) > max_bytes:
+        raise too_large(max_bytes, code=code, field=field)
+    if not data:
+        raise InvalidInput("The file is empty.", code=code, errors={field: ["The file is empty."]})
+    return data
+
+
+def too_large(max_bytes: int, *, code: str, field: str) -> InvalidInput:
+    message = f"The file is larger than {max_bytes // (1024 * 1024)} MB."
+    return InvalidInput(message, code=code, errors={field: [message]})
+
+
+def upload_name(file: File[Any] | bytes, filename: str) -> str:
+    """The client's file name: `filename` when given, else the uploaded file's own name."""
+    if filename:
+        return filename
+    if isinstance(file, bytes | bytearray):
+        return ""
+    return str(getattr(file, "name", "") or "")
+
+
+def save_changes(
+    instance: models.Model, changes: Mapping[str, Any], *, exclude: list[str] | None = None
+) -> None:
+    """Set `changes` on `instance`, validate and save; on a validation error put the old
+    values back so the caller's object is left as it was."""
+    original = {field: getattr(instance, field) for field in changes}
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    try:
+        validate(instance, exclude=exclude)
+    except InvalidInput:
+        for field, value in original.items():
+            setattr(instance, field, value)
+        raise
+    instance.save()

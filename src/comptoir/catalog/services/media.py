@@ -1,0 +1,318 @@
+"""Writes for product media: images (checked with Pillow, WebP thumbnail generated),
+attached documents (technical sheets, safety data sheets, certificates...) and the
+optional 3D model (glTF/GLB for the web, USDZ for iOS AR)."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zipfile
+from pathlib import PurePath
+from typing import Any
+
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models import Max
+from django.db.models.fields.files import FieldFile
+from django.utils.text import slugify
+
+from comptoir.catalog.images import image_inspect, thumbnail_webp
+from comptoir.catalog.models import (
+    DocumentKind,
+    Product,
+    ProductDocument,
+    ProductImage,
+    ProductVariant,
+)
+from comptoir.catalog.services._common import (
+    UNSET,
+    Unset,
+    ensure_language,
+    given,
+    read_upload,
+    save_changes,
+    upload_name,
+    validate,
+)
+from comptoir.core.errors import InvalidInput
+
+MAX_IMAGE_UPLOAD = 10 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_MODEL_3D_BYTES = 50 * 1024 * 1024
+DOCUMENT_EXTENSIONS = ("pdf", "txt", "csv", "xlsx", "docx", "zip")
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _stem(filename: str, default: str) -> str:
+    return slugify(PurePath(filename).stem)[:80] or default
+
+
+def _stored(*files: FieldFile) -> list[tuple[Storage, str]]:
+    """The (storage, name) of each stored file, captured before it is replaced."""
+    return [(f.storage, f.name) for f in files if f and f.name]
+
+
+def _delete_on_commit(old: list[tuple[Storage, str]], *, keep: FieldFile | None = None) -> None:
+    """Remove files once the transaction that stopped using them commits (never a name
+    that a replacement happens to reuse)."""
+    names = [(storage, name) for storage, name in old if not keep or name != keep.name]
+
+    def remove() -> None:
+        for storage, name in names:
+            storage.delete(name)
+
+    if names:
+        transaction.on_commit(remove)
+
+
+def _check_variant(product: Product, variant: ProductVariant | None) -> None:
+    if variant is not None and variant.product_id != product.pk:
+        raise InvalidInput(
+            "This variant belongs to another product.",
+            code="VARIANT_MISMATCH",
+            errors={"variant": ["VARIANT_MISMATCH"]},
+        )
+
+
+def _next_position(rows: Any) -> int:
+    last = rows.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else int(last) + 1
+
+
+def _store_image(image: ProductImage, data: bytes, filename: str) -> None:
+    info = image_inspect(data)
+    stem = _stem(filename, "image")
+    thumbnail = thumbnail_webp(data)
+    image.image.save(f"{stem}.{info.extension}", ContentFile(data), save=False)
+    image.thumbnail.save(f"{stem}-thumb.webp", ContentFile(thumbnail), save=False)
+
+
+@transaction.atomic
+def image_add(
+    *,
+    product: Product,
+    file: File[Any] | bytes,
+    alt: str = "",
+    alt_en: str = "",
+    variant: ProductVariant | None = None,
+    position: int | None = None,
+    filename: str = "",
+) -> ProductImage:
+    """Attach an image (JPEG, PNG, WebP or GIF up to 10 MB, else IMAGE_INVALID) and store
+    its WebP thumbnail. `filename` names raw bytes; the extension follows the real format."""
+    _check_variant(product, variant)
+    data = read_upload(file, max_bytes=MAX_IMAGE_UPLOAD, code="IMAGE_INVALID", field="image")
+    image_inspect(data)
+    image = ProductImage(product=product, variant=variant, alt=alt, alt_en=alt_en)
+    image.position = _next_position(product.images) if position is None else position
+    validate(image, exclude=["image", "thumbnail"])
+    _store_image(image, data, upload_name(file, filename))
+    image.save()
+    return image
+
+
+@transaction.atomic
+def image_update(
+    *,
+    image: ProductImage,
+    alt: str | Unset = UNSET,
+    alt_en: str | Unset = UNSET,
+    position: int | Unset = UNSET,
+    variant: ProductVariant | Unset | None = UNSET,
+    file: File[Any] | bytes | Unset = UNSET,
+    filename: str = "",
+) -> ProductImage:
+    """Change texts, order or variant; a new `file` replaces the image and its thumbnail."""
+    changes = given(alt=alt, alt_en=alt_en, position=position, variant=variant)
+    if "variant" in changes:
+        _check_variant(image.product, changes["variant"])
+    if not isinstance(file, Unset):
+        data = read_upload(file, max_bytes=MAX_IMAGE_UPLOAD, code="IMAGE_INVALID", field="image")
+        image_inspect(data)
+        old = _stored(image.image, image.thumbnail)
+        _store_image(image, data, upload_name(file, filename))
+        new_names = {image.image.name, image.thumbnail.name}
+        _delete_on_commit([pair for pair in old if pair[1] not in new_names])
+    save_changes(image, changes, exclude=["image", "thumbnail"])
+    return image
+
+
+@transaction.atomic
+def image_thumbnail_refresh(*, image: ProductImage) -> ProductImage:
+    """Rebuild the WebP thumbnail from the stored image."""
+    with image.image.open("rb") as fh:
+        data = fh.read()
+    old = _stored(image.thumbnail)
+    stem = _stem(image.image.name or "", "image")
+    image.thumbnail.save(f"{stem}-thumb.webp", ContentFile(thumbnail_webp(data)), save=False)
+    image.save(update_fields=["thumbnail"])
+    _delete_on_commit(old, keep=image.thumbnail)
+    return image
+
+
+@transaction.atomic
+def image_delete(*, image: ProductImage) -> None:
+    _delete_on_commit(_stored(image.image, image.thumbnail))
+    image.delete()
+
+
+def _document_invalid(message: str) -> InvalidInput:
+    return InvalidInput(message, code="DOCUMENT_INVALID", errors={"file": [message]})
+
+
+def document_check(data: bytes, filename: str) -> str:
+    """The extension of an acceptable document (PDF, text, CSV, XLSX, DOCX or ZIP whose
+    content matches its extension). Raises InvalidInput(DOCUMENT_INVALID)."""
+    extension = PurePath(filename).suffix.lower().lstrip(".")
+    if extension not in DOCUMENT_EXTENSIONS:
+        raise _document_invalid(f"Use one of: {', '.join(DOCUMENT_EXTENSIONS)}.")
+    if extension == "pdf" and not data.startswith(b"%PDF-"):
+        raise _document_invalid("This file is not a PDF.")
+    if extension in ("xlsx", "docx", "zip") and not (
+        data.startswith(ZIP_MAGIC) and zipfile.is_zipfile(io.BytesIO(data))
+    ):
+        raise _document_invalid(f"This file is not a valid .{extension}.")
+    if extension in ("txt", "csv"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _document_invalid("Text files must be UTF-8.") from None
+    return extension
+
+
+@transaction.atomic
+def document_add(
+    *,
+    product: Product,
+    kind: str,
+    title: str,
+    file: File[Any] | bytes,
+    filename: str = "",
+    language: str = "fr",
+    position: int | None = None,
+) -> ProductDocument:
+    """Attach a document of `kind` (technical_sheet, safety_data_sheet, certificate,
+    manual, other) in `language`; the file is checked against its extension."""
+    if kind not in DocumentKind.values:
+        raise InvalidInput(
+            f"Unknown document kind {kind!r}.",
+            code="DOCUMENT_KIND_INVALID",
+            errors={"kind": [f"Use one of {', '.join(DocumentKind.values)}."]},
+        )
+    ensure_language(language)
+    name = upload_name(file, filename)
+    data = read_upload(file, max_bytes=MAX_DOCUMENT_BYTES, code="DOCUMENT_INVALID", field="file")
+    extension = document_check(data, name)
+    document = ProductDocument(product=product, kind=kind, title=title, language=language)
+    document.position = _next_position(product.documents) if position is None else position
+    validate(document, exclude=["file"])
+    document.file.save(f"{_stem(name, 'document')}.{extension}", ContentFile(data), save=False)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_update(
+    *,
+    document: ProductDocument,
+    kind: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    language: str | Unset = UNSET,
+    position: int | Unset = UNSET,
+    file: File[Any] | bytes | Unset = UNSET,
+    filename: str = "",
+) -> ProductDocument:
+    """Change the given fields; a new `file` replaces the stored one (same checks as
+    `document_add`)."""
+    changes = given(kind=kind, title=title, language=language, position=position)
+    if "kind" in changes and changes["kind"] not in DocumentKind.values:
+        raise InvalidInput(
+            f"Unknown document kind {changes['kind']!r}.",
+            code="DOCUMENT_KIND_INVALID",
+            errors={"kind": [f"Use one of {', '.join(DocumentKind.values)}."]},
+        )
+    if "language" in changes:
+        ensure_language(changes["language"])
+    if not isinstance(file, Unset):
+        name = upload_name(file, filename)
+        data = read_upload(
+            file, max_bytes=MAX_DOCUMENT_BYTES, code="DOCUMENT_INVALID", field="file"
+        )
+        extension = document_check(data, name)
+        old = _stored(document.file)
+        document.file.save(f"{_stem(name, 'document')}.{extension}", ContentFile(data), save=False)
+        _delete_on_commit(old, keep=document.file)
+    save_changes(document, changes)
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: ProductDocument) -> None:
+    _delete_on_commit(_stored(document.file))
+    document.delete()
+
+
+def _model_invalid(message: str) -> InvalidInput:
+    return InvalidInput(message, code="MODEL_3D_INVALID", errors={"model_3d": [message]})
+
+
+def model_3d_check(data: bytes, filename: str) -> str:
+    """The extension (glb, gltf, usdz) of a plausible 3D model. GLB: binary glTF 2.0 header
+    ('glTF', version 2, declared length = file size). glTF: JSON with asset.version 2.x.
+    USDZ: an uncompressed zip whose first entry is a .usd/.usda/.usdc layer.
+    Raises InvalidInput(MODEL_3D_INVALID)."""
+    extension = PurePath(filename).suffix.lower().lstrip(".")
+    if extension == "glb":
+        if len(data) < 12 or data[:4] != b"glTF":
+            raise _model_invalid("Not a binary glTF (GLB) file.")
+        version, length = struct.unpack_from("<II", data, 4)
+        if version != 2 or length != len(data):
+            raise _model_invalid("Only complete glTF 2.0 binaries are accepted.")
+    elif extension == "gltf":
+        try:
+            document = json.loads(data)
+        except (UnicodeDecodeError, ValueError):
+            raise _model_invalid("Not a glTF JSON document.") from None
+        asset = document.get("asset") if isinstance(document, dict) else None
+        if not isinstance(asset, dict) or not str(asset.get("version", "")).startswith("2"):
+            raise _model_invalid("Only glTF 2.0 documents are accepted.")
+    elif extension == "usdz":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                entries = archive.infolist()
+        except zipfile.BadZipFile:
+            raise _model_invalid("A USDZ file is a zip archive.") from None
+        if not entries or not entries[0].filename.lower().endswith((".usd", ".usda", ".usdc")):
+            raise _model_invalid("A USDZ archive starts with a USD layer.")
+    else:
+        raise _model_invalid("Use a .glb, .gltf or .usdz file.")
+    return extension
+
+
+@transaction.atomic
+def model_3d_set(*, product: Product, file: File[Any] | bytes, filename: str = "") -> Product:
+    """Attach (or replace) the product's 3D model: .glb/.gltf go to `model_3d`, .usdz to
+    `model_3d_usdz`."""
+    name = upload_name(file, filename)
+    data = read_upload(
+        file, max_bytes=MAX_MODEL_3D_BYTES, code="MODEL_3D_INVALID", field="model_3d"
+    )
+    extension = model_3d_check(data, name)
+    field = product.model_3d_usdz if extension == "usdz" else product.model_3d
+    old = _stored(field)
+    field.save(f"{_stem(name, 'model')}.{extension}", ContentFile(data), save=False)
+    _delete_on_commit(old, keep=field)
+    product.save(update_fields=[field.field.name, "updated_at"])
+    return product
+
+
+@transaction.atomic
+def model_3d_remove(*, product: Product, usdz: bool = False) -> Product:
+    """Detach the glTF/GLB model (or with `usdz=True` the USDZ one)."""
+    field = product.model_3d_usdz if usdz else product.model_3d
+    _delete_on_commit(_stored(field))
+    setattr(product, field.field.name, "")
+    product.save(update_fields=[field.field.name, "updated_at"])
+    return product
