@@ -296,7 +296,7 @@ def test_admin_refuses_bad_inline_rows_and_saves_nothing(
 ) -> None:
     data = product_post(ProductTypeFactory.create(), CategoryFactory.create(), **{inline: [row]})
 
-    response = staff.post(reverse("admin:catalog_product_add"), data)
+    response = staff.post(reverse("admin:catalog_product_add"), data, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     assert message in response.content.decode()

@@ -230,7 +230,8 @@ def test_product_list_bad_input(
 
 
 def test_unknown_parameter_names_them(client: Client, channel: Any) -> None:
-    body = problem(client.get(f"{API}/products", {"colour": "red"}), 400, "UNKNOWN_PARAMETER")
+    response = client.get(f"{API}/products", {"colour": "red"}, HTTP_ACCEPT_LANGUAGE="en")
+    body = problem(response, 400, "UNKNOWN_PARAMETER")
 
     assert body["errors"] == {"colour": ["Unknown parameter."]}
 

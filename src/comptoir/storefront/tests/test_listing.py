@@ -80,7 +80,7 @@ class TestPagination:
         assert '<a href="/c/outillage/?page=2" rel="next" hx-get="/c/outillage/?page=2">' in first
         assert '<a href="/c/outillage/" rel="prev" hx-get="/c/outillage/">' in second
         assert '<span aria-current="page">2</span>' in second
-        assert "30 products" in first
+        assert "30 produits" in first
         assert "<title>Outillage \N{EN DASH} page 2 | Comptoir</title>" in second
         assert (
             'rel="canonical" href="http://127.0.0.1:8000/c/outillage/?lang=fr&amp;page=2"' in second

@@ -128,7 +128,7 @@ class TestCategory:
     def test_empty_category(self, client: Client, shop: Shop) -> None:
         CategoryFactory(slug="jardin", name="Jardin")
 
-        response = get(client, "/c/jardin/")
+        response = get(client, "/c/jardin/", "en")
 
         assert response.status_code == 200
         assert "No products in this category yet." in response.content.decode()
@@ -153,7 +153,7 @@ class TestSearch:
         assert '<a href="/p/perceuse-visseuse/">Cordless drill</a>' in html
 
     def test_no_result(self, client: Client, shop: Shop) -> None:
-        response = get(client, "/search?q=tondeuse")
+        response = get(client, "/search?q=tondeuse", "en")
 
         assert response.status_code == 200
         html = response.content.decode()
@@ -161,7 +161,7 @@ class TestSearch:
         assert "No product matches “tondeuse”." in html
 
     def test_empty_query_lists_everything(self, client: Client, shop: Shop) -> None:
-        html = get(client, "/search").content.decode()
+        html = get(client, "/search", "en").content.decode()
 
         assert "All products" in html
         assert html.count('class="card"') == 1
@@ -205,7 +205,7 @@ class TestLanguage:
 
         assert '<input type="hidden" name="next" value="/c/outillage/?sort=price">' in html
         assert 'name="language" value="en" lang="en" title="English" aria-pressed="true"' in html
-        assert 'name="language" value="fr" lang="fr" title="French" aria-pressed="false"' in html
+        assert 'name="language" value="fr" lang="fr" title="Français" aria-pressed="false"' in html
 
     def test_lang_parameter_picks_the_page_language(self, client: Client, shop: Shop) -> None:
         response = get(client, "/c/outillage/?lang=en", "fr")
@@ -246,7 +246,7 @@ class TestChannel:
             assert "Établi pro" in html
             assert "Perceuse visseuse" not in html  # not published in the pro channel
             assert f"1{NNBSP}234,50{NBSP}€" in html
-            assert "excl. VAT" in html
+            assert "<small>HT</small>" in html  # "excl. VAT" in French
             assert "Comptoir Pro" in html
 
     def test_unknown_channel_falls_back_to_default(self, client: Client, shop: Shop) -> None:

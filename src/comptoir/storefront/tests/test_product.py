@@ -161,7 +161,7 @@ class TestContent:
 
 class TestNotFound:
     def test_unknown_slug(self, client: Client, shop: Shop) -> None:
-        response = client.get("/p/nope/")
+        response = client.get("/p/nope/", headers={"accept-language": "en"})
 
         assert response.status_code == 404
         assert "This page is not on our shelves" in response.content.decode()
