@@ -3,8 +3,12 @@ from domain exceptions to RFC 9457 problem+json."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -13,6 +17,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from comptoir.core.errors import DomainError, Throttled, problem
 
 PROBLEM_JSON = "application/problem+json"
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Comptoir API",
@@ -106,6 +112,52 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     }.get(exc.status_code, "ERROR")
     return problem_response(
         request, status=exc.status_code, code=code, title=str(exc.message), detail=str(exc.message)
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_operation(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """Django's answer is a 400 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 here), not a
+    500; logged on django.security.* as Django does."""
+    logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(
+            request,
+            status=413,
+            code="PAYLOAD_TOO_LARGE",
+            title="Payload too large",
+            detail="The request body is too large.",
+        )
+    return problem_response(
+        request, status=400, code="BAD_REQUEST", title="Bad request", detail="Bad request."
+    )
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_django_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return problem_response(
+        request,
+        status=403,
+        code="PERMISSION_DENIED",
+        title="Permission denied",
+        detail="You do not have permission to do this.",
+    )
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything no other handler maps: a bug. Logged with its traceback (error trackers read
+    the log); the client gets a problem+json without internals, even with DEBUG on.
+    Django's got_request_exception is sent as Django does for uncaught exceptions, so the
+    test client still re-raises the error in tests and error trackers still see it."""
+    logger.exception("unhandled exception in %s %s", request.method, request.path, exc_info=exc)
+    got_request_exception.send(sender=None, request=request)
+    return problem_response(
+        request,
+        status=500,
+        code="INTERNAL_ERROR",
+        title="Internal server error",
+        detail="An unexpected error occurred. It has been logged.",
     )
 
 

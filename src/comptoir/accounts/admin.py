@@ -9,7 +9,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +53,19 @@ class UserChangeAdminForm(UserChangeForm):
         return _clean_email(self)
 
 
+class PasswordChangeAdminForm(AdminPasswordChangeForm):
+    """Django's form validates; saving goes through the service, which also revokes the
+    user's API tokens (a token must not outlive the password it was obtained with)."""
+
+    def save(self, commit: bool = True) -> User:
+        user = self.user
+        assert isinstance(user, User)
+        password = (
+            self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        )
+        return services.user_set_password(user=user, password=password)
+
+
 class AddressInline(admin.TabularInline):
     model = Address
     extra = 0
@@ -76,6 +93,7 @@ class AddressInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
+    change_password_form = PasswordChangeAdminForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),

@@ -9,13 +9,15 @@ Design choices:
   reset request behaves the same whether the email exists or not.
 - Login throttling counts failures per email and per client address in the Django cache
   (Redis in production, so every web process shares the counters) with atomic `incr`.
-- Password reset links are built from `settings.SITE_URL`, never from the request.
+- Password reset links are built from `settings.SITE_URL`, never from the request. The email
+  is rendered and sent by a Celery task scheduled on commit, not in the request: its cost
+  would otherwise tell, by the response time, that an account exists.
+- Every password change (reset, admin, `user_set_password`) revokes the user's API tokens.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 import secrets
 import time
@@ -44,8 +46,6 @@ from comptoir.accounts.models import Address, ApiToken, User
 from comptoir.accounts.postal_codes import PostalCodeError, postal_code_normalize
 from comptoir.accounts.selectors import address_get, password_reset_user
 from comptoir.core.errors import InvalidInput, Throttled, Unauthorized, errors_from_django
-
-logger = logging.getLogger(__name__)
 
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -164,6 +164,37 @@ def user_deactivate(*, user: User) -> User:
 def user_activate(*, user: User) -> User:
     user.is_active = True
     user.save(update_fields=["is_active"])
+    return user
+
+
+def _password_store(user: User, password: str | None) -> None:
+    """Save the new password (None: password login disabled) and revoke every API token:
+    a token obtained with the old password must not outlive it."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    api_token_revoke_all(user=user)
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str | None) -> User:
+    """Set the user's password, or disable password login with `password=None`, and revoke
+    all the user's API tokens. Raises InvalidInput PASSWORD_INVALID (errors on `password`)
+    when Django's password validators say no; nothing is changed then."""
+    if password is not None:
+        if not text_storable(password):
+            raise InvalidInput(
+                _("Invalid password."),
+                code="PASSWORD_INVALID",
+                errors={"password": [_("This text contains characters that are not allowed.")]},
+            )
+        if password_errors := _password_errors(password, user):
+            raise InvalidInput(
+                password_errors[0], code="PASSWORD_INVALID", errors={"password": password_errors}
+            )
+    _password_store(user, password)
     return user
 
 
@@ -304,7 +335,17 @@ def password_reset_link(*, user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _password_reset_send(*, user: User) -> None:
+def password_reset_email_send(*, user_id: int) -> bool:
+    """Render the reset email in the user's language and send it. Called by the task
+    `comptoir.accounts.tasks.password_reset_email_send`, outside any request.
+
+    Returns False, sending nothing, when the account no longer exists, is inactive or has no
+    usable password (it may have changed since the request). Raises OSError (smtplib errors
+    included) when the mail server fails, for the task to retry.
+    """
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
     context = {
         "user": user,
         "link": password_reset_link(user=user),
@@ -316,19 +357,24 @@ def _password_reset_send(*, user: User) -> None:
         subject = render_to_string("accounts/email/password_reset_subject.txt", context)
         body = render_to_string("accounts/email/password_reset_body.txt", context)
     message = EmailMultiAlternatives(" ".join(subject.split()), body, None, [user.email])
-    try:
-        message.send(using="default")
-    except OSError:  # SMTP down: log it, and answer as for any other email (no oracle)
-        logger.exception("password reset email to user %s could not be sent", user.pk)
+    message.send(using="default")
+    return True
 
 
 def password_reset_request(*, email: str) -> None:
-    """Email a reset link if an active account with a usable password has this email.
+    """Have a reset link emailed if an active account with a usable password has this email.
 
     Returns nothing and raises nothing whatever the email, so callers answer the same for
-    known and unknown addresses. Requests for one email beyond LOGIN_THROTTLE_ATTEMPTS in
+    known and unknown addresses. The email is neither rendered nor sent here: a Celery task
+    is scheduled once the current transaction commits (so rendering and SMTP time do not
+    tell, by the response time, that the account exists; SMTP failures are retried by the
+    task, never raised here). Requests for one email beyond LOGIN_THROTTLE_ATTEMPTS in
     LOGIN_THROTTLE_WINDOW are silently dropped (no mail bombing).
     """
+    # Services schedule tasks; tasks are thin adapters calling back into services. The
+    # import is local to keep the module import graph acyclic.
+    from comptoir.accounts.tasks import password_reset_email_send as send_task
+
     email = email_normalize(email)
     if not email or len(email) > 254 or not text_storable(email):
         return
@@ -340,7 +386,9 @@ def password_reset_request(*, email: str) -> None:
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None or not user.has_usable_password():
         return
-    _password_reset_send(user=user)
+    user_id = user.pk
+    # robust: a broker that is down is logged by Django, not raised into the request.
+    transaction.on_commit(lambda: send_task.delay(user_id), robust=True)
 
 
 @transaction.atomic
@@ -364,9 +412,7 @@ def password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> Use
         raise InvalidInput(
             password_errors[0], code="PASSWORD_INVALID", errors={"new_password": password_errors}
         )
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    api_token_revoke_all(user=user)
+    _password_store(user, new_password)
     _throttle_clear(_login_keys(email=user.email, client_ip=None)[0])
     return user
 

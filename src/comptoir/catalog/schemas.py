@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 # --- public -------------------------------------------------------------------------------
 
@@ -19,11 +19,18 @@ class Out(BaseModel):
 
 class PriceOut(Out):
     """A price object. Until taxes land it is the channel base price, entered as the channel
-    displays prices: `net` and `gross` both carry it and `tax` is "0.00"."""
+    displays prices: `gross` on a tax-included channel, `net` on a tax-excluded one; the
+    other side and `tax` are null until they can be computed."""
 
-    net: str = Field(examples=["19.90"])
-    tax: str = Field(examples=["0.00"])
-    gross: str = Field(examples=["19.90"])
+    net: str | None = Field(
+        description="Tax excluded; null on a tax-included channel until taxes land.",
+        examples=["16.58", None],
+    )
+    tax: str | None = Field(description="Null until taxes land.", examples=["3.32", None])
+    gross: str | None = Field(
+        description="Tax included; null on a tax-excluded channel until taxes land.",
+        examples=["19.90", None],
+    )
     currency: str = Field(examples=["EUR"])
     rule: str = Field(examples=["base"])
 
@@ -397,7 +404,11 @@ class PriceIn(Schema):
 
 class ListingIn(Schema):
     is_published: bool
-    published_at: datetime | None = None
+    published_at: AwareDatetime | None = Field(
+        None,
+        description="With its UTC offset (a naive time is refused), from 1970 to 9999; "
+        "400 `PUBLISHED_AT_INVALID` outside that range.",
+    )
 
 
 class ListingOut(Schema):
@@ -429,6 +440,84 @@ class ProductAdminOut(Schema):
 
 class ProductAdminListOut(PageOut):
     results: list[ProductAdminOut]
+
+
+# --- staff: media -------------------------------------------------------------------------
+
+# No NUL characters: no database column can hold them (PostgreSQL refuses them).
+AltText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"),
+]
+DocumentKindName = Annotated[str, StringConstraints(max_length=20, pattern=r"^[^\x00]*$")]
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class ImageIn(Schema):
+    """Form fields sent with an image file (multipart/form-data)."""
+
+    alt: AltText = Field("", description="Alternative text (French).")
+    alt_en: AltText = Field("", description="Alternative text (English).")
+    variant_id: RowId | None = Field(
+        None, description="A variant of this product the image shows (400 VARIANT_MISMATCH)."
+    )
+    position: Position | None = Field(None, description="Order among the images; last if absent.")
+
+
+class ImagePatch(Schema):
+    alt: AltText | None = None
+    alt_en: AltText | None = None
+    position: Position | None = None
+    variant_id: RowId | None = Field(None, description="A variant of the product; null detaches.")
+
+
+class ImageAdminOut(Schema):
+    id: int
+    product_id: int
+    variant_id: int | None
+    url: str = Field(description="Absolute URL of the stored image.")
+    thumbnail_url: str | None = Field(description="Absolute URL of the WebP thumbnail.")
+    alt: str
+    alt_en: str
+    position: int
+
+
+class DocumentIn(Schema):
+    """Form fields sent with a document file (multipart/form-data)."""
+
+    kind: DocumentKindName = Field(
+        description="technical_sheet, safety_data_sheet, certificate, manual or other.",
+        examples=["safety_data_sheet"],
+    )
+    title: Title
+    language: Language = Field("fr", description="fr or en.")
+    position: Position | None = Field(
+        None, description="Order among the documents; last if absent."
+    )
+
+
+class DocumentPatch(Schema):
+    kind: DocumentKindName | None = None
+    title: Title | None = None
+    language: Language | None = None
+    position: Position | None = None
+
+
+class DocumentAdminOut(Schema):
+    id: int
+    product_id: int
+    kind: str
+    title: str
+    language: str
+    position: int
+    url: str = Field(description="Absolute URL of the stored file.")
+
+
+class Model3dAdminOut(Schema):
+    product_id: int
+    gltf_url: str | None = Field(description="Absolute URL of the glTF/GLB model for the web.")
+    usdz_url: str | None = Field(description="Absolute URL of the USDZ model for iOS AR.")
 
 
 CategoryOut.model_rebuild()

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from comptoir.channels.models import Channel, PriceDisplay
+from comptoir.channels.selectors import channel_version_bump
 from comptoir.core.errors import Conflict, InvalidInput, invalid_from_django
 
 
@@ -45,6 +46,8 @@ def _clean_and_save(channel: Channel) -> None:
     except ValidationError as exc:
         raise invalid_from_django(exc) from exc
     channel.save()
+    # Processes keep a copy of the channels (channels.selectors): stale once this commits.
+    transaction.on_commit(channel_version_bump)
 
 
 @transaction.atomic

@@ -13,7 +13,12 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import translation
 
-from comptoir.catalog.selectors import CategoryNode, category_tree, normalize_language
+from comptoir.catalog.selectors import (
+    CategoryNode,
+    category_tree,
+    category_tree_version,
+    normalize_language,
+)
 from comptoir.channels.models import Channel
 from comptoir.channels.selectors import channel_get
 from comptoir.core.errors import NotFound
@@ -83,11 +88,14 @@ class NavCategory:
 
 
 def _nav_cache_key(language: str) -> str:
-    return f"storefront:category-tree:{language}"
+    # Keyed by the catalog's tree version: a category change bumps it, and the next page
+    # builds the tree afresh instead of showing the old one until the entry expires.
+    return f"storefront:category-tree:v{category_tree_version()}:{language}"
 
 
 def cached_category_tree(language: str) -> list[CategoryNode]:
-    """The whole localized category tree, cached for a few minutes per language."""
+    """The whole localized category tree, cached per language and tree version (for a few
+    minutes at most, should a bump be missed)."""
     key = _nav_cache_key(language)
     tree: list[CategoryNode] | None = cache.get(key)
     if tree is None:

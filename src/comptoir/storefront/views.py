@@ -6,7 +6,6 @@ get only the `product-grid` partial. Everything works without JavaScript.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -17,8 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.html import strip_tags
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
@@ -30,6 +27,7 @@ from comptoir.catalog.selectors import (
     ProductCard,
     ProductDetail,
     category_get,
+    plain_excerpt,
     product_cards,
     product_detail,
 )
@@ -224,7 +222,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     query: dict[str, str | int] = {"page": pagination.number} if pagination.number > 1 else {}
     context = {
         "category": node,
-        "meta_description": node.seo_description or plain_text(node.description) or node.name,
+        "meta_description": node.seo_description or plain_excerpt(node.description) or node.name,
         "breadcrumb": breadcrumb,
         "current_category_slug": breadcrumb[0].slug,
         "current_category_is_page": len(breadcrumb) == 1,
@@ -286,13 +284,6 @@ def _product_jsonld(product: ProductDetail, channel: Channel, url: str) -> dict[
     return data
 
 
-def plain_text(value: str, limit: int = 160) -> str:
-    """Rich text as one line of plain text for meta tags (entities decoded: the template
-    escapes once)."""
-    text = " ".join(html.unescape(strip_tags(value)).split())
-    return Truncator(text).chars(limit)
-
-
 @require_safe
 @with_page_language
 def product(request: HttpRequest, slug: str) -> HttpResponse:
@@ -313,7 +304,9 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
         "breadcrumb": breadcrumb,
         "current_category_slug": breadcrumb[0].slug,
         "seo": seo,
-        "meta_description": detail.seo_description or plain_text(detail.description) or detail.name,
+        "meta_description": detail.seo_description
+        or plain_excerpt(detail.description)
+        or detail.name,
         "og_image": absolute_url(detail.images[0].url) if detail.images else "",
         "product_jsonld": _product_jsonld(detail, channel, seo.canonical),
     }

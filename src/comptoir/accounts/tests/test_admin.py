@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from comptoir.accounts import services
 from comptoir.accounts.models import ApiToken, User
@@ -97,13 +98,16 @@ def test_deactivate_action_revokes_tokens_but_not_self(admin_client: Client) -> 
     assert not ApiToken.objects.filter(user=lea).exists()
 
 
-def test_send_password_reset_action(admin_client: Client) -> None:
+def test_send_password_reset_action(
+    admin_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     lea = UserFactory.create(email="lea@example.fr")
 
-    admin_client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "send_password_reset", "_selected_action": [lea.pk]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [lea.pk]},
+        )
 
     assert [m.to for m in mail.outbox] == [["lea@example.fr"]]
 
@@ -153,3 +157,90 @@ def test_customers_cannot_reach_the_admin(client: Client) -> None:
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+# --- password change -----------------------------------------------------------------------
+
+
+def _password_url(user: User) -> str:
+    return reverse("admin:auth_user_password_change", args=[user.pk])
+
+
+def test_password_change_revokes_api_tokens(admin_client: Client) -> None:
+    lea = UserFactory.create(email="lea@example.fr")
+    raw, _token = services.api_token_create(user=lea)
+    marc = UserFactory.create(email="marc@example.fr")
+    _raw_marc, marc_token = services.api_token_create(user=marc)
+    api_client = Client()
+    me = "/api/v1/account/me"
+    assert api_client.get(me, headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+
+    response = admin_client.post(
+        _password_url(lea),
+        {"usable_password": "true", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("admin:accounts_user_change", args=[lea.pk]),
+    )
+    lea.refresh_from_db()
+    assert lea.check_password(GOOD_PASSWORD)
+    assert not ApiToken.objects.filter(user=lea).exists()
+    old_token = api_client.get(me, headers={"Authorization": f"Bearer {raw}"})
+    assert old_token.status_code == 401
+    assert old_token.json()["code"] == "UNAUTHORIZED"
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [marc_token.pk]
+
+
+def test_disabling_password_login_revokes_api_tokens(admin_client: Client) -> None:
+    lea = UserFactory.create(email="lea@example.fr")
+    services.api_token_create(user=lea)
+
+    response = admin_client.post(
+        _password_url(lea), {"usable_password": "false", "unset-password": "1"}
+    )
+
+    assert response.status_code == 302
+    lea.refresh_from_db()
+    assert not lea.has_usable_password()
+    assert not ApiToken.objects.filter(user=lea).exists()
+
+
+@pytest.mark.parametrize(
+    ("password1", "password2"), [(GOOD_PASSWORD, "Autre-Mot-De-Passe-77"), ("1234", "1234")]
+)
+def test_password_change_bad_input_changes_nothing(
+    admin_client: Client, password1: str, password2: str
+) -> None:
+    lea = UserFactory.create(email="lea@example.fr")
+    _raw, token = services.api_token_create(user=lea)
+
+    response = admin_client.post(
+        _password_url(lea),
+        {"usable_password": "true", "password1": password1, "password2": password2},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["password2"]
+    lea.refresh_from_db()
+    assert lea.check_password("correct-horse-battery")
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [token.pk]
+
+
+def test_password_change_needs_change_permission(client: Client) -> None:
+    lea = UserFactory.create(email="lea@example.fr")
+    _raw, token = services.api_token_create(user=lea)
+    viewer = UserFactory.create(email="viewer@comptoir.test", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    client.force_login(viewer)
+
+    response = client.post(
+        _password_url(lea),
+        {"usable_password": "true", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+
+    assert response.status_code == 403
+    lea.refresh_from_db()
+    assert lea.check_password("correct-horse-battery")
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [token.pk]

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from comptoir.accounts import services
 from comptoir.accounts.models import ApiToken, User
@@ -308,6 +309,50 @@ def test_api_token_purge_expired() -> None:
     assert list(ApiToken.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
+# --- password change -----------------------------------------------------------------------
+
+
+def test_user_set_password_revokes_every_api_token_of_the_user() -> None:
+    user = UserFactory.create(email="lea@example.fr")
+    raw, _token = services.api_token_create(user=user)
+    services.api_token_create(user=user)
+    other = UserFactory.create()
+    _raw_other, kept = services.api_token_create(user=other)
+
+    services.user_set_password(user=user, password=GOOD_PASSWORD)
+
+    user.refresh_from_db()
+    assert user.check_password(GOOD_PASSWORD)
+    assert services.api_token_authenticate(raw=raw) is None
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_user_set_password_none_disables_password_login_and_revokes_tokens() -> None:
+    user = UserFactory.create()
+    services.api_token_create(user=user)
+
+    services.user_set_password(user=user, password=None)
+
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    assert not ApiToken.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("password", ["123", "password", "lea@example.fr", "x\x00yz-long-enough"])
+def test_user_set_password_rejects_bad_passwords(password: str) -> None:
+    user = UserFactory.create(email="lea@example.fr")
+    _raw, token = services.api_token_create(user=user)
+
+    with pytest.raises(InvalidInput) as exc:
+        services.user_set_password(user=user, password=password)
+
+    assert exc.value.code == "PASSWORD_INVALID"
+    assert list(exc.value.errors) == ["password"]
+    user.refresh_from_db()
+    assert user.check_password("correct-horse-battery")
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [token.pk]
+
+
 # --- password reset ------------------------------------------------------------------------
 
 
@@ -319,10 +364,13 @@ def _reset_link() -> tuple[str, str]:
 
 
 @override_settings(SITE_URL="http://shop.example.test")
-def test_password_reset_request_sends_link_in_users_language() -> None:
+def test_password_reset_request_sends_link_in_users_language(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     user = UserFactory.create(email="lea@example.fr", language="en", first_name="Léa")
 
-    services.password_reset_request(email="LEA@example.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.password_reset_request(email="LEA@example.fr")
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -334,10 +382,13 @@ def test_password_reset_request_sends_link_in_users_language() -> None:
 
 
 @override_settings(SITE_URL="http://shop.example.test")
-def test_password_reset_request_in_french() -> None:
+def test_password_reset_request_in_french(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     UserFactory.create(email="lea@example.fr", language="fr", first_name="Léa")
 
-    services.password_reset_request(email="lea@example.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.password_reset_request(email="lea@example.fr")
 
     # French catalogues are the lead's; the message is French once translated, and the
     # link is there in any case.
@@ -347,31 +398,42 @@ def test_password_reset_request_in_french() -> None:
 @pytest.mark.parametrize(
     "email", ["nobody@example.fr", "inactive@example.fr", "nopass@example.fr", "", "x" * 300]
 )
-def test_password_reset_request_unknown_or_ineligible_sends_nothing(email: str) -> None:
+def test_password_reset_request_unknown_or_ineligible_sends_nothing(
+    email: str, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     UserFactory.create(email="inactive@example.fr", is_active=False)
     nopass = UserFactory.create(email="nopass@example.fr")
     nopass.set_unusable_password()
     nopass.save()
 
-    services.password_reset_request(email=email)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.password_reset_request(email=email)
+
+    assert callbacks == []
     assert mail.outbox == []
 
 
 @override_settings(LOGIN_THROTTLE_ATTEMPTS=2)
-def test_password_reset_requests_are_capped_per_email() -> None:
+def test_password_reset_requests_are_capped_per_email(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     UserFactory.create(email="lea@example.fr")
 
-    for _ in range(4):
-        services.password_reset_request(email="lea@example.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(4):
+            services.password_reset_request(email="lea@example.fr")
 
     assert len(mail.outbox) == 2
 
 
 @override_settings(SITE_URL="http://shop.example.test")
-def test_password_reset_confirm_sets_password_once() -> None:
+def test_password_reset_confirm_sets_password_once(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     user = UserFactory.create(email="lea@example.fr")
     services.api_token_create(user=user)
-    services.password_reset_request(email="lea@example.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.password_reset_request(email="lea@example.fr")
     uidb64, token = _reset_link()
 
     services.password_reset_confirm(uidb64=uidb64, token=token, new_password=GOOD_PASSWORD)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.test import override_settings
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from comptoir.accounts import services
 from comptoir.accounts.tests.factories import UserFactory
@@ -46,7 +47,10 @@ def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
         controller.stop()
 
 
-def test_password_reset_email_is_delivered_over_smtp(smtp_inbox: tuple[Inbox, int]) -> None:
+def test_password_reset_email_is_delivered_over_smtp(
+    smtp_inbox: tuple[Inbox, int],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     inbox, port = smtp_inbox
     UserFactory.create(email="lea@example.fr", language="en", first_name="Léa")
     mailers = {
@@ -56,7 +60,10 @@ def test_password_reset_email_is_delivered_over_smtp(smtp_inbox: tuple[Inbox, in
         }
     }
 
-    with override_settings(MAILERS=mailers, SITE_URL="https://shop.example.test"):
+    with (
+        override_settings(MAILERS=mailers, SITE_URL="https://shop.example.test"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         services.password_reset_request(email="lea@example.fr")
 
     assert len(inbox.messages) == 1
@@ -71,7 +78,10 @@ def test_password_reset_email_is_delivered_over_smtp(smtp_inbox: tuple[Inbox, in
     assert "https://shop.example.test/accounts/password-reset/" in text
 
 
-def test_smtp_down_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+def test_smtp_down_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     UserFactory.create(email="lea@example.fr")
     mailers = {
         "default": {
@@ -80,7 +90,7 @@ def test_smtp_down_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> Non
         }
     }
 
-    with override_settings(MAILERS=mailers):
+    with override_settings(MAILERS=mailers), django_capture_on_commit_callbacks(execute=True):
         services.password_reset_request(email="lea@example.fr")  # no exception: no oracle
 
     assert "password reset email to user" in caplog.text

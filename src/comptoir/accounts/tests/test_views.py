@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from comptoir.accounts.models import User
 from comptoir.accounts.tests.factories import UserFactory
@@ -209,12 +210,15 @@ LINK_RE = re.compile(r"https://shop\.example\.test(/accounts/password-reset/[^/]
 
 
 @override_settings(SITE_URL="https://shop.example.test", ALLOWED_HOSTS=["*"])
-def test_password_reset_link_ignores_the_host_header(client: Client, user: User) -> None:
-    response = client.post(
-        reverse("accounts:password_reset"),
-        {"email": "lea@example.fr"},
-        HTTP_HOST="evil.example.com",
-    )
+def test_password_reset_link_ignores_the_host_header(
+    client: Client, user: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:password_reset"),
+            {"email": "lea@example.fr"},
+            HTTP_HOST="evil.example.com",
+        )
 
     assert (response.status_code, response["Location"]) == (
         302,
@@ -226,9 +230,12 @@ def test_password_reset_link_ignores_the_host_header(client: Client, user: User)
     assert LINK_RE.search(body)
 
 
-def test_password_reset_unknown_email_looks_the_same(client: Client, user: User) -> None:
-    known = client.post(reverse("accounts:password_reset"), {"email": "lea@example.fr"})
-    unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.fr"})
+def test_password_reset_unknown_email_looks_the_same(
+    client: Client, user: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("accounts:password_reset"), {"email": "lea@example.fr"})
+        unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.fr"})
 
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert len(mail.outbox) == 1
@@ -237,8 +244,11 @@ def test_password_reset_unknown_email_looks_the_same(client: Client, user: User)
 
 
 @override_settings(SITE_URL="https://shop.example.test")
-def test_password_reset_full_flow(client: Client, user: User) -> None:
-    client.post(reverse("accounts:password_reset"), {"email": "lea@example.fr"})
+def test_password_reset_full_flow(
+    client: Client, user: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "lea@example.fr"})
     match = LINK_RE.search(str(mail.outbox[0].body))
     assert match
     link = match.group(1)

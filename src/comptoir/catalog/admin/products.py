@@ -34,6 +34,7 @@ from comptoir.catalog.models import (
     ProductDocument,
     ProductImage,
     ProductTranslation,
+    ProductType,
     ProductVariant,
 )
 from comptoir.channels.models import Channel
@@ -142,6 +143,10 @@ class AttributeValueInline(ServiceInline):
     fields = ("attribute", "value", "choice")
     static_choice_fields = ("attribute",)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # A row's label (`__str__`) and its form read the attribute and the choice.
+        return super().get_queryset(request).select_related("attribute", "choice")
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "choice":
             kwargs["queryset"] = AttributeChoice.objects.select_related("attribute").order_by(
@@ -185,9 +190,36 @@ class VariantInlineForm(ServiceForm):
         )
 
 
+class VariantFormSet(forms.BaseInlineFormSet):
+    """Refuses, before anything is saved, more than one variant for a product whose type
+    has a single variant (the check `variant_create` makes, VARIANTS_NOT_ALLOWED)."""
+
+    def clean(self) -> None:
+        super().clean()
+        product_type_id = getattr(self.instance, "product_type_id", None)
+        if product_type_id is None:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.is_valid()
+            and not (self.can_delete and form.cleaned_data.get("DELETE"))
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+        if (
+            len(kept) > 1
+            and not ProductType.objects.filter(pk=product_type_id, has_variants=True).exists()
+        ):
+            raise forms.ValidationError(
+                _("This product type has a single variant: keep only one."),
+                code="VARIANTS_NOT_ALLOWED",
+            )
+
+
 class VariantInline(ServiceInline):
     model = ProductVariant
     form = VariantInlineForm
+    formset = VariantFormSet
     fields = VARIANT_FIELDS
     show_change_link = True  # prices per channel are edited on the variant's page
 

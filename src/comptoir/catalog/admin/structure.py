@@ -105,11 +105,16 @@ class CategoryAdmin(ServiceAdmin):
 
     @admin.display(description=_("category"), ordering="name")
     def tree_name(self, obj: Category) -> str:
-        names, node, depth = [obj.name], obj.parent, 0
-        while node is not None and depth < 2:
+        # Two ancestors are loaded with the row (list_select_related); deeper ones are only
+        # hinted at by their id, never fetched (one query per row otherwise).
+        names, node = [obj.name], obj
+        for _depth in range(2):
+            parent = node.parent if node.parent_id is not None else None
+            if parent is None:
+                break
+            node = parent
             names.insert(0, node.name)
-            node, depth = node.parent, depth + 1
-        if node is not None:
+        if node.parent_id is not None:
             names.insert(0, "…")
         return " \u203a ".join(names)  # single right-pointing angle quotation mark
 
@@ -123,6 +128,15 @@ class CategoryAdmin(ServiceAdmin):
             adopt(obj, services.category_update(category=fresh(obj), **data))
         else:
             adopt(obj, services.category_create(**data))
+
+    def delete_model(self, request: HttpRequest, obj: Category) -> None:
+        services.category_delete(category=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+        # Django's confirmation page already refuses categories that hold products or
+        # subcategories (PROTECT); the service refuses them too if one was added meanwhile.
+        for category in queryset.order_by("pk"):
+            services.category_delete(category=category)
 
 
 class AttributeChoiceInline(ServiceInline):
@@ -161,13 +175,17 @@ class AttributeTranslationInline(ServiceInline):
 
     def service_save(self, parent: Attribute, form: Any, *, created: bool) -> Any:
         data = form.cleaned_data
+        if not created and "language" in form.changed_data:
+            services.attribute_translation_delete(
+                attribute=parent, language=form.initial["language"]
+            )
         services.attribute_translation_set(
             attribute=parent, language=data["language"], name=data["name"]
         )
         return parent.translations.get(language=data["language"])
 
     def service_delete(self, parent: Attribute, instance: AttributeTranslation) -> None:
-        instance.delete()
+        services.attribute_translation_delete(attribute=parent, language=instance.language)
 
 
 class AttributeForm(ServiceForm):
@@ -228,6 +246,13 @@ class AttributeAdmin(ServiceAdmin):
                 ),
             )
 
+    def delete_model(self, request: HttpRequest, obj: Attribute) -> None:
+        services.attribute_delete(attribute=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Attribute]) -> None:
+        for attribute in queryset.order_by("pk"):
+            services.attribute_delete(attribute=attribute)
+
 
 class ProductTypeForm(ServiceForm):
     class Meta:
@@ -272,6 +297,13 @@ class ProductTypeAdmin(ServiceAdmin):
             adopt(obj, services.product_type_update(product_type=fresh(obj), **values))
         else:
             adopt(obj, services.product_type_create(**values))
+
+    def delete_model(self, request: HttpRequest, obj: ProductType) -> None:
+        services.product_type_delete(product_type=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProductType]) -> None:
+        for product_type in queryset.order_by("pk"):
+            services.product_type_delete(product_type=product_type)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # The attributes were set by the service in save_model (which also drops the

@@ -139,3 +139,11 @@ class VariantAdmin(ServiceAdmin):
         else:
             product = form.cleaned_data["product"]
             adopt(obj, services.variant_create(product=product, **data))
+
+    def delete_model(self, request: HttpRequest, obj: ProductVariant) -> None:
+        services.variant_delete(variant=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProductVariant]) -> None:
+        # One service call per variant, in primary-key order: each refreshes `price_from`.
+        for variant in queryset.order_by("pk"):
+            services.variant_delete(variant=variant)

@@ -2,7 +2,7 @@
 CRUD, mounted at /api/v1/admin/). Handlers parse input, call one service or selector and
 shape the output; domain errors become problem+json in comptoir.api."""
 
-from comptoir.catalog.api import public, staff_catalog, staff_products  # noqa: F401 - routes
+from comptoir.catalog.api import public, staff_catalog, staff_media, staff_products  # noqa: F401
 from comptoir.catalog.api.common import admin_router, router
 
 __all__ = ["admin_router", "router"]

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
@@ -39,15 +39,38 @@ def channel_of(code: str | None) -> Channel:
     return channel_get(code=code or None)
 
 
-def price_out(money: Money | None) -> dict[str, str] | None:
-    """The price object of a base price. Until taxes land, the amount is the one entered for
-    the channel (tax-included for B2C, tax-excluded for B2B): net and gross both carry it
-    and tax is zero; the rule is "base"."""
+def price_out(money: Money | None, *, channel: Channel) -> dict[str, str | None] | None:
+    """The price object of a base price, until taxes land.
+
+    The amount is the one entered for the channel, as the channel displays prices: it is the
+    gross of a tax-included (B2C) channel, the net of a tax-excluded (B2B) one. The other
+    side and the tax are not known yet and are null, rather than a made-up zero tax. The
+    rule is "base".
+    """
     if money is None:
         return None
     amount = money.as_str()
-    zero = Money(amount=money.amount * 0, currency=money.currency).as_str()
-    return {"net": amount, "tax": zero, "gross": amount, "currency": money.currency, "rule": "base"}
+    return {
+        "net": None if channel.shows_gross else amount,
+        "tax": None,
+        "gross": amount if channel.shows_gross else None,
+        "currency": money.currency,
+        "rule": "base",
+    }
+
+
+def json_ok(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    """A 200 response of `data`, rendered as the API renders any result, without ninja
+    validating it against the operation's response schema first.
+
+    For hot reads only, whose handler builds exactly the dict the schema describes (same
+    keys, in the same order, JSON types): the schema still documents the response, and the
+    tests validate responses against it. Validating 48 product cards again on every list
+    request costs more than building them.
+    """
+    from comptoir.api import api  # here: comptoir.api imports this module
+
+    return api.create_response(request, data, status=200)
 
 
 def page_request(page: int | None, page_size: int | None) -> PageRequest:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query
 
 from comptoir.catalog.api.common import (
     channel_of,
+    json_ok,
     language_of,
     page_request,
     paginated,
@@ -81,10 +82,12 @@ def get_category(request: HttpRequest, slug: str) -> dict[str, Any]:
         f"`sort`: one of {', '.join(SORTS)} (default: catalog order). "
         "Errors (problem+json): 400 `INVALID_FILTER`, `INVALID_SORT`, `INVALID_PAGINATION` "
         "(page_size 1-100), `UNKNOWN_PARAMETER`; 404 `CATEGORY_NOT_FOUND`, "
-        "`CHANNEL_NOT_FOUND`. `price` is the lowest base price of the product's variants."
+        "`CHANNEL_NOT_FOUND`. `price` is the lowest base price of the product's variants: "
+        "`gross` on a tax-included channel, `net` on a tax-excluded one, the rest null until "
+        "taxes land. Products of an inactive category (or under one) are not listed."
     ),
 )
-def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> dict[str, Any]:
+def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> HttpResponse:
     reject_unknown_parameters(request, PRODUCT_LIST_PARAMETERS)
     page_req = page_request(query.page, query.page_size)
     sales_channel = channel_of(query.channel)
@@ -104,14 +107,14 @@ def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> dict[
             "name": card.name,
             "brand": card.brand,
             "category": card.category_slug,
-            "price": price_out(card.price),
+            "price": price_out(card.price, channel=sales_channel),
             "thumbnail_url": _absolute(request, card.thumbnail_url),
             "variant_count": card.variant_count,
             "in_stock": card.in_stock,
         }
         for card in cards
     ]
-    return paginated(request, page_req, count, results)
+    return json_ok(request, paginated(request, page_req, count, results))
 
 
 def _absolute(request: HttpRequest, url: str | None) -> str | None:
@@ -145,16 +148,20 @@ def _attributes_out(values: list[AttributeValue]) -> list[dict[str, str]]:
     "products/{slug}",
     response=ProductDetailOut,
     summary="One product with its variants, attributes, media and documents",
-    description="404 `PRODUCT_NOT_FOUND` when unknown or not published in the channel.",
+    description=(
+        "404 `PRODUCT_NOT_FOUND` when unknown, not published in the channel, or in an "
+        "inactive category (or under one)."
+    ),
 )
 def get_product(
     request: HttpRequest,
     slug: str,
     channel: str | None = Query(None, description="Channel code; the default channel if absent."),
-) -> dict[str, Any]:
-    detail = product_detail(channel=channel_of(channel), language=language_of(request), slug=slug)
+) -> HttpResponse:
+    sales_channel = channel_of(channel)
+    detail = product_detail(channel=sales_channel, language=language_of(request), slug=slug)
     has_model = detail.model_3d_url or detail.model_3d_usdz_url
-    return {
+    data = {
         "id": detail.id,
         "slug": detail.slug,
         "name": detail.name,
@@ -164,7 +171,7 @@ def get_product(
         "brand": detail.brand,
         "product_type": detail.product_type,
         "category": {"slug": detail.category.slug, "name": detail.category.name},
-        "price": price_out(detail.price),
+        "price": price_out(detail.price, channel=sales_channel),
         "in_stock": detail.in_stock,
         "attributes": _attributes_out(detail.attributes),
         "variants": [
@@ -173,7 +180,7 @@ def get_product(
                 "sku": v.sku,
                 "gtin": v.gtin,
                 "name": v.name,
-                "price": price_out(v.price),
+                "price": price_out(v.price, channel=sales_channel),
                 "in_stock": v.in_stock,
                 "weight_grams": v.weight_grams,
                 "length_mm": v.length_mm,
@@ -209,3 +216,4 @@ def get_product(
         if has_model
         else None,
     }
+    return json_ok(request, data)

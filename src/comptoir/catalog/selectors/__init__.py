@@ -4,8 +4,11 @@ from comptoir.catalog.selectors.categories import (
     category_descendant_ids,
     category_get,
     category_tree,
+    category_tree_version,
+    category_tree_version_bump,
 )
 from comptoir.catalog.selectors.filters import parse_attribute_filters
+from comptoir.catalog.selectors.localize import plain_excerpt
 from comptoir.catalog.selectors.products import (
     SORTS,
     product_cards,
@@ -41,8 +44,11 @@ __all__ = [
     "category_descendant_ids",
     "category_get",
     "category_tree",
+    "category_tree_version",
+    "category_tree_version_bump",
     "normalize_language",
     "parse_attribute_filters",
+    "plain_excerpt",
     "product_cards",
     "product_detail",
     "published_listings",

@@ -1,15 +1,28 @@
-"""Category reads: the localized tree in two queries, one category, descendant ids."""
+"""Category reads: the localized tree in two queries, one category, descendant ids (from a
+copy kept in the process), the SQL of hidden categories, and the tree version that caches of
+the tree are keyed by."""
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, Expression, F
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Category, CategoryTranslation
+from comptoir.catalog.selectors.localize import localized_text
 from comptoir.catalog.selectors.records import BASE_LANGUAGE, CategoryNode, normalize_language
 from comptoir.core.errors import NotFound
-from comptoir.core.html import sanitize_html
 
 _CATEGORY_FIELDS = (
     "id",
@@ -21,6 +34,151 @@ _CATEGORY_FIELDS = (
     "seo_description",
     "position",
 )
+
+
+TREE_VERSION_KEY = "catalog:tree-version"
+# A shared cache (Redis) costs a round trip: processes read the tree version at most this
+# often for their own copies. A cache in the process (local memory, dummy) is read each time.
+VERSION_CHECK_SECONDS = 1.0
+# Process copies are reloaded at least this often, should a bump never reach the process (a
+# local-memory cache in a multi-process deployment, an eviction).
+MAX_AGE_SECONDS = 60.0
+
+
+def _new_version() -> int:
+    # Random rather than 1: a cleared or evicted cache must never bring back a version that
+    # some process still holds a copy for.
+    return secrets.randbits(52) + 1
+
+
+def category_tree_version() -> int:
+    """The current version of the category tree. Caches of the tree, or of anything derived
+    from it, put it in their key so that a bump makes them stale. Set to a fresh random
+    number when missing from the cache (never bumped, or evicted)."""
+    version = cache.get(TREE_VERSION_KEY)
+    if isinstance(version, int):
+        return version
+    fresh = _new_version()
+    if cache.add(TREE_VERSION_KEY, fresh, timeout=None):
+        return fresh
+    version = cache.get(TREE_VERSION_KEY)
+    return version if isinstance(version, int) else fresh
+
+
+def category_tree_version_bump() -> int:
+    """Make every cached copy of the category tree stale; returns the new version.
+
+    A cache write, not a database one: category services call it after any change to a
+    category (create, update, move, (de)activate, translate, delete), through
+    `transaction.on_commit(category_tree_version_bump)` so that no request can cache the
+    old tree under the new version before the change is committed.
+    """
+    _subtrees.reset()
+    try:
+        return cache.incr(TREE_VERSION_KEY)
+    except ValueError:  # missing (never read, or evicted)
+        fresh = _new_version()
+        if cache.add(TREE_VERSION_KEY, fresh, timeout=None):
+            return fresh
+        return cache.incr(TREE_VERSION_KEY)
+
+
+def _cache_is_local() -> bool:
+    return isinstance(caches["default"], LocMemCache | DummyCache)
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot[T]:
+    value: T
+    version: int
+    checked_at: float
+    loaded_at: float
+
+
+class _VersionedMemo[T]:
+    """A value derived from the category table, kept in the process as of a tree version:
+    current at once in the process that bumps the version, within VERSION_CHECK_SECONDS in
+    the others, within MAX_AGE_SECONDS whatever happens to the cache. Replaced whole, never
+    changed in place: threads of one worker may read it while another reloads it."""
+
+    def __init__(self, load: Callable[[], T]) -> None:
+        self._load = load
+        self._snapshot: _Snapshot[T] | None = None
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        self._snapshot = None
+
+    def get(self, *, reload: bool = False) -> T:
+        snapshot = self._snapshot
+        now = time.monotonic()
+        if snapshot is not None and not reload and now - snapshot.loaded_at < MAX_AGE_SECONDS:
+            if not _cache_is_local() and now - snapshot.checked_at < VERSION_CHECK_SECONDS:
+                return snapshot.value
+            if category_tree_version() == snapshot.version:
+                self._snapshot = _Snapshot(
+                    snapshot.value, snapshot.version, now, snapshot.loaded_at
+                )
+                return snapshot.value
+        with self._lock:
+            # The version first: a bump committed while loading leaves this copy stale.
+            version = category_tree_version()
+            value = self._load()
+            self._snapshot = _Snapshot(value, version, now, now)
+        return value
+
+
+def hidden_categories_sql(connection: BaseDatabaseWrapper) -> str:
+    """`SELECT id` of the categories hidden from the public: inactive ones and everything
+    under them. A recursive CTE, valid as a subquery on SQLite and PostgreSQL; it takes one
+    parameter, False (the is_active value to start from)."""
+    table = connection.ops.quote_name(Category._meta.db_table)
+    # Only a quoted table name is interpolated: no input reaches this SQL.
+    return (
+        "WITH RECURSIVE comptoir_hidden_category(id) AS ("  # noqa: S608
+        f"SELECT id FROM {table} WHERE is_active = %s "
+        f"UNION SELECT c.id FROM {table} c "
+        "JOIN comptoir_hidden_category h ON c.parent_id = h.id"
+        ") SELECT id FROM comptoir_hidden_category"
+    )
+
+
+class OutsideHiddenCategories(Expression):
+    """A condition: the category id at `category_id` (a field path) is not a hidden
+    category's. `filter(OutsideHiddenCategories("product__category_id"))`.
+
+    The hidden ids are computed once per statement, so the check costs no extra query. On
+    PostgreSQL it reads `NOT (id = ANY(ARRAY(...)))`: unlike `NOT IN (subquery)`, which the
+    planner assumes drops half the rows, it keeps the row estimates, and so the plans, of
+    the queries it is added to.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, category_id: str) -> None:
+        super().__init__()
+        self.category_id: Any = F(category_id)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.category_id]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.category_id,) = exprs
+
+    def _sql(self, compiler: SQLCompiler, template: str) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.category_id)
+        hidden = hidden_categories_sql(compiler.connection)
+        return template.format(column=column, hidden=hidden), (*params, False)
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        return self._sql(compiler, "NOT ({column} IN ({hidden}))")
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        return self._sql(compiler, "NOT ({column} = ANY(ARRAY({hidden})))")
 
 
 def _category_not_found(slug: str) -> NotFound:
@@ -46,14 +204,14 @@ def _build_nodes(language: str) -> tuple[list[CategoryNode], dict[str, CategoryN
         }
     nodes: dict[int, CategoryNode] = {}
     for row in rows:
-        tr: dict[str, Any] = translations.get(row["id"], {})
+        text = localized_text(base=row, translation=translations.get(row["id"]))
         nodes[row["id"]] = CategoryNode(
             id=row["id"],
             slug=row["slug"],
-            name=tr.get("name") or row["name"],
-            description=sanitize_html(tr.get("description") or row["description"]),
-            seo_title=tr.get("seo_title") or row["seo_title"],
-            seo_description=tr.get("seo_description") or row["seo_description"],
+            name=text.name,
+            description=text.description,
+            seo_title=text.seo_title,
+            seo_description=text.seo_description,
             parent_id=row["parent_id"],
             position=row["position"],
         )
@@ -88,34 +246,46 @@ def category_get(*, slug: str, language: str) -> CategoryNode:
     return node
 
 
-def category_descendant_ids(*, slug: str) -> list[int]:
-    """Ids of the active category `slug` and of all its active descendants (one query).
-
-    Raises NotFound CATEGORY_NOT_FOUND for an unknown or hidden category.
-    """
+def _load_subtrees() -> dict[str, tuple[int, ...]]:
+    """Every visible category's slug -> its id and its visible descendants' ids, sorted.
+    Categories under an inactive one are left out with it. One query."""
     rows = list(Category.objects.filter(is_active=True).values_list("id", "parent_id", "slug"))
     children: dict[int | None, list[int]] = {}
-    start: int | None = None
-    parents: dict[int, int | None] = {}
-    for cid, parent_id, cslug in rows:
+    for cid, parent_id, _slug in rows:
         children.setdefault(parent_id, []).append(cid)
-        parents[cid] = parent_id
-        if cslug == slug:
-            start = cid
-    if start is None:
-        raise _category_not_found(slug)
-    # Hidden if an ancestor is inactive (missing from the active rows).
-    ancestor = parents[start]
-    seen: set[int] = {start}
-    while ancestor is not None:
-        if ancestor not in parents or ancestor in seen:
-            raise _category_not_found(slug)
-        seen.add(ancestor)
-        ancestor = parents[ancestor]
-    result: list[int] = []
-    stack = [start]
+    # Walk down from the roots: what is reached hangs from active categories only.
+    below: dict[int, list[int]] = {}
+    order: list[int] = []
+    stack = list(children.get(None, []))
+    seen: set[int] = set()
     while stack:
         cid = stack.pop()
-        result.append(cid)
+        if cid in seen:
+            continue
+        seen.add(cid)
+        order.append(cid)
         stack.extend(children.get(cid, []))
-    return sorted(result)
+    for cid in reversed(order):  # children before their parents
+        ids = [cid]
+        for child in children.get(cid, []):
+            ids.extend(below[child])
+        below[cid] = ids
+    return {slug: tuple(sorted(below[cid])) for cid, _parent, slug in rows if cid in below}
+
+
+_subtrees = _VersionedMemo(_load_subtrees)
+
+
+def category_descendant_ids(*, slug: str) -> list[int]:
+    """Ids of the active category `slug` and of all its active descendants, sorted.
+
+    From the process's copy of the tree (no query while it is current, see
+    `_VersionedMemo`); an unknown slug reloads it once, in case the category is newer.
+    Raises NotFound CATEGORY_NOT_FOUND for an unknown or hidden category.
+    """
+    ids = _subtrees.get().get(slug)
+    if ids is None:
+        ids = _subtrees.get(reload=True).get(slug)
+    if ids is None:
+        raise _category_not_found(slug)
+    return list(ids)

@@ -1,11 +1,15 @@
 """Product reads for the storefront and the public API: the card list and the detail.
 
-Both run a constant number of queries whatever the page size or the number of variants:
-the list is a count (cached when large, see `_count`) and one page query (translations via
-a filtered join, the thumbnail and variant count via correlated subqueries evaluated for
-the page rows only), plus one query for the category subtree and one for the attribute
-filters when they are used. On PostgreSQL the page and the count of a channel are
-index-only scans of `catalog_pcl_published_idx` (migration 0002).
+Both run a constant number of queries whatever the page size or the number of variants.
+The list is a count (cached when large, see `_count`) and one page query, plus one query
+for the attribute filters when they are used; the channel and the category subtree come
+from copies kept in the process (channels.selectors, selectors.categories), which cost no
+query while current. The page query cuts the page of listing ids first (index order,
+LIMIT/OFFSET over narrow rows) and reads the card columns, translated name, thumbnail and
+variant count for those rows only, in the same statement.
+
+Products of hidden categories (inactive, or under an inactive one) are public nowhere: the
+count, the page and the detail leave them out inside their own statements (no extra query).
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from typing import Any
 from babel.numbers import format_decimal
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, storages
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     CharField,
     Count,
+    Expression,
     F,
     FilteredRelation,
     IntegerField,
@@ -34,7 +40,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone, translation
+from django.utils.encoding import filepath_to_uri
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import (
@@ -47,13 +55,18 @@ from comptoir.catalog.models import (
     ProductVariant,
     VariantAttributeValue,
 )
-from comptoir.catalog.selectors.categories import category_descendant_ids
+from comptoir.catalog.selectors.categories import (
+    OutsideHiddenCategories,
+    category_descendant_ids,
+    hidden_categories_sql,
+)
 from comptoir.catalog.selectors.filters import (
     attribute_filter_condition,
     clean_search,
     parse_attribute_filters,
     search_condition,
 )
+from comptoir.catalog.selectors.localize import localized_text
 from comptoir.catalog.selectors.records import (
     BASE_LANGUAGE,
     AttributeValue,
@@ -67,7 +80,6 @@ from comptoir.catalog.selectors.records import (
 )
 from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput, NotFound
-from comptoir.core.html import sanitize_html
 from comptoir.core.money import Money
 from comptoir.core.pagination import PageRequest
 
@@ -75,14 +87,71 @@ SORTS = ("name", "-name", "price", "-price", "newest")
 
 
 def media_url(name: str | None) -> str | None:
-    return default_storage.url(name) if name else None
+    """The URL of a stored file (None for none).
+
+    For the file system storage, what its `url()` returns (`urljoin` of the base URL and
+    the quoted name) without parsing both URLs again: a list page asks for 48 of them.
+    """
+    if not name:
+        return None
+    storage = storages["default"]
+    if type(storage) is FileSystemStorage:
+        base = storage.base_url  # ends with "/"
+        path = filepath_to_uri(name).lstrip("/")
+        # urljoin would resolve dot segments ("a/../b"): stored names have none, but leave
+        # any such name to the storage.
+        if base is not None and "/." not in f"/{path}":
+            return f"{base}{path}"
+    return storage.url(name)
+
+
+class HiddenProductIds(Expression):
+    """`SELECT id` of the products whose category is hidden (inactive, or under an inactive
+    one), as a subquery: `filter(~Q(product_id__in=HiddenProductIds()))`.
+
+    What counts use: filtering listings by product id keeps a channel's count an index-only
+    scan of the listings, with no join with products. On PostgreSQL `= ANY(ARRAY(...))`
+    reads the products of the (usually few) hidden categories from catalog_product_cat_idx,
+    where `IN (cte)` would read the whole index; either way it is evaluated once per
+    statement (a hashed subplan). Queries that join products anyway (a page of a category,
+    a detail) use `OutsideHiddenCategories`, whose row estimates keep their plans.
+    """
+
+    output_field = IntegerField()
+
+    def _sql(
+        self, connection: BaseDatabaseWrapper, condition: str
+    ) -> tuple[str, tuple[str | int, ...]]:
+        table = connection.ops.quote_name(Product._meta.db_table)
+        hidden = hidden_categories_sql(connection)
+        # A quoted table name and fixed SQL: no input reaches this statement.
+        sql = f"(SELECT id FROM {table} WHERE {condition.format(hidden=hidden)})"  # noqa: S608
+        return sql, (False,)
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[str | int, ...]]:
+        return self._sql(connection, "category_id IN ({hidden})")
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[str | int, ...]]:
+        return self._sql(connection, "category_id = ANY(ARRAY({hidden}))")
+
+
+def _published_now(channel: Channel) -> QuerySet[ProductChannelListing]:
+    return ProductChannelListing.objects.filter(
+        Q(published_at__isnull=True) | Q(published_at__lte=timezone.now()),
+        channel=channel,
+        is_published=True,
+    )
 
 
 def published_listings(*, channel: Channel) -> QuerySet[ProductChannelListing]:
-    """Listings of products published in `channel` now (flag set, publication date reached)."""
-    return ProductChannelListing.objects.filter(channel=channel, is_published=True).filter(
-        Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
-    )
+    """Listings of products published in `channel` now (flag set, publication date reached),
+    outside hidden categories: a category inactive itself or under an inactive one hides
+    its products everywhere public."""
+    return _published_now(channel).filter(~Q(product_id__in=HiddenProductIds()))
 
 
 # Counting a large result (a whole channel, a big category) costs more than reading its page,
@@ -133,6 +202,44 @@ def _ordering(sort: str | None, language: str) -> list[Any]:
     ]
 
 
+_CARD_FIELDS = (
+    "product_id",
+    "product__slug",
+    "product__name",
+    "product__brand",
+    "product__category__slug",
+    "price_from",
+    "thumb",
+    "n_variants",
+)
+# The first image of the listing's product (its thumbnail, or the image without one) and the
+# number of variants: correlated subqueries, evaluated for the rows of the page only.
+_THUMBNAIL = Subquery(
+    ProductImage.objects.filter(product_id=OuterRef("product_id"))
+    .order_by("position", "id")
+    .values(
+        picture=Coalesce(NullIf(F("thumbnail"), Value("")), F("image"), output_field=CharField())
+    )[:1]
+)
+_VARIANT_COUNT = Coalesce(
+    Subquery(
+        ProductVariant.objects.filter(product_id=OuterRef("product_id"))
+        .order_by()
+        .values("product_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    ),
+    Value(0),
+    output_field=IntegerField(),
+)
+
+
+def _translation(language: str) -> FilteredRelation:
+    return FilteredRelation(
+        "product__translations", condition=Q(product__translations__language=language)
+    )
+
+
 def product_cards(
     *,
     channel: Channel,
@@ -156,7 +263,7 @@ def product_cards(
     filters = parse_attribute_filters(attributes or [])
     ordering = _ordering(sort, lang)
 
-    listings = published_listings(channel=channel)
+    listings = _published_now(channel)
     if category_slug is not None:
         listings = listings.filter(
             product__category_id__in=category_descendant_ids(slug=category_slug)
@@ -166,51 +273,36 @@ def product_cards(
     if terms:
         listings = listings.filter(search_condition(terms))
 
+    # Hidden categories are left out by product id for the count (see HiddenProductIds).
     count = _count(
-        listings,
+        listings.filter(~Q(product_id__in=HiddenProductIds())),
         key=(channel.pk, category_slug, tuple(terms), tuple((f.slug, f.values) for f in filters)),
     )
     if page.offset >= count:
         return [], count
 
-    first_image = ProductImage.objects.filter(product_id=OuterRef("product_id")).order_by(
-        "position", "id"
+    # The page of listing ids is cut first (narrow rows, index order), then the card columns,
+    # thumbnail and variant count are read for those rows only, in the same statement: next
+    # to LIMIT/OFFSET, the per-row subqueries would run for every skipped row. A category
+    # or a sort by name joins the products: hidden categories are left out on the joined
+    # product, which keeps the plan that walks the category index in product order.
+    translated = lang != BASE_LANGUAGE
+    by_name = sort in ("name", "-name")
+    if category_slug is not None or by_name:
+        listings = listings.filter(OutsideHiddenCategories("product__category_id"))
+    else:
+        listings = listings.filter(~Q(product_id__in=HiddenProductIds()))
+    if translated and by_name:
+        listings = listings.annotate(tr=_translation(lang))
+    page_ids = listings.order_by(*ordering).values("pk")[page.offset : page.offset + page.page_size]
+    page_qs = ProductChannelListing.objects.filter(pk__in=page_ids).annotate(
+        thumb=_THUMBNAIL, n_variants=_VARIANT_COUNT
     )
-    variant_count = (
-        ProductVariant.objects.filter(product_id=OuterRef("product_id"))
-        .order_by()
-        .values("product_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    fields = [
-        "product_id",
-        "product__slug",
-        "product__name",
-        "product__brand",
-        "product__category__slug",
-        "price_from",
-        "thumb",
-        "n_variants",
-    ]
-    page_qs = listings.annotate(
-        thumb=Subquery(
-            first_image.values(
-                picture=Coalesce(
-                    NullIf(F("thumbnail"), Value("")), F("image"), output_field=CharField()
-                )
-            )[:1]
-        ),
-        n_variants=Coalesce(Subquery(variant_count), Value(0), output_field=IntegerField()),
-    )
-    if lang != BASE_LANGUAGE:
-        page_qs = page_qs.annotate(
-            tr=FilteredRelation(
-                "product__translations", condition=Q(product__translations__language=lang)
-            )
-        )
+    fields = list(_CARD_FIELDS)
+    if translated:
+        page_qs = page_qs.annotate(tr=_translation(lang))
         fields.append("tr__name")
-    rows = page_qs.order_by(*ordering).values(*fields)[page.offset : page.offset + page.page_size]
+    rows = page_qs.order_by(*ordering).values(*fields)
     currency = channel.currency
     cards = [
         ProductCard(
@@ -304,11 +396,15 @@ def _attribute_rows(queryset: QuerySet[Any], owner: str, language: str) -> list[
     return [_AttributeRow(row[owner], _attribute_value(row, language)) for row in rows]
 
 
+_TEXT_FIELDS = ("name", "description", "seo_title", "seo_description")
+
+
 def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDetail:
     """A product published in `channel`, localized, with its attributes, variants and their
     base prices, images and documents. Six queries, whatever the number of variants.
 
-    Raises NotFound PRODUCT_NOT_FOUND when the product is unknown or not published there.
+    Raises NotFound PRODUCT_NOT_FOUND when the product is unknown, not published there, or
+    in a hidden category (inactive, or under an inactive one).
     """
     lang = normalize_language(language)
     if not slug or len(slug) > 160 or "\x00" in slug:
@@ -334,6 +430,7 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
         listing=FilteredRelation("channel_listings", condition=Q(channel_listings__channel=channel))
     ).filter(
         Q(listing__published_at__isnull=True) | Q(listing__published_at__lte=now),
+        OutsideHiddenCategories("category_id"),
         slug=slug,
         listing__is_published=True,
     )
@@ -344,8 +441,7 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
                 "category__translations", condition=Q(category__translations__language=lang)
             ),
         )
-        fields += ["tr__name", "tr__description", "tr__seo_title", "tr__seo_description"]
-        fields += ["ctr__name"]
+        fields += [f"tr__{name}" for name in _TEXT_FIELDS] + ["tr__id", "ctr__name"]
     row = product_qs.values(*fields).first()
     if row is None:
         raise _product_not_found(slug)
@@ -426,13 +522,19 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
         .values("id", "image", "thumbnail", "alt", "alt_en", "variant_id")
     ]
     price_from = row["listing__price_from"]
+    text = localized_text(
+        base=row,
+        translation=None
+        if row.get("tr__id") is None
+        else {name: row[f"tr__{name}"] for name in _TEXT_FIELDS},
+    )
     return ProductDetail(
         id=product_id,
         slug=row["slug"],
-        name=row.get("tr__name") or row["name"],
-        description=sanitize_html(row.get("tr__description") or row["description"]),
-        seo_title=row.get("tr__seo_title") or row["seo_title"],
-        seo_description=row.get("tr__seo_description") or row["seo_description"],
+        name=text.name,
+        description=text.description,
+        seo_title=text.seo_title,
+        seo_description=text.seo_description,
         brand=row["brand"],
         product_type=row["product_type__slug"],
         category=CategoryRef(

@@ -11,6 +11,8 @@ from comptoir.catalog.models import (
     Category,
     Product,
     ProductAttributeValue,
+    ProductDocument,
+    ProductImage,
     ProductType,
     ProductVariant,
     VariantAttributeValue,
@@ -23,7 +25,8 @@ MAX_ID = 2**63 - 1
 
 
 def _not_found(kind: str, key: object, code: str) -> NotFound:
-    return NotFound(_("Unknown %(kind)s: %(key)s") % {"kind": kind, "key": key}, code=code)
+    # `kind` is a model's verbose name ("category", "product type"...), already in the catalogs.
+    return NotFound(_("Unknown %(kind)s: %(key)s") % {"kind": _(kind), "key": key}, code=code)
 
 
 def _valid_id(value: int) -> bool:
@@ -180,3 +183,32 @@ def variant_admin_get(*, variant_id: int) -> ProductVariant:
     if variant is None:
         raise _not_found("variant", variant_id, "VARIANT_NOT_FOUND")
     return variant
+
+
+# --- media ---
+
+
+def image_admin_get(*, image_id: int) -> ProductImage:
+    """An image by id with its product; NotFound IMAGE_NOT_FOUND."""
+    found = (
+        ProductImage.objects.select_related("product").filter(pk=image_id).first()
+        if _valid_id(image_id)
+        else None
+    )
+    if found is None:
+        raise NotFound(_("Unknown image: %(id)s") % {"id": image_id}, code="IMAGE_NOT_FOUND")
+    return found
+
+
+def document_admin_get(*, document_id: int) -> ProductDocument:
+    """A document by id with its product; NotFound DOCUMENT_NOT_FOUND."""
+    found = (
+        ProductDocument.objects.select_related("product").filter(pk=document_id).first()
+        if _valid_id(document_id)
+        else None
+    )
+    if found is None:
+        raise NotFound(
+            _("Unknown document: %(id)s") % {"id": document_id}, code="DOCUMENT_NOT_FOUND"
+        )
+    return found

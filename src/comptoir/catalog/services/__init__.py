@@ -1,7 +1,9 @@
 """Catalog writes. Every function is keyword-only, atomic, validates with `full_clean()`
 and raises comptoir.core.errors (InvalidInput / Conflict / NotFound) with stable codes;
-nothing is changed when one is raised. Import from here: `from comptoir.catalog import
-services` or `from comptoir.catalog.services import product_create`."""
+nothing is changed when one is raised. Text arguments (and metadata, walked through) with
+characters no database can store are refused first (InvalidInput INVALID_TEXT). Import
+from here: `from comptoir.catalog import services` or `from comptoir.catalog.services
+import product_create`."""
 
 from comptoir.catalog.services._common import UNSET, Unset
 from comptoir.catalog.services.attributes import (
@@ -11,15 +13,19 @@ from comptoir.catalog.services.attributes import (
     attribute_choice_delete,
     attribute_choice_update,
     attribute_create,
+    attribute_delete,
+    attribute_translation_delete,
     attribute_translation_set,
     attribute_update,
     attribute_value_columns,
     product_type_create,
+    product_type_delete,
     product_type_update,
 )
 from comptoir.catalog.services.categories import (
     category_check_parent,
     category_create,
+    category_delete,
     category_translation_delete,
     category_translation_set,
     category_update,
@@ -72,11 +78,14 @@ __all__ = [
     "attribute_choice_delete",
     "attribute_choice_update",
     "attribute_create",
+    "attribute_delete",
+    "attribute_translation_delete",
     "attribute_translation_set",
     "attribute_update",
     "attribute_value_columns",
     "category_check_parent",
     "category_create",
+    "category_delete",
     "category_translation_delete",
     "category_translation_set",
     "category_update",
@@ -104,6 +113,7 @@ __all__ = [
     "product_translation_delete",
     "product_translation_set",
     "product_type_create",
+    "product_type_delete",
     "product_type_update",
     "product_unpublish",
     "product_update",

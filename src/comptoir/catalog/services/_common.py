@@ -1,15 +1,19 @@
-"""Shared helpers for the catalog services: the UNSET sentinel of partial updates, model
-validation mapped to domain errors, and uniqueness checks that raise stable codes."""
+"""Shared helpers for the catalog services: the UNSET sentinel of partial updates, the
+check that text can be stored, model validation mapped to domain errors, and uniqueness
+checks that raise stable codes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import File
 from django.db import models
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import LANGUAGE_CHOICES
 from comptoir.core.errors import Conflict, InvalidInput, invalid_from_django
@@ -27,6 +31,68 @@ class Unset(Enum):
 UNSET: Final = Unset.UNSET
 
 LANGUAGES: Final = frozenset(code for code, _label in LANGUAGE_CHOICES)
+
+
+def text_storable(value: str) -> bool:
+    """False for text no database column can hold: NUL characters (PostgreSQL refuses them
+    in text and JSON) or lone surrogates (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _storable(value: object) -> bool:
+    """Whether every string in `value` can be stored: the string itself, or the keys and
+    values of nested dicts, lists, tuples and dataclasses (metadata, choice specs). Walked
+    with a stack, so deep JSON cannot exhaust the recursion limit."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not text_storable(item):
+                return False
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, field.name) for field in dataclasses.fields(item))
+    return True
+
+
+def text_check(**fields: object) -> None:
+    """Raise InvalidInput(INVALID_TEXT) naming each field whose text (or, for metadata,
+    any key or value inside it) holds a NUL character or a lone surrogate."""
+    errors = {
+        name: [_("This text contains characters that are not allowed.")]
+        for name, value in fields.items()
+        if not _storable(value)
+    }
+    if errors:
+        raise InvalidInput(
+            _("Text with characters that cannot be stored: %(fields)s.")
+            % {"fields": ", ".join(errors)},
+            code="INVALID_TEXT",
+            errors=errors,
+        )
+
+
+def text_checked[**P, R](service: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a service so that every keyword argument goes through `text_check` before
+    the service runs: no NUL character or lone surrogate reaches the database, where it
+    would be a 500 (PostgreSQL) or stored as is (SQLite)."""
+
+    @functools.wraps(service)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        text_check(**kwargs)
+        return service(*args, **kwargs)
+
+    return checked
 
 
 def given(**values: Any) -> dict[str, Any]:
@@ -103,11 +169,11 @@ def upload_name(file: File[Any] | bytes, filename: str) -> str:
     return str(getattr(file, "name", "") or "")
 
 
-def save_changes(
+def apply_changes(
     instance: models.Model, changes: Mapping[str, Any], *, exclude: list[str] | None = None
 ) -> None:
-    """Set `changes` on `instance`, validate and save; on a validation error put the old
-    values back so the caller's object is left as it was."""
+    """Set `changes` on `instance` and validate, without saving; on a validation error put
+    the old values back so the caller's object is left as it was."""
     original = {field: getattr(instance, field) for field in changes}
     for field, value in changes.items():
         setattr(instance, field, value)
@@ -117,4 +183,11 @@ def save_changes(
         for field, value in original.items():
             setattr(instance, field, value)
         raise
+
+
+def save_changes(
+    instance: models.Model, changes: Mapping[str, Any], *, exclude: list[str] | None = None
+) -> None:
+    """`apply_changes`, then save."""
+    apply_changes(instance, changes, exclude=exclude)
     instance.save()

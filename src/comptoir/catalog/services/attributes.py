@@ -9,8 +9,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import (
     Attribute,
@@ -28,6 +29,7 @@ from comptoir.catalog.services._common import (
     ensure_unique,
     given,
     save_changes,
+    text_checked,
     validate,
 )
 from comptoir.core.errors import Conflict, InvalidInput
@@ -135,6 +137,7 @@ def _choice_specs(choices: Iterable[ChoiceSpec | str]) -> list[ChoiceSpec]:
     ]
 
 
+@text_checked
 @transaction.atomic
 def attribute_create(
     *,
@@ -187,6 +190,7 @@ def attribute_create(
     return attribute
 
 
+@text_checked
 @transaction.atomic
 def attribute_update(
     *,
@@ -208,6 +212,7 @@ def attribute_update(
     return attribute
 
 
+@text_checked
 @transaction.atomic
 def attribute_translation_set(*, attribute: Attribute, language: str, name: str) -> None:
     ensure_language(language)
@@ -216,6 +221,43 @@ def attribute_translation_set(*, attribute: Attribute, language: str, name: str)
     )
 
 
+@text_checked
+@transaction.atomic
+def attribute_translation_delete(*, attribute: Attribute, language: str) -> None:
+    """Forget the `language` name of an attribute (nothing happens when there is none)."""
+    AttributeTranslation.objects.filter(attribute=attribute, language=language).delete()
+
+
+def _attribute_in_use(attribute: Attribute) -> Conflict:
+    return Conflict(
+        _("The attribute %(name)s is used by product types or products.")
+        % {"name": attribute.name},
+        code="ATTRIBUTE_IN_USE",
+        errors={"attribute": ["ATTRIBUTE_IN_USE"]},
+    )
+
+
+@transaction.atomic
+def attribute_delete(*, attribute: Attribute) -> None:
+    """Delete an attribute with its choices and translations. An attribute that a product
+    type lists, or that a product or variant holds a value of, is refused (Conflict
+    ATTRIBUTE_IN_USE): take it out of the product types first."""
+    in_use = (
+        attribute.product_types.exists()
+        or attribute.variant_product_types.exists()
+        or ProductAttributeValue.objects.filter(attribute=attribute).exists()
+        or VariantAttributeValue.objects.filter(attribute=attribute).exists()
+    )
+    if in_use:
+        raise _attribute_in_use(attribute)
+    try:
+        with transaction.atomic():
+            attribute.delete()
+    except ProtectedError:  # a value was stored meanwhile
+        raise _attribute_in_use(attribute) from None
+
+
+@text_checked
 @transaction.atomic
 def attribute_choice_add(
     *,
@@ -252,6 +294,7 @@ def attribute_choice_add(
     return choice
 
 
+@text_checked
 @transaction.atomic
 def attribute_choice_update(
     *,
@@ -292,6 +335,7 @@ def _check_levels(
         )
 
 
+@text_checked
 @transaction.atomic
 def product_type_create(
     *,
@@ -313,6 +357,7 @@ def product_type_create(
     return product_type
 
 
+@text_checked
 @transaction.atomic
 def product_type_update(
     *,
@@ -352,3 +397,21 @@ def product_type_update(
             attribute__in=new_variant_attributes
         ).delete()
     return product_type
+
+
+@transaction.atomic
+def product_type_delete(*, product_type: ProductType) -> None:
+    """Delete a product type that no product uses (Conflict PRODUCT_TYPE_IN_USE otherwise);
+    its attributes stay."""
+    in_use_error = Conflict(
+        _("The product type %(name)s is used by products.") % {"name": product_type.name},
+        code="PRODUCT_TYPE_IN_USE",
+        errors={"product_type": ["PRODUCT_TYPE_IN_USE"]},
+    )
+    if product_type.products.exists():
+        raise in_use_error
+    try:
+        with transaction.atomic():
+            product_type.delete()
+    except ProtectedError:  # a product was created meanwhile
+        raise in_use_error from None

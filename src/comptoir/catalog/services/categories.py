@@ -1,13 +1,17 @@
-"""Writes for the category tree."""
+"""Writes for the category tree. Every change makes cached copies of the tree stale once
+it commits (`category_tree_version_bump`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Category, CategoryTranslation
+from comptoir.catalog.selectors.categories import category_tree_version_bump
 from comptoir.catalog.services._common import (
     UNSET,
     Unset,
@@ -15,10 +19,17 @@ from comptoir.catalog.services._common import (
     ensure_unique,
     given,
     save_changes,
+    text_checked,
     validate,
 )
-from comptoir.core.errors import InvalidInput
+from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.html import sanitize_html
+
+
+def _tree_changed() -> None:
+    """Bump the category tree version when the current transaction commits (never before:
+    a request could otherwise cache the old tree under the new version)."""
+    transaction.on_commit(category_tree_version_bump)
 
 
 def category_check_parent(*, category: Category | None, parent: Category | None) -> None:
@@ -40,6 +51,7 @@ def category_check_parent(*, category: Category | None, parent: Category | None)
         node = parent_of.get(node)
 
 
+@text_checked
 @transaction.atomic
 def category_create(
     *,
@@ -72,9 +84,11 @@ def category_create(
     )
     validate(category)
     category.save()
+    _tree_changed()
     return category
 
 
+@text_checked
 @transaction.atomic
 def category_update(
     *,
@@ -121,9 +135,11 @@ def category_update(
     if "description" in changes:
         changes["description"] = sanitize_html(changes["description"])
     save_changes(category, changes)
+    _tree_changed()
     return category
 
 
+@text_checked
 @transaction.atomic
 def category_translation_set(
     *,
@@ -145,9 +161,37 @@ def category_translation_set(
     translation.seo_description = seo_description
     validate(translation)
     translation.save()
+    _tree_changed()
     return translation
 
 
+@text_checked
 @transaction.atomic
 def category_translation_delete(*, category: Category, language: str) -> None:
-    CategoryTranslation.objects.filter(category=category, language=language).delete()
+    deleted, _rows = CategoryTranslation.objects.filter(
+        category=category, language=language
+    ).delete()
+    if deleted:
+        _tree_changed()
+
+
+def _category_in_use(category: Category) -> Conflict:
+    return Conflict(
+        _("The category %(name)s still has products or subcategories.") % {"name": category.name},
+        code="CATEGORY_IN_USE",
+        errors={"category": ["CATEGORY_IN_USE"]},
+    )
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Delete a category with its translations. A category that still holds products or
+    subcategories is refused (Conflict CATEGORY_IN_USE): move or delete them first."""
+    if category.products.exists() or category.children.exists():
+        raise _category_in_use(category)
+    try:
+        with transaction.atomic():
+            category.delete()
+    except ProtectedError:  # a product or subcategory was added meanwhile
+        raise _category_in_use(category) from None
+    _tree_changed()

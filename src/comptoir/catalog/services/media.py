@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import struct
+import weakref
 import zipfile
 from pathlib import PurePath
 from typing import Any
@@ -29,10 +31,11 @@ from comptoir.catalog.models import (
 from comptoir.catalog.services._common import (
     UNSET,
     Unset,
+    apply_changes,
     ensure_language,
     given,
     read_upload,
-    save_changes,
+    text_checked,
     upload_name,
     validate,
 )
@@ -43,6 +46,8 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_MODEL_3D_BYTES = 50 * 1024 * 1024
 DOCUMENT_EXTENSIONS = ("pdf", "txt", "csv", "xlsx", "docx", "zip")
 ZIP_MAGIC = b"PK\x03\x04"
+
+logger = logging.getLogger(__name__)
 
 
 def _stem(filename: str, default: str) -> str:
@@ -67,6 +72,41 @@ def _delete_on_commit(old: list[tuple[Storage, str]], *, keep: FieldFile | None 
         transaction.on_commit(remove)
 
 
+def _discard(files: tuple[tuple[Storage, str], ...]) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except Exception:  # a leftover file must not hide what made the transaction fail
+            logger.exception("Could not delete %s after a rollback.", name)
+
+
+class _KeepIfCommitted:
+    """The on_commit callback of newly stored files.
+
+    Django calls it when the transaction commits: the files are kept. When the transaction
+    (or the savepoint it was registered in) rolls back, Django drops it without calling
+    it; as nothing else refers to it, it is freed at once and its finalizer deletes the
+    files. This covers failures after the files were stored, inside the service or in an
+    enclosing transaction (an admin page saving several inlines, an import)."""
+
+    __slots__ = ("__weakref__", "_finalizer")
+
+    def __init__(self, files: tuple[tuple[Storage, str], ...]) -> None:
+        self._finalizer = weakref.finalize(self, _discard, files)
+        self._finalizer.atexit = False  # neither committed nor rolled back: leave them
+
+    def __call__(self) -> None:
+        self._finalizer.detach()
+
+
+def _delete_on_rollback(*fields: FieldFile) -> None:
+    """Delete the files just stored in `fields` unless the current transaction commits.
+    Call right after storing, before anything else can fail."""
+    files = tuple(_stored(*fields))
+    if files:
+        transaction.on_commit(_KeepIfCommitted(files))
+
+
 def _check_variant(product: Product, variant: ProductVariant | None) -> None:
     if variant is not None and variant.product_id != product.pk:
         raise InvalidInput(
@@ -86,9 +126,12 @@ def _store_image(image: ProductImage, data: bytes, filename: str) -> None:
     stem = _stem(filename, "image")
     thumbnail = thumbnail_webp(data)
     image.image.save(f"{stem}.{info.extension}", ContentFile(data), save=False)
+    _delete_on_rollback(image.image)
     image.thumbnail.save(f"{stem}-thumb.webp", ContentFile(thumbnail), save=False)
+    _delete_on_rollback(image.thumbnail)
 
 
+@text_checked
 @transaction.atomic
 def image_add(
     *,
@@ -113,6 +156,7 @@ def image_add(
     return image
 
 
+@text_checked
 @transaction.atomic
 def image_update(
     *,
@@ -124,18 +168,23 @@ def image_update(
     file: File[Any] | bytes | Unset = UNSET,
     filename: str = "",
 ) -> ProductImage:
-    """Change texts, order or variant; a new `file` replaces the image and its thumbnail."""
+    """Change texts, order or variant; a new `file` replaces the image and its thumbnail.
+    Everything is checked before a new file is stored."""
     changes = given(alt=alt, alt_en=alt_en, position=position, variant=variant)
     if "variant" in changes:
         _check_variant(image.product, changes["variant"])
+    upload: tuple[bytes, str] | None = None
     if not isinstance(file, Unset):
         data = read_upload(file, max_bytes=MAX_IMAGE_UPLOAD, code="IMAGE_INVALID", field="image")
         image_inspect(data)
+        upload = (data, upload_name(file, filename))
+    apply_changes(image, changes, exclude=["image", "thumbnail"])
+    if upload is not None:
         old = _stored(image.image, image.thumbnail)
-        _store_image(image, data, upload_name(file, filename))
+        _store_image(image, *upload)
         new_names = {image.image.name, image.thumbnail.name}
         _delete_on_commit([pair for pair in old if pair[1] not in new_names])
-    save_changes(image, changes, exclude=["image", "thumbnail"])
+    image.save()
     return image
 
 
@@ -147,6 +196,7 @@ def image_thumbnail_refresh(*, image: ProductImage) -> ProductImage:
     old = _stored(image.thumbnail)
     stem = _stem(image.image.name or "", "image")
     image.thumbnail.save(f"{stem}-thumb.webp", ContentFile(thumbnail_webp(data)), save=False)
+    _delete_on_rollback(image.thumbnail)
     image.save(update_fields=["thumbnail"])
     _delete_on_commit(old, keep=image.thumbnail)
     return image
@@ -182,6 +232,7 @@ def document_check(data: bytes, filename: str) -> str:
     return extension
 
 
+@text_checked
 @transaction.atomic
 def document_add(
     *,
@@ -209,10 +260,12 @@ def document_add(
     document.position = _next_position(product.documents) if position is None else position
     validate(document, exclude=["file"])
     document.file.save(f"{_stem(name, 'document')}.{extension}", ContentFile(data), save=False)
+    _delete_on_rollback(document.file)
     document.save()
     return document
 
 
+@text_checked
 @transaction.atomic
 def document_update(
     *,
@@ -225,7 +278,7 @@ def document_update(
     filename: str = "",
 ) -> ProductDocument:
     """Change the given fields; a new `file` replaces the stored one (same checks as
-    `document_add`)."""
+    `document_add`). Everything is checked before a new file is stored."""
     changes = given(kind=kind, title=title, language=language, position=position)
     if "kind" in changes and changes["kind"] not in DocumentKind.values:
         raise InvalidInput(
@@ -235,16 +288,20 @@ def document_update(
         )
     if "language" in changes:
         ensure_language(changes["language"])
+    upload: tuple[bytes, str] | None = None
     if not isinstance(file, Unset):
         name = upload_name(file, filename)
         data = read_upload(
             file, max_bytes=MAX_DOCUMENT_BYTES, code="DOCUMENT_INVALID", field="file"
         )
-        extension = document_check(data, name)
+        upload = (data, f"{_stem(name, 'document')}.{document_check(data, name)}")
+    apply_changes(document, changes, exclude=["file"])
+    if upload is not None:
         old = _stored(document.file)
-        document.file.save(f"{_stem(name, 'document')}.{extension}", ContentFile(data), save=False)
+        document.file.save(upload[1], ContentFile(upload[0]), save=False)
+        _delete_on_rollback(document.file)
         _delete_on_commit(old, keep=document.file)
-    save_changes(document, changes)
+    document.save()
     return document
 
 
@@ -291,6 +348,7 @@ def model_3d_check(data: bytes, filename: str) -> str:
     return extension
 
 
+@text_checked
 @transaction.atomic
 def model_3d_set(*, product: Product, file: File[Any] | bytes, filename: str = "") -> Product:
     """Attach (or replace) the product's 3D model: .glb/.gltf go to `model_3d`, .usdz to
@@ -303,6 +361,7 @@ def model_3d_set(*, product: Product, file: File[Any] | bytes, filename: str = "
     field = product.model_3d_usdz if extension == "usdz" else product.model_3d
     old = _stored(field)
     field.save(f"{_stem(name, 'model')}.{extension}", ContentFile(data), save=False)
+    _delete_on_rollback(field)
     _delete_on_commit(old, keep=field)
     product.save(update_fields=[field.field.name, "updated_at"])
     return product

@@ -26,6 +26,7 @@ from comptoir.catalog.services._common import (
     ensure_unique,
     given,
     save_changes,
+    text_checked,
     validate,
 )
 from comptoir.catalog.services.attributes import AttributeValue, attribute_value_columns
@@ -33,6 +34,7 @@ from comptoir.core.errors import InvalidInput
 from comptoir.core.html import sanitize_html
 
 
+@text_checked
 @transaction.atomic
 def product_create(
     *,
@@ -69,6 +71,7 @@ def product_create(
     return product
 
 
+@text_checked
 @transaction.atomic
 def product_update(
     *,
@@ -146,6 +149,7 @@ def product_delete(*, product: Product) -> None:
     transaction.on_commit(remove)
 
 
+@text_checked
 @transaction.atomic
 def product_translation_set(
     *,
@@ -170,6 +174,7 @@ def product_translation_set(
     return translation
 
 
+@text_checked
 @transaction.atomic
 def product_translation_delete(*, product: Product, language: str) -> None:
     ProductTranslation.objects.filter(product=product, language=language).delete()
@@ -183,6 +188,7 @@ def _not_in_type(attribute: Attribute, level: str) -> InvalidInput:
     )
 
 
+@text_checked
 @transaction.atomic
 def product_attribute_set(
     *, product: Product, attribute: Attribute, value: AttributeValue | None
@@ -201,6 +207,7 @@ def product_attribute_set(
     return row
 
 
+@text_checked
 @transaction.atomic
 def variant_attribute_set(
     *, variant: ProductVariant, attribute: Attribute, value: AttributeValue | None

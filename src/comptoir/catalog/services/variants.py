@@ -4,7 +4,7 @@ publication of products in channels with the denormalised `price_from`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import batched
 from typing import Any
@@ -12,9 +12,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from comptoir.catalog.locks import listings_for_update
 from comptoir.catalog.models import (
     Product,
     ProductChannelListing,
@@ -27,6 +29,7 @@ from comptoir.catalog.services._common import (
     ensure_unique,
     given,
     save_changes,
+    text_checked,
     validate,
 )
 from comptoir.channels.models import Channel
@@ -37,6 +40,10 @@ MEASURES = ("weight_grams", "length_mm", "width_mm", "height_mm")
 MEASURE_MAX = 2_147_483_647  # PositiveIntegerField
 PRICE_MAX = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
 REFRESH_BATCH = 500
+# Publication dates: from the epoch up to a day before the end of year 9999, so that the
+# date can be shown in every time zone (Python and the admin stop at year 9999).
+PUBLISHED_AT_MIN = datetime(1970, 1, 1, tzinfo=UTC)
+PUBLISHED_AT_MAX = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def gtin_normalize(value: str) -> str:
@@ -76,6 +83,7 @@ def measures_check(measures: dict[str, Any]) -> None:
         )
 
 
+@text_checked
 @transaction.atomic
 def variant_create(
     *,
@@ -137,6 +145,7 @@ def variant_create(
     return variant
 
 
+@text_checked
 @transaction.atomic
 def variant_update(
     *,
@@ -197,6 +206,7 @@ def variant_update(
 def variant_delete(*, variant: ProductVariant) -> None:
     """Delete a variant and its prices; the product's `price_from` is refreshed."""
     product_id = variant.product_id
+    listings_for_update([product_id])
     variant.delete()
     product_listing_refresh_prices(product_ids=[product_id])
 
@@ -223,8 +233,13 @@ def variant_price_set(
     *, variant: ProductVariant, channel: Channel, amount: Decimal
 ) -> VariantChannelPrice:
     """Set the base price of a variant in a channel (as the channel displays prices: TTC
-    for B2C, HT for B2B) and refresh the product's `price_from` in that channel."""
+    for B2C, HT for B2B) and refresh the product's `price_from` in that channel.
+
+    The product's listings are locked first (`listings_for_update`), so that two prices of
+    one product set at the same time cannot leave `price_from` computed from a stale set of
+    prices."""
     amount = price_check(amount, currency=channel.currency)
+    listings_for_update([variant.product_id])
     price, _created = VariantChannelPrice.objects.update_or_create(
         variant=variant, channel=channel, defaults={"amount": amount}
     )
@@ -234,6 +249,9 @@ def variant_price_set(
 
 @transaction.atomic
 def variant_price_remove(*, variant: ProductVariant, channel: Channel) -> None:
+    """Remove a variant's base price in a channel (under the same lock as
+    `variant_price_set`) and refresh the product's `price_from` there."""
+    listings_for_update([variant.product_id])
     VariantChannelPrice.objects.filter(variant=variant, channel=channel).delete()
     product_listing_refresh_prices(product_ids=[variant.product_id], channel=channel)
 
@@ -244,7 +262,10 @@ def product_listing_refresh_prices(
 ) -> int:
     """Recompute `ProductChannelListing.price_from` (the lowest variant price in the
     listing's channel; None when no variant is priced there) for `product_ids`, in one
-    channel or all. Two queries per 500 products; returns the number of listings changed."""
+    channel or all. Two queries per 500 products; returns the number of listings changed.
+
+    Callers that have just changed prices or variants hold `listings_for_update` for these
+    products, taken before their write."""
     changed = 0
     for batch in batched(sorted(set(product_ids)), REFRESH_BATCH):
         prices = VariantChannelPrice.objects.filter(variant__product_id__in=batch)
@@ -269,6 +290,21 @@ def product_listing_refresh_prices(
     return changed
 
 
+def published_at_check(value: datetime) -> datetime:
+    """A publication date with its time zone, in UTC from 1970 to the end of 9999 (minus a
+    day, so that every time zone can show it). Raises InvalidInput(PUBLISHED_AT_INVALID)."""
+    utc: datetime | None = None
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:  # before year 1 or after 9999 once in UTC
+            utc = None
+    if utc is None or not PUBLISHED_AT_MIN <= utc < PUBLISHED_AT_MAX:
+        message = _("Give a date and time with its time zone, from 1970 to 9999.")
+        raise InvalidInput(message, code="PUBLISHED_AT_INVALID", errors={"published_at": [message]})
+    return utc
+
+
 @transaction.atomic
 def product_listing_set(
     *,
@@ -278,8 +314,12 @@ def product_listing_set(
     published_at: datetime | None = None,
 ) -> ProductChannelListing:
     """Create or change the listing of a product in a channel. Publishing sets
-    `published_at` (given, kept, or now); `price_from` is computed."""
-    listing = ProductChannelListing.objects.filter(product=product, channel=channel).first()
+    `published_at` (given, kept, or now); `price_from` is computed. A given `published_at`
+    is an aware datetime from 1970 to 9999 in UTC (InvalidInput PUBLISHED_AT_INVALID)."""
+    if published_at is not None:
+        published_at = published_at_check(published_at)
+    locked = listings_for_update([product.pk])
+    listing = next((row for row in locked if row.channel_id == channel.pk), None)
     if listing is None:
         listing = ProductChannelListing(product=product, channel=channel)
     listing.is_published = is_published

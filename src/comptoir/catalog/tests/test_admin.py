@@ -18,6 +18,7 @@ from PIL import Image
 from comptoir.accounts.tests.factories import StaffFactory, UserFactory
 from comptoir.catalog import services
 from comptoir.catalog.models import (
+    AttributeChoice,
     AttributeKind,
     Category,
     Product,
@@ -435,3 +436,69 @@ def test_channel_admin_creates_through_the_service(staff: Client) -> None:
         ["fr", "en"],
         "BE",
     )
+
+
+def product_with_values(count: int) -> Product:
+    """A product whose type has `count` text attributes, each with a value."""
+    product_type = ProductTypeFactory.create(slug=f"type-{count}")
+    product = ProductFactory.create(product_type=product_type)
+    variant = ProductVariantFactory.create(product=product)
+    size = AttributeFactory.create(kind=AttributeKind.CHOICE)
+    product_type.variant_attributes.add(size)
+    for index in range(count):
+        attribute = AttributeFactory.create()
+        product_type.product_attributes.add(attribute)
+        services.product_attribute_set(product=product, attribute=attribute, value=f"v{index}")
+        choice = AttributeChoice.objects.create(attribute=size, slug=f"t{index}", value=f"T{index}")
+        if index == 0:
+            services.variant_attribute_set(variant=variant, attribute=size, value=choice)
+    return product
+
+
+def test_change_pages_queries_do_not_grow_with_attribute_values(staff: Client) -> None:
+    one, five = product_with_values(1), product_with_values(5)
+    for extra in range(1, 5):  # four more variant values on the larger product's variant
+        attribute = AttributeFactory.create(kind=AttributeKind.BOOLEAN)
+        five.product_type.variant_attributes.add(attribute)
+        services.variant_attribute_set(
+            variant=five.variants.get(), attribute=attribute, value=bool(extra % 2)
+        )
+
+    counts = [
+        count_queries(staff, reverse("admin:catalog_product_change", args=[p.pk]))
+        for p in (one, five)
+    ]
+    variant_counts = [
+        count_queries(
+            staff, reverse("admin:catalog_productvariant_change", args=[p.variants.get().pk])
+        )
+        for p in (one, five)
+    ]
+
+    assert five.attribute_values.count() == 5
+    assert counts[1] == counts[0]
+    assert variant_counts[1] == variant_counts[0]
+
+
+def category_chain(depth: int, prefix: str) -> Category:
+    node = None
+    for level in range(depth):
+        node = CategoryFactory.create(slug=f"{prefix}-{level}", parent=node)
+    assert node is not None
+    return node
+
+
+def test_category_changelist_queries_do_not_grow_with_deep_categories(staff: Client) -> None:
+    url = reverse("admin:catalog_category_changelist")
+    category_chain(4, "a")
+    few = count_queries(staff, url)
+
+    for prefix in ("b", "c", "d"):
+        category_chain(4, prefix)
+    category_chain(3, "e")
+    many = count_queries(staff, url)
+    page = staff.get(url).content.decode()
+
+    assert many == few
+    # The fourth level shows its two parents and an ellipsis for the rest.
+    assert "… \u203a Catégorie" in page

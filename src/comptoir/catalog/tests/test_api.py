@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
+from pydantic import BaseModel
 
 from comptoir.catalog.models import (
     AttributeKind,
@@ -15,6 +17,7 @@ from comptoir.catalog.models import (
     ProductImage,
     ProductTranslation,
 )
+from comptoir.catalog.schemas import ProductDetailOut, ProductListOut
 from comptoir.catalog.tests.factories import (
     AttributeChoiceFactory,
     AttributeFactory,
@@ -35,6 +38,14 @@ def problem(response: Any, status: int, code: str) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert (body["status"], body["code"]) == (status, code)
     return body
+
+
+def assert_rendered_as(response: Any, schema: type[BaseModel]) -> None:
+    """The list and the detail render their dicts without ninja validating them: the body
+    must be byte for byte what validating against the documented schema would render."""
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    validated = schema.model_validate(response.json()).model_dump()
+    assert response.content.decode() == json.dumps(validated)
 
 
 @pytest.fixture
@@ -88,6 +99,52 @@ def test_one_category(client: Client, categories: None) -> None:
     assert (response.json()["name"], len(response.json()["children"])) == ("Tools", 1)
 
 
+def test_category_translation_falls_back_within_itself(client: Client) -> None:
+    # Given French SEO texts, and an English translation with a name only
+    garden: Any = CategoryFactory(
+        slug="jardin",
+        name="Jardin",
+        description="<p>Tout pour le jardin</p>",
+        seo_title="Jardin pas cher",
+        seo_description="Outils de jardin",
+    )
+    CategoryTranslation.objects.create(category=garden, language="en", name="Garden")
+
+    english = client.get(f"{API}/categories/jardin", HTTP_ACCEPT_LANGUAGE="en").json()
+    french = client.get(f"{API}/categories/jardin", HTTP_ACCEPT_LANGUAGE="fr").json()
+
+    # then English never shows French text: the SEO title is the English name
+    assert {k: english[k] for k in ("name", "description", "seo_title", "seo_description")} == {
+        "name": "Garden",
+        "description": "",
+        "seo_title": "Garden",
+        "seo_description": "",
+    }
+    assert (french["seo_title"], french["seo_description"]) == (
+        "Jardin pas cher",
+        "Outils de jardin",
+    )
+
+
+def test_category_seo_description_is_an_excerpt_of_the_translated_description(
+    client: Client,
+) -> None:
+    garden: Any = CategoryFactory(slug="jardin", seo_description="Outils de jardin")
+    CategoryTranslation.objects.create(
+        category=garden,
+        language="en",
+        name="Garden",
+        description="<p>Tools <strong>&amp;</strong> seeds</p><script>x()</script>",
+    )
+
+    body = client.get(f"{API}/categories/jardin", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert (body["description"], body["seo_description"]) == (
+        "<p>Tools <strong>&amp;</strong> seeds</p>",
+        "Tools & seeds",
+    )
+
+
 @pytest.mark.parametrize("slug", ["inconnue", "cache", "a%00b", "x" * 300])
 def test_unknown_category_is_404(client: Client, categories: None, slug: str) -> None:
     problem(client.get(f"{API}/categories/{slug}"), 404, "CATEGORY_NOT_FOUND")
@@ -120,8 +177,8 @@ def test_product_list(client: Client, channel: Any) -> None:
                 "brand": "Bosch",
                 "category": drill.category.slug,
                 "price": {
-                    "net": "19.90",
-                    "tax": "0.00",
+                    "net": None,
+                    "tax": None,
                     "gross": "19.90",
                     "currency": "EUR",
                     "rule": "base",
@@ -143,6 +200,7 @@ def test_product_list(client: Client, channel: Any) -> None:
             },
         ],
     }
+    assert_rendered_as(response, ProductListOut)
     french = client.get(f"{API}/products", HTTP_ACCEPT_LANGUAGE="fr").json()
     assert [r["name"] for r in french["results"]] == ["Perceuse", "Sur devis"]
 
@@ -167,7 +225,9 @@ def test_product_list_of_another_channel(client: Client, channel: Any) -> None:
 
     response = client.get(f"{API}/products", {"channel": "comptoir-pro"})
 
-    assert [(r["slug"], r["price"]["net"]) for r in response.json()["results"]] == [("pro", "8.00")]
+    assert [(r["slug"], r["price"]) for r in response.json()["results"]] == [
+        ("pro", {"net": "8.00", "tax": None, "gross": None, "currency": "EUR", "rule": "base"})
+    ]
 
 
 def test_product_list_filters(client: Client, channel: Any) -> None:
@@ -196,6 +256,39 @@ def test_product_list_filters(client: Client, channel: Any) -> None:
     assert slugs(attr=["puissance:400..", "couleur:rouge"]) == ["b"]
     assert slugs(category="outillage", sort="price") == ["b", "a"]
     assert slugs(sort="-name") == ["c", "b", "a"]
+
+
+@pytest.fixture
+def hidden_products(channel: Any) -> None:
+    """ "visible" in an active category; "inactive" in an inactive one; "under-inactive" in
+    an active subcategory of an inactive one."""
+    shown: Any = CategoryFactory(slug="montre")
+    archive: Any = CategoryFactory(slug="archive", is_active=False)
+    below: Any = CategoryFactory(slug="sous-archive", parent=archive)
+    published_product(channel=channel, slug="visible", name="Perceuse visible", category=shown)
+    published_product(channel=channel, slug="inactive", name="Perceuse rangee", category=archive)
+    published_product(channel=channel, slug="under-inactive", name="Perceuse sous", category=below)
+
+
+def test_products_of_hidden_categories_are_not_listed(
+    client: Client, hidden_products: None
+) -> None:
+    def listed(**params: Any) -> tuple[int, list[str]]:
+        body = client.get(f"{API}/products", params).json()
+        return body["count"], [r["slug"] for r in body["results"]]
+
+    assert listed() == (1, ["visible"])
+    assert listed(search="perceuse") == (1, ["visible"])
+    assert listed(sort="name") == (1, ["visible"])
+    assert listed(search="sous") == (0, [])
+
+
+@pytest.mark.parametrize("slug", ["inactive", "under-inactive"])
+def test_product_of_a_hidden_category_is_404(
+    client: Client, hidden_products: None, slug: str
+) -> None:
+    assert client.get(f"{API}/products/visible").status_code == 200
+    problem(client.get(f"{API}/products/{slug}"), 404, "PRODUCT_NOT_FOUND")
 
 
 @pytest.mark.parametrize(
@@ -265,12 +358,20 @@ def test_product_list_query_count_does_not_grow_with_the_page(
         ProductTranslation.objects.create(product=product, language="en", name=f"P{i}")
         ProductImage.objects.create(product=product, image=f"p/{i}.jpg")
 
-    # channel + count + page
+    # Hidden categories are excluded inside the same statements.
+    archive: Any = CategoryFactory(slug="archive", is_active=False)
+    published_product(channel=channel, slug="hidden", category=archive)
+
+    # Cold: channel + count + page; then the channel is kept in the process: count + page
+    # (counts under COUNT_CACHE_MIN are always exact).
     with django_assert_num_queries(3):
         response = client.get(
             f"{API}/products", {"page_size": page_size}, HTTP_ACCEPT_LANGUAGE="en"
         )
+    with django_assert_num_queries(2):
+        warm = client.get(f"{API}/products", {"page_size": page_size}, HTTP_ACCEPT_LANGUAGE="en")
     assert len(response.json()["results"]) == page_size
+    assert warm.json() == response.json()
 
 
 @pytest.mark.parametrize("page_size", [5, 48])
@@ -284,17 +385,19 @@ def test_filtered_product_list_query_count_does_not_grow_with_the_page(
         product = published_product(channel=channel, slug=f"p{i}", category=category)
         ProductAttributeValue.objects.create(product=product, attribute=color, choice=red)
 
-    # channel + categories + attributes + count + page
+    query = {
+        "page_size": str(page_size),
+        "category": "outillage",
+        "attr": "couleur:rouge",
+        "search": "produit",
+    }
+    # Cold: channel + categories + attributes + count + page; then the channel and the
+    # category tree are kept in the process: attributes + count + page.
     with django_assert_num_queries(5):
-        response = client.get(
-            f"{API}/products",
-            {
-                "page_size": str(page_size),
-                "category": "outillage",
-                "attr": "couleur:rouge",
-                "search": "produit",
-            },
-        )
+        response = client.get(f"{API}/products", query)
+    with django_assert_num_queries(3):
+        warm = client.get(f"{API}/products", query)
+    assert warm.json() == response.json()
     assert len(response.json()["results"]) == page_size
 
 
@@ -329,7 +432,7 @@ def test_product_detail(client: Client, channel: Any) -> None:
 
     assert response.status_code == 200
     body = response.json()
-    price = {"net": "19.90", "tax": "0.00", "gross": "19.90", "currency": "EUR", "rule": "base"}
+    price = {"net": None, "tax": None, "gross": "19.90", "currency": "EUR", "rule": "base"}
     assert {k: body[k] for k in ("id", "slug", "name", "description", "brand", "product_type")} == {
         "id": product.id,
         "slug": "perceuse",
@@ -385,6 +488,7 @@ def test_product_detail(client: Client, channel: Any) -> None:
         "gltf_url": "http://testserver/media/products/perceuse/3d/p.glb",
         "usdz_url": None,
     }
+    assert_rendered_as(response, ProductDetailOut)
     french = client.get(f"{API}/products/perceuse", HTTP_ACCEPT_LANGUAGE="fr").json()
     assert (french["name"], french["category"]["name"]) == ("Perceuse", "Outillage")
     assert french["attributes"][0]["display"] == "1,5 kg"
@@ -396,8 +500,71 @@ def test_product_detail_in_another_channel(client: Client, channel: Any) -> None
 
     problem(client.get(f"{API}/products/pro"), 404, "PRODUCT_NOT_FOUND")
     response = client.get(f"{API}/products/pro", {"channel": "comptoir-pro"})
-    assert response.json()["price"]["net"] == "8.00"
+    # A tax-excluded channel: the amount is the net; gross and tax are not known yet.
+    net = {"net": "8.00", "tax": None, "gross": None, "currency": "EUR", "rule": "base"}
+    assert response.json()["price"] == net
+    assert response.json()["variants"][0]["price"] == net
     assert response.json()["model_3d"] is None
+
+
+SEO_FIELDS = ("name", "description", "seo_title", "seo_description")
+
+
+def test_product_translation_falls_back_within_itself(client: Client, channel: Any) -> None:
+    # Given French SEO texts, and an English translation with a name only
+    product = published_product(
+        channel=channel,
+        slug="perceuse",
+        name="Perceuse",
+        description="<p>Solide</p>",
+        seo_title="Perceuse pas chère",
+        seo_description="La meilleure perceuse",
+    )
+    ProductTranslationFactory(product=product, name="Drill")
+
+    english = client.get(f"{API}/products/perceuse", HTTP_ACCEPT_LANGUAGE="en").json()
+    french = client.get(f"{API}/products/perceuse", HTTP_ACCEPT_LANGUAGE="fr").json()
+
+    # then nothing French leaks into English: the SEO title is the English name
+    assert {k: english[k] for k in SEO_FIELDS} == {
+        "name": "Drill",
+        "description": "",
+        "seo_title": "Drill",
+        "seo_description": "",
+    }
+    assert {k: french[k] for k in SEO_FIELDS} == {
+        "name": "Perceuse",
+        "description": "<p>Solide</p>",
+        "seo_title": "Perceuse pas chère",
+        "seo_description": "La meilleure perceuse",
+    }
+
+
+def test_product_seo_description_is_an_excerpt_of_the_translated_description(
+    client: Client, channel: Any
+) -> None:
+    product = published_product(channel=channel, slug="perceuse", seo_description="Solide")
+    long_text = "Sturdy " * 40
+    ProductTranslationFactory(
+        product=product,
+        name="Drill",
+        seo_title="Best drill",
+        description=f"<p>{long_text}</p>",
+    )
+
+    body = client.get(f"{API}/products/perceuse", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert body["seo_title"] == "Best drill"
+    assert body["seo_description"] == long_text[:159] + "…"
+    assert len(body["seo_description"]) == 160
+
+
+def test_price_object_schema_is_nullable(client: Client) -> None:
+    schema = client.get(f"{API}/openapi.json").json()["components"]["schemas"]["PriceOut"]
+
+    for name in ("net", "tax", "gross"):
+        assert {"type": "null"} in schema["properties"][name]["anyOf"], name
+    assert set(schema["required"]) == {"net", "tax", "gross", "currency", "rule"}
 
 
 @pytest.mark.parametrize(
@@ -426,8 +593,12 @@ def test_product_detail_query_count_does_not_grow_with_variants(
     product = published_product(channel=channel, slug="p", variants=variants)
     for variant in product.variants.all():
         ProductImage.objects.create(product=product, variant=variant, image="p/x.jpg")
+    CategoryFactory(slug="archive", is_active=False)
 
-    # channel + product + attributes + variant attributes + documents + variants + images
+    # channel + product + attributes + variant attributes + documents + variants + images,
+    # then the channel is kept in the process
     with django_assert_num_queries(7):
         response = client.get(f"{API}/products/p", HTTP_ACCEPT_LANGUAGE="en")
+    with django_assert_num_queries(6):
+        client.get(f"{API}/products/p", HTTP_ACCEPT_LANGUAGE="en")
     assert len(response.json()["variants"]) == variants

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from comptoir.catalog.models import (
     AttributeKind,
+    Category,
     CategoryTranslation,
     DocumentKind,
     ProductAttributeValue,
@@ -20,10 +21,14 @@ from comptoir.catalog.models import (
     ProductTranslation,
     VariantAttributeValue,
 )
+from comptoir.catalog.selectors import categories as categories_selectors
 from comptoir.catalog.selectors import (
     category_descendant_ids,
     category_get,
     category_tree,
+    category_tree_version,
+    category_tree_version_bump,
+    plain_excerpt,
     product_cards,
     product_detail,
 )
@@ -94,6 +99,63 @@ def test_category_tree_in_english_uses_translations_in_two_queries(
     assert roots[0].name == "Maison"
 
 
+def test_category_translation_falls_back_within_itself(tree: dict[str, Any]) -> None:
+    # Given French SEO texts and English translations: one with a name only, one with a
+    # description only
+    garden: Any = CategoryFactory(
+        slug="jardin", seo_title="Jardin pas cher", seo_description="Outils de jardin"
+    )
+    CategoryTranslation.objects.create(category=garden, language="en", name="Garden")
+
+    # when read in English
+    garden_en = category_get(slug="jardin", language="en")
+    tools_en = category_get(slug="outillage", language="en")
+    garden_fr = category_get(slug="jardin", language="fr")
+
+    # then the SEO texts come from the translation row, never from the French columns
+    assert (garden_en.name, garden_en.description) == ("Garden", "")
+    assert (garden_en.seo_title, garden_en.seo_description) == ("Garden", "")
+    assert (tools_en.seo_title, tools_en.seo_description) == ("Tools", "All tools")
+    assert (garden_fr.seo_title, garden_fr.seo_description) == (
+        "Jardin pas cher",
+        "Outils de jardin",
+    )
+
+
+def test_category_without_translation_uses_the_base_columns(tree: dict[str, Any]) -> None:
+    tree["maison"].seo_title = "Maison et déco"
+    tree["maison"].save()
+
+    node = category_get(slug="maison", language="en")
+
+    assert (node.name, node.seo_title) == ("Maison", "Maison et déco")
+
+
+def test_tree_version_is_stable_until_bumped_and_renewed_when_evicted(clean_cache: None) -> None:
+    first = category_tree_version()
+
+    assert category_tree_version() == first
+    bumped = category_tree_version_bump()
+    assert bumped != first
+    assert category_tree_version() == bumped
+    assert (category_tree_version_bump(), category_tree_version()) == (bumped + 1, bumped + 1)
+    # Evicted (or the cache cleared): a fresh random version, never one seen before, so that
+    # no process keeps a copy keyed by an old one.
+    cache.delete(categories_selectors.TREE_VERSION_KEY)
+    renewed = category_tree_version()
+    assert renewed not in (first, bumped, bumped + 1)
+    assert category_tree_version() == renewed
+
+
+def test_plain_excerpt() -> None:
+    assert plain_excerpt("") == ""
+    assert plain_excerpt("<p>Solide <b>&amp;</b>\n  léger</p><script>alert(1)</script>") == (
+        "Solide & léger"
+    )
+    assert plain_excerpt("mot " * 100) == ("mot " * 40)[:159] + "…"
+    assert len(plain_excerpt("x" * 500)) == 160
+
+
 def test_category_get_returns_the_subtree(tree: dict[str, Any]) -> None:
     node = category_get(slug="outillage", language="en")
 
@@ -115,6 +177,98 @@ def test_category_descendant_ids(tree: dict[str, Any]) -> None:
     assert category_descendant_ids(slug="scies") == [tree["scies"].id]
     with pytest.raises(NotFound):
         category_descendant_ids(slug="sous-archive")
+    with pytest.raises(NotFound):
+        category_descendant_ids(slug="archive")
+
+
+def test_descendant_ids_are_kept_in_the_process_until_the_tree_version_changes(
+    tree: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    # Given the tree loaded once
+    category_descendant_ids(slug="outillage")
+    with django_assert_num_queries(0):
+        before = category_descendant_ids(slug="outillage")
+    # when "scies" moves under "maison" (a category service bumps the version on commit)
+    Category.objects.filter(pk=tree["scies"].pk).update(parent=tree["maison"])
+    with django_assert_num_queries(0):
+        stale = category_descendant_ids(slug="outillage")
+    category_tree_version_bump()
+
+    # then the next call reads the tree again
+    with django_assert_num_queries(1):
+        after = category_descendant_ids(slug="outillage")
+    assert stale == before == sorted([tree[s].id for s in ("outillage", "perceuses", "scies")])
+    assert after == sorted([tree["outillage"].id, tree["perceuses"].id])
+    assert category_descendant_ids(slug="maison") == sorted([tree["maison"].id, tree["scies"].id])
+
+
+def test_a_bump_by_another_process_is_seen_at_once_with_a_local_cache(
+    tree: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    category_descendant_ids(slug="outillage")
+    Category.objects.filter(pk=tree["perceuses"].pk).update(is_active=False)
+
+    cache.incr(categories_selectors.TREE_VERSION_KEY)  # another process's bump
+
+    with django_assert_num_queries(1):
+        assert category_descendant_ids(slug="outillage") == sorted(
+            [tree["outillage"].id, tree["scies"].id]
+        )
+
+
+def test_with_a_shared_cache_the_version_is_read_at_most_every_check_interval(
+    tree: dict[str, Any],
+    settings: Any,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Any,
+) -> None:
+    # Given a cache outside the process (files here, Redis in production)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    category_tree_version_bump()  # drops the copy made under the local-memory cache
+    category_descendant_ids(slug="outillage")
+    monkeypatch.setattr(categories_selectors, "VERSION_CHECK_SECONDS", 3600)
+    CategoryFactory(slug="meuleuses", parent=tree["outillage"])
+    cache.incr(categories_selectors.TREE_VERSION_KEY)  # another process's bump
+
+    # within the interval the copy is used as it is, without reading the cache
+    with django_assert_num_queries(0):
+        stale = category_descendant_ids(slug="outillage")
+    # after it, the version is read again, and the tree with it
+    monkeypatch.setattr(categories_selectors, "VERSION_CHECK_SECONDS", 0)
+    with django_assert_num_queries(1):
+        fresh = category_descendant_ids(slug="outillage")
+
+    assert len(stale) == 3
+    assert len(fresh) == 4
+
+
+def test_the_copy_is_reloaded_after_its_maximum_age(
+    tree: dict[str, Any], monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    category_descendant_ids(slug="outillage")
+    monkeypatch.setattr(categories_selectors, "MAX_AGE_SECONDS", 0)
+
+    with django_assert_num_queries(1):
+        category_descendant_ids(slug="outillage")
+
+
+def test_an_unknown_slug_reads_the_tree_again_before_it_is_not_found(
+    tree: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    category_descendant_ids(slug="outillage")
+    garden: Any = CategoryFactory(slug="jardin")  # not bumped (as by another process)
+
+    with django_assert_num_queries(1):
+        assert category_descendant_ids(slug="jardin") == [garden.id]
+    with django_assert_num_queries(1), pytest.raises(NotFound) as exc:
+        category_descendant_ids(slug="inconnue")
+    assert exc.value.code == "CATEGORY_NOT_FOUND"
 
 
 # --- product cards ----------------------------------------------------------------------
@@ -167,6 +321,23 @@ def test_card_fields(channel: Any) -> None:
     assert second.price is None
     assert second.thumbnail_url == f"/media/{bare_image.image.name}"
     assert second.variant_count == 1
+
+
+def test_cards_leave_out_products_of_hidden_categories(channel: Any, tree: dict[str, Any]) -> None:
+    # Given products in an inactive category and under it, in an active subcategory
+    archive, below = Category.objects.get(slug="archive"), Category.objects.get(slug="sous-archive")
+    published_product(channel=channel, category=tree["scies"], slug="scie", name="Scie sauteuse")
+    published_product(channel=channel, category=archive, slug="rangee", name="Scie rangee")
+    published_product(channel=channel, category=below, slug="dessous", name="Scie dessous")
+
+    # when listed, searched or filtered, they are left out
+    cards, count = product_cards(channel=channel, language="fr", page=PAGE)
+    found, found_count = product_cards(channel=channel, language="en", page=PAGE, search="scie")
+    sorted_cards, _n = product_cards(channel=channel, language="fr", page=PAGE, sort="-price")
+
+    assert (count, slugs(cards)) == (1, ["scie"])
+    assert (found_count, slugs(found)) == (1, ["scie"])
+    assert slugs(sorted_cards) == ["scie"]
 
 
 def test_cards_of_a_category_include_its_descendants(channel: Any, tree: dict[str, Any]) -> None:
@@ -384,6 +555,64 @@ def test_pages(channel: Any) -> None:
     assert (beyond, beyond_count) == ([], 5)
 
 
+@pytest.mark.parametrize(
+    ("sort", "language", "category"),
+    [
+        (None, "fr", None),
+        ("name", "en", None),
+        ("-name", "fr", None),
+        ("price", "fr", None),
+        ("-price", "en", "outillage"),
+        ("newest", "fr", "outillage"),
+        (None, "en", "outillage"),
+    ],
+)
+def test_pages_follow_the_order_of_the_whole_list(
+    channel: Any, tree: dict[str, Any], sort: str | None, language: str, category: str | None
+) -> None:
+    # Given products with equal and distinct names and prices, some unpriced, in and out of
+    # the category, some in a hidden category
+    archive = Category.objects.get(slug="archive")
+    for i in range(9):
+        product = published_product(
+            channel=channel,
+            slug=f"p{i}",
+            name=f"Produit {i % 4}",
+            category=tree["scies"] if i % 3 else tree["maison"],
+        )
+        product.channel_listings.update(price_from=None if i % 4 == 0 else f"{10 + i % 3}.00")
+        ProductTranslation.objects.create(product=product, language="en", name=f"Item {8 - i}")
+    published_product(channel=channel, slug="cache", category=archive)
+
+    def page(number: int, size: int) -> list[str]:
+        cards, _count = product_cards(
+            channel=channel,
+            language=language,
+            page=PageRequest(page=number, page_size=size),
+            category_slug=category,
+            sort=sort,
+        )
+        return slugs(cards)
+
+    # when read two by two, then the pages are the whole list's, cut
+    whole = page(1, 24)
+    assert [slug for n in range(1, 6) for slug in page(n, 2)] == whole
+    assert len(whole) == (6 if category else 9)
+
+
+@pytest.mark.parametrize(
+    "name", ["p/a.jpg", "p/é è.jpg", "p/a#b?c;d:e%f.jpg", "/p/x.jpg", "p/.x/../y.jpg", "p\\z.jpg"]
+)
+def test_media_url_is_the_storage_url(name: str, settings: Any) -> None:
+    from django.core.files.storage import default_storage
+
+    assert products_selectors.media_url(name) == default_storage.url(name)
+    settings.MEDIA_URL = "https://cdn.example.com/m/"
+    assert products_selectors.media_url(name) == default_storage.url(name)
+    assert str(products_selectors.media_url(name)).startswith("https://cdn.example.com/m/")
+    assert products_selectors.media_url("") is None
+
+
 @pytest.fixture
 def clean_cache() -> Any:
     cache.clear()
@@ -427,8 +656,10 @@ def test_card_queries_do_not_grow_with_the_page(
         ProductTranslation.objects.create(product=product, language="en", name=f"P{i}")
         ProductImage.objects.create(product=product, image=f"p/{i}.jpg")
     page = PageRequest(page=1, page_size=page_size)
+    archive: Any = CategoryFactory(slug="archive", is_active=False)
+    published_product(channel=channel, slug="hidden", category=archive)
 
-    with django_assert_num_queries(2):  # count + page
+    with django_assert_num_queries(2):  # count + page, hidden categories excluded in both
         cards, _count = product_cards(channel=channel, language="en", page=page, sort="name")
     assert len(cards) == page_size
     assert all(c.thumbnail_url and c.variant_count == 2 for c in cards)
@@ -444,9 +675,8 @@ def test_filtered_card_queries_do_not_grow_with_the_page(
         product = published_product(channel=channel, slug=f"p{i}", category=tree["scies"])
         ProductAttributeValue.objects.create(product=product, attribute=color, choice=red)
 
-    # categories + attributes + count + page
-    with django_assert_num_queries(4):
-        cards, count = product_cards(
+    def cards() -> tuple[list[Any], int]:
+        return product_cards(
             channel=channel,
             language="fr",
             page=PageRequest(page=1, page_size=page_size),
@@ -454,7 +684,14 @@ def test_filtered_card_queries_do_not_grow_with_the_page(
             attributes=["couleur:rouge"],
             search="produit",
         )
-    assert (len(cards), count) == (page_size, 50)
+
+    # categories + attributes + count + page, then the category tree is kept in the process
+    with django_assert_num_queries(4):
+        cold = cards()
+    with django_assert_num_queries(3):
+        warm = cards()
+    assert (len(cold[0]), cold[1]) == (page_size, 50)
+    assert warm == cold
 
 
 # --- product detail ---------------------------------------------------------------------
@@ -576,6 +813,7 @@ def test_detail_queries_do_not_grow_with_variants(
         choice: Any = AttributeChoiceFactory(attribute=color)
         VariantAttributeValue.objects.create(variant=variant, attribute=color, choice=choice)
         ProductImage.objects.create(product=product, variant=variant, image="p/x.jpg")
+    CategoryFactory(slug="archive", is_active=False)
 
     with django_assert_num_queries(6):
         detail = product_detail(channel=channel, language="en", slug="p")
@@ -595,3 +833,58 @@ def test_unpublished_or_unknown_product_is_not_found(channel: Any) -> None:
         with pytest.raises(NotFound) as exc:
             product_detail(channel=channel, language="fr", slug=slug)
         assert exc.value.code == "PRODUCT_NOT_FOUND"
+
+
+@pytest.mark.parametrize("category", ["archive", "sous-archive"])
+def test_product_of_a_hidden_category_is_not_found(
+    channel: Any, tree: dict[str, Any], category: str
+) -> None:
+    published_product(channel=channel, slug="scie", category=tree["scies"])
+    published_product(channel=channel, slug="rangee", category=Category.objects.get(slug=category))
+
+    assert product_detail(channel=channel, language="fr", slug="scie").slug == "scie"
+    with pytest.raises(NotFound) as exc:
+        product_detail(channel=channel, language="fr", slug="rangee")
+    assert exc.value.code == "PRODUCT_NOT_FOUND"
+
+
+def test_detail_translation_falls_back_within_itself(channel: Any) -> None:
+    # Given French SEO texts and an English translation with a name and a description
+    product = published_product(
+        channel=channel,
+        slug="perceuse",
+        name="Perceuse",
+        seo_title="Perceuse pas chère",
+        seo_description="La meilleure perceuse",
+    )
+    ProductTranslationFactory(
+        product=product, name="Drill", description="<p>A <em>sturdy</em> drill &amp; case</p>"
+    )
+
+    detail = product_detail(channel=channel, language="en", slug="perceuse")
+
+    # then the SEO texts come from the English row: its name, an excerpt of its description
+    assert (detail.name, detail.description) == (
+        "Drill",
+        "<p>A <em>sturdy</em> drill &amp; case</p>",
+    )
+    assert (detail.seo_title, detail.seo_description) == ("Drill", "A sturdy drill & case")
+
+
+def test_detail_without_translation_uses_the_base_columns(channel: Any) -> None:
+    published_product(
+        channel=channel,
+        slug="perceuse",
+        name="Perceuse",
+        description="<p>Solide</p>",
+        seo_title="Perceuse pas chère",
+    )
+
+    detail = product_detail(channel=channel, language="en", slug="perceuse")
+
+    assert (detail.name, detail.description, detail.seo_title, detail.seo_description) == (
+        "Perceuse",
+        "<p>Solide</p>",
+        "Perceuse pas chère",
+        "",
+    )

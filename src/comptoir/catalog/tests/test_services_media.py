@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from PIL import Image
 
 from comptoir.catalog import services
@@ -244,3 +245,102 @@ def test_demo_cube_is_a_well_formed_glb() -> None:
     assert json_length % 4 == 0
     assert bin_header[4:] == b"BIN\0"
     assert int.from_bytes(bin_header[:4], "little") == 24 * 12 * 2 + 36 * 2
+
+
+# Files stored by a transaction that rolls back are removed -------------------------------
+
+
+class Boom(Exception):
+    """Fails a transaction after the service stored its files."""
+
+
+def test_files_of_a_rolled_back_transaction_are_deleted(media_root: Path) -> None:
+    product = ProductFactory.create(slug="scie")
+    document = services.document_add(
+        product=product, kind="manual", title="Notice", file=b"notice", filename="notice.txt"
+    )
+    before = stored_files(media_root)
+
+    def store_then_fail() -> None:
+        with transaction.atomic():
+            image = services.image_add(product=product, file=picture(), filename="scie.png")
+            services.document_update(document=document, file=b"v2", filename="notice-v2.txt")
+            services.model_3d_set(product=product, file=cube_glb((1, 1, 1)), filename="s.glb")
+            assert Path(image.image.path).exists()
+            assert len(stored_files(media_root)) == len(before) + 4
+            raise Boom
+
+    with pytest.raises(Boom):
+        store_then_fail()
+
+    assert stored_files(media_root) == before == ["products/scie/docs/notice.txt"]
+    assert ProductImage.objects.count() == 0
+    document.refresh_from_db()
+    assert document.file.name == "products/scie/docs/notice.txt"
+
+
+def test_a_rolled_back_savepoint_deletes_only_its_own_files(media_root: Path) -> None:
+    product = ProductFactory.create(slug="scie")
+
+    kept = services.image_add(product=product, file=picture(), filename="garde.png")
+
+    def store_then_fail() -> None:
+        with transaction.atomic():
+            services.image_add(product=product, file=picture(), filename="jete.png")
+            raise Boom
+
+    with pytest.raises(Boom):
+        store_then_fail()
+
+    assert stored_files(media_root) == [
+        "products/scie/garde-thumb.webp",
+        "products/scie/garde.png",
+    ]
+    assert list(ProductImage.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_committed_files_are_kept(
+    media_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    product = ProductFactory.create(slug="scie")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.image_add(product=product, file=picture(), filename="scie.png")
+    del callbacks[:]  # the callbacks ran (the commit): dropping them deletes nothing
+
+    assert stored_files(media_root) == ["products/scie/scie-thumb.webp", "products/scie/scie.png"]
+
+
+def test_updates_check_everything_before_storing_a_new_file(media_root: Path) -> None:
+    product = ProductFactory.create(slug="scie")
+    image = services.image_add(product=product, file=picture(), filename="a.png", alt="Scie")
+    document = services.document_add(
+        product=product, kind="manual", title="Notice", file=b"notice", filename="notice.txt"
+    )
+    before = stored_files(media_root)
+
+    with raises(InvalidInput, "INVALID_INPUT"):
+        services.image_update(image=image, alt="x" * 201, file=picture(), filename="b.png")
+    with raises(InvalidInput, "INVALID_INPUT"):
+        services.document_update(
+            document=document, title="x" * 201, file=b"v2", filename="notice-v2.txt"
+        )
+
+    assert stored_files(media_root) == before
+    assert (image.alt, image.image.name) == ("Scie", "products/scie/a.png")
+    assert (document.title, document.file.name) == ("Notice", "products/scie/docs/notice.txt")
+
+
+def test_media_texts_that_cannot_be_stored_are_refused(media_root: Path) -> None:
+    product = ProductFactory.create()
+
+    with raises(InvalidInput, "INVALID_TEXT") as refusal:
+        services.image_add(product=product, file=picture(), filename="a.png", alt="\x00")
+    with raises(InvalidInput, "INVALID_TEXT"):
+        services.document_add(
+            product=product, kind="manual", title="N\ud800", file=b"x", filename="n.txt"
+        )
+
+    assert list(refusal.errors) == ["alt"]
+    assert (ProductImage.objects.count(), ProductDocument.objects.count()) == (0, 0)
+    assert not media_root.exists() or stored_files(media_root) == []

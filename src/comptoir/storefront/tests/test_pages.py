@@ -8,6 +8,7 @@ from django.test import Client
 
 from comptoir.accounts.tests.factories import UserFactory
 from comptoir.catalog.models import Category
+from comptoir.catalog.selectors import category_tree_version_bump
 from comptoir.catalog.tests.factories import CategoryFactory, published_product
 from comptoir.channels.tests.factories import B2BChannelFactory
 from comptoir.storefront.tests.conftest import Shop
@@ -95,6 +96,46 @@ class TestCategory:
         assert '<meta name="description" content="Drills">' in html
         assert '<a href="/p/perceuse-visseuse/">Cordless drill</a>' in html
 
+    def test_english_translation_with_a_name_only_shows_no_french(
+        self, client: Client, shop: Shop
+    ) -> None:
+        # Given French SEO texts on "Perceuses", translated in English by a name only
+        Category.objects.filter(pk=shop.drills.pk).update(
+            seo_title="Perceuses pas chères", seo_description="Toutes nos perceuses"
+        )
+
+        english = get(client, "/c/perceuses/", "en").content.decode()
+        french = get(client, "/c/perceuses/", "fr").content.decode()
+
+        # then the English page is titled and described in English
+        assert "<title>Drills | Comptoir</title>" in english
+        assert '<meta name="description" content="Drills">' in english
+        assert '<meta property="og:title" content="Drills">' in english
+        assert "<title>Perceuses pas chères | Comptoir</title>" in french
+        assert '<meta name="description" content="Toutes nos perceuses">' in french
+
+    def test_english_meta_description_is_an_excerpt_of_the_english_description(
+        self, client: Client, shop: Shop
+    ) -> None:
+        Category.objects.filter(pk=shop.tools.pk).update(seo_description="Tous nos outils")
+
+        html = get(client, "/c/outillage/", "en").content.decode()
+
+        assert "<title>Tools | Comptoir</title>" in html
+        assert '<meta name="description" content="Tools for all">' in html
+
+    def test_products_of_an_inactive_subcategory_are_not_listed(
+        self, client: Client, shop: Shop
+    ) -> None:
+        # Given a product in a deactivated subcategory, under an active category
+        Category.objects.filter(pk=shop.drills.pk).update(is_active=False)
+        published_product(channel=shop.channel, category=shop.tools, slug="etabli", name="Etabli")
+
+        html = get(client, "/c/outillage/").content.decode()
+
+        assert '<a href="/p/etabli/">Etabli</a>' in html
+        assert "/p/perceuse-visseuse/" not in html
+
     def test_seo_links(self, client: Client, shop: Shop) -> None:
         html = get(client, "/c/outillage/?page=1", "en").content.decode()
 
@@ -132,6 +173,37 @@ class TestCategory:
 
         assert response.status_code == 200
         assert "No products in this category yet." in response.content.decode()
+
+
+class TestNavigationCache:
+    def test_a_tree_version_bump_refreshes_the_cached_navigation(
+        self, client: Client, shop: Shop
+    ) -> None:
+        # Given the navigation cached, then a category renamed and a new one added
+        assert '<a href="/c/outillage/">Outillage</a>' in get(client, "/").content.decode()
+        Category.objects.filter(pk=shop.tools.pk).update(name="Outils")
+        CategoryFactory(slug="jardin", name="Jardin")
+        stale = get(client, "/").content.decode()
+
+        # when the catalog bumps the tree version
+        category_tree_version_bump()
+        fresh = get(client, "/").content.decode()
+
+        # then the next page shows the new tree, without waiting for the cache to expire
+        assert '<a href="/c/outillage/">Outillage</a>' in stale
+        assert '<a href="/c/jardin/">' not in stale
+        assert '<a href="/c/outillage/">Outils</a>' in fresh
+        assert '<a href="/c/jardin/">Jardin</a>' in fresh
+
+    def test_a_bump_hides_a_deactivated_category_from_the_navigation(
+        self, client: Client, shop: Shop
+    ) -> None:
+        assert '<a href="/c/outillage/">Tools</a>' in get(client, "/", "en").content.decode()
+        Category.objects.filter(pk=shop.tools.pk).update(is_active=False)
+
+        category_tree_version_bump()
+
+        assert 'href="/c/outillage/"' not in get(client, "/", "en").content.decode()
 
 
 class TestSearch:

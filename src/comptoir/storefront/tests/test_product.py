@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comptoir.catalog.models import (
     AttributeKind,
+    Category,
     DocumentKind,
     Product,
     ProductAttributeValue,
@@ -77,6 +78,37 @@ class TestContent:
         assert "€19.90 <small>incl. VAT</small>" in html
         assert '<li><a href="/c/perceuses/">Drills</a></li>' in html
         assert "<p>A <strong>sturdy</strong> &amp; light drill.</p>" in html
+
+    def test_english_translation_with_a_name_only_shows_no_french(
+        self, client: Client, shop: Shop
+    ) -> None:
+        # Given French SEO texts, and an English translation with a name only
+        Product.objects.filter(pk=shop.drill.pk).update(
+            seo_title="Perceuse pas chère", seo_description="La meilleure perceuse"
+        )
+        ProductTranslation.objects.filter(product=shop.drill).update(description="")
+
+        english = page(client, language="en")
+        french = page(client, language="fr")
+
+        # then the English title and descriptions are English (the name)
+        assert "<title>Cordless drill | Comptoir</title>" in english
+        assert '<meta name="description" content="Cordless drill">' in english
+        assert '<meta property="og:title" content="Cordless drill">' in english
+        assert "pas chère" not in english
+        assert "meilleure" not in english
+        assert "<title>Perceuse pas chère | Comptoir</title>" in french
+        assert '<meta name="description" content="La meilleure perceuse">' in french
+
+    def test_english_meta_description_is_an_excerpt_of_the_english_description(
+        self, client: Client, shop: Shop
+    ) -> None:
+        Product.objects.filter(pk=shop.drill.pk).update(seo_description="La meilleure perceuse")
+
+        html = page(client, language="en")
+
+        assert '<meta name="description" content="A sturdy &amp; light drill.">' in html
+        assert jsonld(html)["description"] == "A sturdy & light drill."
 
     def test_variants_with_sku_and_price(self, client: Client, shop: Shop) -> None:
         published_product(
@@ -176,6 +208,20 @@ class TestNotFound:
 
         assert client.get("/p/etabli/").status_code == 404
 
+    @pytest.mark.parametrize("hidden", ["drills", "tools"])
+    def test_product_of_a_hidden_category(self, client: Client, shop: Shop, hidden: str) -> None:
+        # Given the drill's category, or its parent, deactivated
+        Category.objects.filter(pk=getattr(shop, hidden).pk).update(is_active=False)
+
+        response = client.get("/p/perceuse-visseuse/")
+        home = client.get("/").content.decode()
+        search = client.get("/search", {"q": "perceuse"}).content.decode()
+
+        # then the product is nowhere public
+        assert response.status_code == 404
+        assert "/p/perceuse-visseuse/" not in home
+        assert "/p/perceuse-visseuse/" not in search
+
 
 class TestJsonLd:
     def test_product_schema(self, client: Client, shop: Shop) -> None:
@@ -190,6 +236,8 @@ class TestJsonLd:
             "image": [],
             "category": "Drills",
             "sku": sku,
+            # No SEO description in English: an excerpt of the English description.
+            "description": "A sturdy & light drill.",
             "brand": {"@type": "Brand", "name": "Bosch"},
             "offers": {
                 "@type": "Offer",
@@ -264,5 +312,6 @@ class TestQueries:
                 page(client, slug)
             counts.append(len(ctx.captured_queries))
 
-        # channel, product, its attributes, variant attributes, documents, variants, images
-        assert counts == [7, 7]
+        # product, its attributes, variant attributes, documents, variants, images (the
+        # channel is kept in the process)
+        assert counts == [6, 6]

@@ -1,0 +1,76 @@
+"""Command line: `python -m bench [run|generate] [options]` (see docs/bench.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench import env
+from bench.run import Options, generate_step, profile_scenario, run
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=(
+            "Comptoir bench. `run` (default) generates the data if needed and measures the "
+            "scenarios; `generate` only creates the data; `profile` prints a cProfile of one "
+            "scenario, in-process. Database: BENCH_DATABASE_URL, "
+            f"default {env.DEFAULT_DATABASE_URL} (created and migrated if missing)."
+        ),
+    )
+    p.add_argument("command", nargs="?", choices=["run", "generate", "profile"], default="run")
+    p.add_argument(
+        "--scenario", default="product_list", help="for `profile`: product_list, product_detail"
+    )
+    p.add_argument("--products", type=int, default=100_000, help="catalog size (100000)")
+    p.add_argument("--reset", action="store_true", help="empty the catalog tables first")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    p.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync)")
+    p.add_argument("--threads", type=int, default=1, help="threads per gthread worker (1)")
+    p.add_argument("--concurrency", type=int, default=8, help="load generator threads (8)")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds of load (10)")
+    p.add_argument("--max-requests", type=int, default=20_000, help="request cap of the load")
+    p.add_argument("--sample", type=int, default=400, help="distinct requests per scenario")
+    p.add_argument(
+        "--sequential", type=int, default=200, help="requests of the server-time/raw-SQL pass"
+    )
+    p.add_argument(
+        "--warmup", type=int, default=None, help="warm-up requests (every distinct one twice)"
+    )
+    p.add_argument("--output", type=Path, default=env.RESULTS_DIR / "latest.json")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.products < 1:
+        parser().error("--products must be 1 or more")
+    if args.command == "profile":
+        return profile_scenario(args.scenario, args.sample)
+    if args.command == "generate":
+        env.configure(env.database_url())
+        env.migrate()
+        generate_step(args.products, args.reset)
+        return 0
+    return run(
+        Options(
+            products=args.products,
+            reset=args.reset,
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.threads,
+            concurrency=args.concurrency,
+            duration=args.duration,
+            max_requests=args.max_requests,
+            sample=args.sample,
+            sequential=min(args.sequential, args.sample),
+            warmup=args.warmup,
+            output=args.output,
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
