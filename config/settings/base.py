@@ -1,11 +1,16 @@
 """Base settings. Every knob is read from the environment (see README.md, "Configuration")."""
 
+import contextlib
 from pathlib import Path
 
 import environ
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(environ.Env().str("COMPTOIR_VAR_DIR", default=str(BASE_DIR / "var")))
+# Local state (SQLite database, media, collected static files) lives here; a fresh clone has none.
+# A read-only install points COMPTOIR_VAR_DIR, MEDIA_ROOT and DATABASE_URL elsewhere.
+with contextlib.suppress(OSError):
+    (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 

@@ -46,6 +46,7 @@ from comptoir.accounts.models import Address, ApiToken, User
 from comptoir.accounts.postal_codes import PostalCodeError, postal_code_normalize
 from comptoir.accounts.selectors import address_get, password_reset_user
 from comptoir.core.errors import InvalidInput, Throttled, Unauthorized, errors_from_django
+from comptoir.core.text import text_storable
 
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -55,18 +56,6 @@ API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 def email_normalize(email: str) -> str:
     return User.objects.normalize_email(email.strip()).lower()
-
-
-def text_storable(value: str) -> bool:
-    """False for text no database column can hold: NUL characters (PostgreSQL rejects
-    them) or lone surrogates (not encodable as UTF-8). Such input is bad input, not a 500."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _unstorable_errors(**fields: str) -> dict[str, list[str]]:

@@ -383,6 +383,11 @@ class ProductChannelListing(models.Model):
         ]
         indexes = [
             models.Index(fields=["channel", "is_published", "product"], name="catalog_pcl_pub_idx"),
+            # Sort by price: a channel's published listings in price order, product id last.
+            models.Index(
+                fields=["channel", "is_published", "price_from", "product"],
+                name="catalog_pcl_price_idx",
+            ),
         ]
 
     def __str__(self) -> str:

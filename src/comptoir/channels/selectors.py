@@ -12,19 +12,12 @@ from __future__ import annotations
 
 import copy
 import re
-import secrets
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
 
 from comptoir.channels.models import Channel
 from comptoir.core.errors import NotFound
+from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
 
 _CODE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
@@ -37,23 +30,10 @@ VERSION_CHECK_SECONDS = 1.0
 MAX_AGE_SECONDS = 60.0
 
 
-def _new_version() -> int:
-    # Random rather than 1: a cleared or evicted cache must never bring back a version that
-    # some process still holds a copy for.
-    return secrets.randbits(52) + 1
-
-
 def channel_version() -> int:
     """The current version of the channels. Copies of channels put it in their key, so that
     a bump makes them stale. Set to a fresh random number when missing from the cache."""
-    version = cache.get(VERSION_KEY)
-    if isinstance(version, int):
-        return version
-    fresh = _new_version()
-    if cache.add(VERSION_KEY, fresh, timeout=None):
-        return fresh
-    version = cache.get(VERSION_KEY)
-    return version if isinstance(version, int) else fresh
+    return cache_version(VERSION_KEY)
 
 
 def channel_version_bump() -> int:
@@ -63,65 +43,20 @@ def channel_version_bump() -> int:
     no request can copy the old rows under the new version before the change is committed.
     """
     _memo.reset()
-    try:
-        return cache.incr(VERSION_KEY)
-    except ValueError:  # missing (never read, or evicted)
-        fresh = _new_version()
-        if cache.add(VERSION_KEY, fresh, timeout=None):
-            return fresh
-        return cache.incr(VERSION_KEY)
-
-
-def _cache_is_local() -> bool:
-    return isinstance(caches["default"], LocMemCache | DummyCache)
-
-
-@dataclass(frozen=True, slots=True)
-class _Snapshot[T]:
-    value: T
-    version: int
-    checked_at: float
-    loaded_at: float
-
-
-class _VersionedMemo[T]:
-    """A value loaded from the database, kept in the process as of a version (see the
-    module docstring). Replaced whole, never changed in place: threads of one worker may
-    read it while another reloads it."""
-
-    def __init__(self, version: Callable[[], int], load: Callable[[], T]) -> None:
-        self._version = version
-        self._load = load
-        self._snapshot: _Snapshot[T] | None = None
-        self._lock = threading.Lock()
-
-    def reset(self) -> None:
-        self._snapshot = None
-
-    def get(self, *, reload: bool = False) -> T:
-        snapshot = self._snapshot
-        now = time.monotonic()
-        if snapshot is not None and not reload and now - snapshot.loaded_at < MAX_AGE_SECONDS:
-            if not _cache_is_local() and now - snapshot.checked_at < VERSION_CHECK_SECONDS:
-                return snapshot.value
-            if self._version() == snapshot.version:
-                self._snapshot = _Snapshot(
-                    snapshot.value, snapshot.version, now, snapshot.loaded_at
-                )
-                return snapshot.value
-        with self._lock:
-            # The version first: a bump committed while loading leaves this copy stale.
-            version = self._version()
-            value = self._load()
-            self._snapshot = _Snapshot(value, version, now, now)
-        return value
+    return cache_version_bump(VERSION_KEY)
 
 
 def _load_channels() -> dict[str, Channel]:
     return {c.code: c for c in Channel.objects.filter(is_active=True).order_by("id")}
 
 
-_memo = _VersionedMemo(channel_version, _load_channels)
+_memo = VersionedMemo(
+    version=channel_version,
+    load=_load_channels,
+    # Read on every call, so that tests can change them.
+    check_seconds=lambda: VERSION_CHECK_SECONDS,
+    max_age_seconds=lambda: MAX_AGE_SECONDS,
+)
 
 
 def channel_list() -> list[Channel]:

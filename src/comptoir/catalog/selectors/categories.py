@@ -4,16 +4,9 @@ the tree are keyed by."""
 
 from __future__ import annotations
 
-import secrets
-import threading
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F
 from django.db.models.sql.compiler import SQLCompiler
@@ -23,6 +16,7 @@ from comptoir.catalog.models import Category, CategoryTranslation
 from comptoir.catalog.selectors.localize import localized_text
 from comptoir.catalog.selectors.records import BASE_LANGUAGE, CategoryNode, normalize_language
 from comptoir.core.errors import NotFound
+from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
 
 _CATEGORY_FIELDS = (
     "id",
@@ -45,24 +39,11 @@ VERSION_CHECK_SECONDS = 1.0
 MAX_AGE_SECONDS = 60.0
 
 
-def _new_version() -> int:
-    # Random rather than 1: a cleared or evicted cache must never bring back a version that
-    # some process still holds a copy for.
-    return secrets.randbits(52) + 1
-
-
 def category_tree_version() -> int:
     """The current version of the category tree. Caches of the tree, or of anything derived
     from it, put it in their key so that a bump makes them stale. Set to a fresh random
     number when missing from the cache (never bumped, or evicted)."""
-    version = cache.get(TREE_VERSION_KEY)
-    if isinstance(version, int):
-        return version
-    fresh = _new_version()
-    if cache.add(TREE_VERSION_KEY, fresh, timeout=None):
-        return fresh
-    version = cache.get(TREE_VERSION_KEY)
-    return version if isinstance(version, int) else fresh
+    return cache_version(TREE_VERSION_KEY)
 
 
 def category_tree_version_bump() -> int:
@@ -74,58 +55,7 @@ def category_tree_version_bump() -> int:
     old tree under the new version before the change is committed.
     """
     _subtrees.reset()
-    try:
-        return cache.incr(TREE_VERSION_KEY)
-    except ValueError:  # missing (never read, or evicted)
-        fresh = _new_version()
-        if cache.add(TREE_VERSION_KEY, fresh, timeout=None):
-            return fresh
-        return cache.incr(TREE_VERSION_KEY)
-
-
-def _cache_is_local() -> bool:
-    return isinstance(caches["default"], LocMemCache | DummyCache)
-
-
-@dataclass(frozen=True, slots=True)
-class _Snapshot[T]:
-    value: T
-    version: int
-    checked_at: float
-    loaded_at: float
-
-
-class _VersionedMemo[T]:
-    """A value derived from the category table, kept in the process as of a tree version:
-    current at once in the process that bumps the version, within VERSION_CHECK_SECONDS in
-    the others, within MAX_AGE_SECONDS whatever happens to the cache. Replaced whole, never
-    changed in place: threads of one worker may read it while another reloads it."""
-
-    def __init__(self, load: Callable[[], T]) -> None:
-        self._load = load
-        self._snapshot: _Snapshot[T] | None = None
-        self._lock = threading.Lock()
-
-    def reset(self) -> None:
-        self._snapshot = None
-
-    def get(self, *, reload: bool = False) -> T:
-        snapshot = self._snapshot
-        now = time.monotonic()
-        if snapshot is not None and not reload and now - snapshot.loaded_at < MAX_AGE_SECONDS:
-            if not _cache_is_local() and now - snapshot.checked_at < VERSION_CHECK_SECONDS:
-                return snapshot.value
-            if category_tree_version() == snapshot.version:
-                self._snapshot = _Snapshot(
-                    snapshot.value, snapshot.version, now, snapshot.loaded_at
-                )
-                return snapshot.value
-        with self._lock:
-            # The version first: a bump committed while loading leaves this copy stale.
-            version = category_tree_version()
-            value = self._load()
-            self._snapshot = _Snapshot(value, version, now, now)
-        return value
+    return cache_version_bump(TREE_VERSION_KEY)
 
 
 def hidden_categories_sql(connection: BaseDatabaseWrapper) -> str:
@@ -273,14 +203,20 @@ def _load_subtrees() -> dict[str, tuple[int, ...]]:
     return {slug: tuple(sorted(below[cid])) for cid, _parent, slug in rows if cid in below}
 
 
-_subtrees = _VersionedMemo(_load_subtrees)
+_subtrees = VersionedMemo(
+    version=category_tree_version,
+    load=_load_subtrees,
+    # Read on every call, so that tests can change them.
+    check_seconds=lambda: VERSION_CHECK_SECONDS,
+    max_age_seconds=lambda: MAX_AGE_SECONDS,
+)
 
 
 def category_descendant_ids(*, slug: str) -> list[int]:
     """Ids of the active category `slug` and of all its active descendants, sorted.
 
     From the process's copy of the tree (no query while it is current, see
-    `_VersionedMemo`); an unknown slug reloads it once, in case the category is newer.
+    `comptoir.core.memo`); an unknown slug reloads it once, in case the category is newer.
     Raises NotFound CATEGORY_NOT_FOUND for an unknown or hidden category.
     """
     ids = _subtrees.get().get(slug)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import LANGUAGE_CHOICES
 from comptoir.core.errors import Conflict, InvalidInput, invalid_from_django
+from comptoir.core.text import text_storable
 
 
 class Unset(Enum):
@@ -31,18 +32,6 @@ class Unset(Enum):
 UNSET: Final = Unset.UNSET
 
 LANGUAGES: Final = frozenset(code for code, _label in LANGUAGE_CHOICES)
-
-
-def text_storable(value: str) -> bool:
-    """False for text no database column can hold: NUL characters (PostgreSQL refuses them
-    in text and JSON) or lone surrogates (not encodable as UTF-8)."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _storable(value: object) -> bool:

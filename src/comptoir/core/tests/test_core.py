@@ -39,3 +39,13 @@ def test_unknown_api_path_is_problem_json(client: Client) -> None:
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("value", "storable"),
+    [("Perceuse à percussion", True), ("a\x00b", False), ("\ud800", False), ("", True)],
+)
+def test_text_storable(value: str, storable: bool) -> None:
+    from comptoir.core.text import text_storable
+
+    assert text_storable(value) is storable
