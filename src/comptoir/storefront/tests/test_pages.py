@@ -334,7 +334,7 @@ class TestAccountLinks:
         html = get(client, "/").content.decode()
 
         assert '<a href="/accounts/login/">' in html
-        assert '<a href="/accounts/register/">' in html
+        assert '<a class="wide-only" href="/accounts/register/">' in html
         assert 'href="/accounts/password-reset/"' in html
         assert 'action="/accounts/logout/"' not in html
 
