@@ -38,6 +38,7 @@ def server_environment(url: str) -> dict[str, str]:
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
         "REDIS_URL": "",
+        "COMPTOIR_ALLOW_NO_REDIS": "true",  # one process per worker, tasks eager: no Redis
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
     }

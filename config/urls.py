@@ -6,6 +6,12 @@ from django.urls import include, path, re_path
 from comptoir.api import api, api_not_found
 from comptoir.core.views import healthz
 
+# Under /api/ Django's own error answers are problem+json too; HTML pages elsewhere.
+handler400 = "comptoir.core.views.bad_request"
+handler403 = "comptoir.core.views.permission_denied"
+handler404 = "comptoir.core.views.page_not_found"
+handler500 = "comptoir.core.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -50,8 +50,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Parses multipart bodies of PUT/PATCH too (Django only does it for POST): file uploads.
-    "ninja.compatibility.files.fix_request_files_middleware",
     "comptoir.core.middleware.ApiMethodNotAllowedMiddleware",
 ]
 

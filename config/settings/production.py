@@ -7,6 +7,15 @@ from .base import *
 DEBUG = False
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+# Without Redis the cache (login and reset throttles, memos) would be per process and tasks
+# would run inside requests: refuse, unless a single-process setup says so explicitly.
+if not REDIS_URL and not env.bool("COMPTOIR_ALLOW_NO_REDIS", default=False):
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in production (set COMPTOIR_ALLOW_NO_REDIS=true to run "
+        "without Redis: per-process cache, in-memory broker)."
+    )
+# Tasks never run inside the request unless asked for (CELERY_TASK_ALWAYS_EAGER=true).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

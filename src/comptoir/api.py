@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.signals import got_request_exception
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, RawPostDataException
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -133,6 +134,21 @@ def on_suspicious_operation(request: HttpRequest, exc: SuspiciousOperation) -> H
     )
 
 
+@api.exception_handler(RawPostDataException)
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(BadRequest)
+def on_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body that cannot be read as this endpoint expects: malformed multipart, or a form
+    already parsed (a session CSRF check reads a form POST) where JSON was expected."""
+    return problem_response(
+        request,
+        status=400,
+        code="BAD_REQUEST",
+        title="Cannot parse request body",
+        detail="The request body could not be read. JSON endpoints expect application/json.",
+    )
+
+
 @api.exception_handler(DjangoPermissionDenied)
 def on_django_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
     return problem_response(
@@ -152,13 +168,16 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     test client still re-raises the error in tests and error trackers still see it."""
     logger.exception("unhandled exception in %s %s", request.method, request.path, exc_info=exc)
     got_request_exception.send(sender=None, request=request)
-    return problem_response(
+    response = problem_response(
         request,
         status=500,
         code="INTERNAL_ERROR",
         title="Internal server error",
         detail="An unexpected error occurred. It has been logged.",
     )
+    # Logged above with its traceback: django.request must not log it a second time.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 def _register_routers() -> None:

@@ -324,15 +324,16 @@ def password_reset_link(*, user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def password_reset_email_send(*, user_id: int) -> bool:
+def password_reset_email_send(*, email: str) -> bool:
     """Render the reset email in the user's language and send it. Called by the task
-    `comptoir.accounts.tasks.password_reset_email_send`, outside any request.
+    `comptoir.accounts.tasks.password_reset_email_send`, outside any request, for every
+    well-formed email asked for, whether an account has it or not.
 
-    Returns False, sending nothing, when the account no longer exists, is inactive or has no
-    usable password (it may have changed since the request). Raises OSError (smtplib errors
-    included) when the mail server fails, for the task to retry.
+    Returns False, sending nothing, when no active account with a usable password has this
+    email (the lookup is done here, in the worker, not in the request). Raises OSError
+    (smtplib errors included) when the mail server fails, for the task to retry.
     """
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = User.objects.filter(email__iexact=email_normalize(email), is_active=True).first()
     if user is None or not user.has_usable_password():
         return False
     context = {
@@ -353,31 +354,32 @@ def password_reset_email_send(*, user_id: int) -> bool:
 def password_reset_request(*, email: str) -> None:
     """Have a reset link emailed if an active account with a usable password has this email.
 
-    Returns nothing and raises nothing whatever the email, so callers answer the same for
-    known and unknown addresses. The email is neither rendered nor sent here: a Celery task
-    is scheduled once the current transaction commits (so rendering and SMTP time do not
-    tell, by the response time, that the account exists; SMTP failures are retried by the
-    task, never raised here). Requests for one email beyond LOGIN_THROTTLE_ATTEMPTS in
-    LOGIN_THROTTLE_WINDOW are silently dropped (no mail bombing).
+    Returns nothing and raises nothing whatever the email, and does the same work for known
+    and unknown addresses: it checks the email's shape, counts the request against the
+    per-email throttle and schedules the Celery task with the normalised email once the
+    current transaction commits. It never looks the account up: the task does (so neither
+    the response time nor the response tells whether the account exists; SMTP failures are
+    retried by the task, never raised here). Requests for one email beyond
+    LOGIN_THROTTLE_ATTEMPTS in LOGIN_THROTTLE_WINDOW are silently dropped (no mail bombing).
     """
     # Services schedule tasks; tasks are thin adapters calling back into services. The
     # import is local to keep the module import graph acyclic.
     from comptoir.accounts.tasks import password_reset_email_send as send_task
 
     email = email_normalize(email)
-    if not email or len(email) > 254 or not text_storable(email):
+    if len(email) > 254 or not text_storable(email):
+        return
+    try:
+        validate_email(email)
+    except ValidationError:
         return
     count = _throttle_hit(
         _cache_key("password-reset", email), window=settings.LOGIN_THROTTLE_WINDOW
     )
     if count > settings.LOGIN_THROTTLE_ATTEMPTS:
         return
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
-    if user is None or not user.has_usable_password():
-        return
-    user_id = user.pk
     # robust: a broker that is down is logged by Django, not raised into the request.
-    transaction.on_commit(lambda: send_task.delay(user_id), robust=True)
+    transaction.on_commit(lambda: send_task.delay(email), robust=True)
 
 
 @transaction.atomic

@@ -8,11 +8,17 @@ from babel.numbers import is_currency
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.channels.models import Channel
-from comptoir.channels.services import channel_create, channel_update
+from comptoir.channels.services import (
+    channel_create,
+    channel_delete,
+    channel_in_use,
+    channel_update,
+)
 from comptoir.core.errors import DomainError
 
 FIELDS = (
@@ -100,3 +106,21 @@ class ChannelAdmin(admin.ModelAdmin):
         except DomainError as exc:  # pragma: no cover - the form checks the same rules
             raise forms.ValidationError(exc.detail) from exc
         obj.__dict__.update(saved.__dict__)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # A channel in use is shown as protected: the admin then refuses to delete it, on
+        # the object page and in the bulk action alike (channel_delete would refuse too).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected) + [
+            _("%(channel)s: products are listed or priced in this channel.") % {"channel": obj}
+            for obj in objs
+            if channel_in_use(channel=obj)
+        ]
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: Channel) -> None:
+        channel_delete(channel=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
+        for channel in queryset:
+            channel_delete(channel=channel)

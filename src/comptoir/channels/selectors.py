@@ -39,11 +39,17 @@ def channel_version() -> int:
 def channel_version_bump() -> int:
     """Make every copy of the channels stale; returns the new version.
 
-    Channel services call it through `transaction.on_commit(channel_version_bump)`, so that
+    Channel services call it through
+    `transaction.on_commit(channel_version_bump, robust=True)`, so that
     no request can copy the old rows under the new version before the change is committed.
     """
     _memo.reset()
-    return cache_version_bump(VERSION_KEY)
+    try:
+        return cache_version_bump(VERSION_KEY)
+    finally:
+        # Again, whether the bump worked or not (the cache is down: the error is logged by
+        # the robust on_commit callback): a load that began before it is not kept.
+        _memo.reset()
 
 
 def _load_channels() -> dict[str, Channel]:

@@ -9,6 +9,7 @@ from babel.numbers import is_currency
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from comptoir.channels.models import Channel, PriceDisplay
 from comptoir.channels.selectors import channel_version_bump
@@ -46,8 +47,14 @@ def _clean_and_save(channel: Channel) -> None:
     except ValidationError as exc:
         raise invalid_from_django(exc) from exc
     channel.save()
-    # Processes keep a copy of the channels (channels.selectors): stale once this commits.
-    transaction.on_commit(channel_version_bump)
+    _channels_changed()
+
+
+def _channels_changed() -> None:
+    """Processes keep a copy of the channels (channels.selectors): stale once this commits.
+    Robust: a cache error after COMMIT is logged, never turned into a failure of a committed
+    change nor allowed to stop the other callbacks."""
+    transaction.on_commit(channel_version_bump, robust=True)
 
 
 @transaction.atomic
@@ -149,3 +156,23 @@ def channel_update(
             setattr(channel, field, value)
         raise
     return channel
+
+
+def channel_in_use(*, channel: Channel) -> bool:
+    """Whether products are listed or variants priced in `channel` (deleting it would
+    delete them with it)."""
+    return channel.product_listings.exists() or channel.variant_prices.exists()
+
+
+@transaction.atomic
+def channel_delete(*, channel: Channel) -> None:
+    """Delete a channel nothing refers to; Conflict CHANNEL_IN_USE while products are listed
+    or variants priced in it (their rows would go with it). Copies of the channels are
+    stale once this commits."""
+    if channel_in_use(channel=channel):
+        raise Conflict(
+            _("Products are listed or priced in this channel."),
+            code="CHANNEL_IN_USE",
+        )
+    channel.delete()
+    _channels_changed()

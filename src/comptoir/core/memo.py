@@ -26,6 +26,7 @@ version it was loaded under. The version lives in the default cache under a key 
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -35,6 +36,9 @@ from dataclasses import dataclass
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import connections
+
+logger = logging.getLogger(__name__)
 
 
 def _new_version() -> int:
@@ -81,6 +85,20 @@ def cache_is_in_process() -> bool:
     return isinstance(caches["default"], LocMemCache | DummyCache)
 
 
+def _in_transaction() -> bool:
+    """Whether this thread is inside a transaction that may still roll back.
+
+    Rule: any open atomic block, on any connection of this thread, counts, except the ones
+    Django's test cases open around each test (marked `_from_testcase`), which stand for
+    the committed state in tests. In production nothing is so marked: inside `atomic()` a
+    load may read uncommitted rows, which must never be kept for other requests.
+    """
+    for connection in connections.all(initialized_only=True):
+        if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+            return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class _Snapshot[T]:
     value: T
@@ -96,8 +114,13 @@ class VersionedMemo[T]:
     `check_seconds()` and `max_age_seconds()` are read on every call, so that a caller can
     keep them in constants that settings or tests change. `clock` is a monotonic clock in
     seconds. The value is replaced whole, never changed in place: threads of one worker may
-    read it while another reloads it; loads are serialised by a lock. Callers must not
-    change the value they get.
+    read it while another reloads it; loads are serialised by a lock, and a thread that
+    waited for it uses the copy loaded meanwhile. Callers must not change the value they get.
+
+    A value is returned but not kept when it was loaded inside a transaction (it may hold
+    uncommitted rows), when `reset` was called while it loaded (it may predate the change),
+    or when the version could not be read (the cache is down). A version that cannot be
+    read leaves the current copy in use until `max_age_seconds`.
     """
 
     def __init__(
@@ -115,11 +138,21 @@ class VersionedMemo[T]:
         self._max_age_seconds = max_age_seconds
         self._clock = clock
         self._snapshot: _Snapshot[T] | None = None
+        self._generation = 0
         self._lock = threading.Lock()
 
     def reset(self) -> None:
-        """Drop the copy: the next `get` loads the value again."""
+        """Drop the copy: the next `get` loads the value again, and a load under way when
+        this is called is not kept."""
+        self._generation += 1
         self._snapshot = None
+
+    def _read_version(self) -> int | None:
+        try:
+            return self._version()
+        except Exception:  # the cache is down: the caller falls back, the request goes on
+            logger.warning("Could not read a cache version.", exc_info=True)
+            return None
 
     def get(self, *, reload: bool = False) -> T:
         """The value, from the copy while it is current, loaded again otherwise (or always
@@ -133,14 +166,24 @@ class VersionedMemo[T]:
         ):
             if not cache_is_in_process() and now - snapshot.checked_at < self._check_seconds():
                 return snapshot.value
-            if self._version() == snapshot.version:
+            version = self._read_version()
+            if version is None:
+                return snapshot.value  # until its maximum age
+            if version == snapshot.version:
                 self._snapshot = _Snapshot(
                     snapshot.value, snapshot.version, now, snapshot.loaded_at
                 )
                 return snapshot.value
         with self._lock:
+            current = self._snapshot
+            if current is not None and current is not snapshot and current.loaded_at >= now:
+                # Loaded by another thread while this one waited, after this call began.
+                return current.value
+            generation = self._generation
             # The version first: a bump committed while loading leaves this copy stale.
-            version = self._version()
+            version = self._read_version()
+            loaded_at = self._clock()
             value = self._load()
-            self._snapshot = _Snapshot(value, version, now, now)
+            if version is not None and generation == self._generation and not _in_transaction():
+                self._snapshot = _Snapshot(value, version, loaded_at, loaded_at)
         return value

@@ -409,7 +409,8 @@ def test_password_reset_request_unknown_or_ineligible_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.password_reset_request(email=email)
 
-    assert callbacks == []
+    # Well-formed emails schedule the task whatever the account (no oracle); it sends nothing.
+    assert len(callbacks) == (1 if "@" in email else 0)
     assert mail.outbox == []
 
 

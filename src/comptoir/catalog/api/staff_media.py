@@ -185,7 +185,7 @@ def admin_delete_document(request: HttpRequest, document_id: int) -> Status[None
 # --- 3D model -----------------------------------------------------------------------------
 
 
-@admin_router.put(
+@admin_router.post(
     "products/{product_id}/model-3d",
     response=Model3dAdminOut,
     summary="Attach or replace the product's 3D model",

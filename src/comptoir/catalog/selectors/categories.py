@@ -55,7 +55,11 @@ def category_tree_version_bump() -> int:
     old tree under the new version before the change is committed.
     """
     _subtrees.reset()
-    return cache_version_bump(TREE_VERSION_KEY)
+    try:
+        return cache_version_bump(TREE_VERSION_KEY)
+    finally:
+        # Also after: a load racing the bump must not keep the old tree in this process.
+        _subtrees.reset()
 
 
 def hidden_categories_sql(connection: BaseDatabaseWrapper) -> str:

@@ -29,7 +29,8 @@ from comptoir.core.html import sanitize_html
 def _tree_changed() -> None:
     """Bump the category tree version when the current transaction commits (never before:
     a request could otherwise cache the old tree under the new version)."""
-    transaction.on_commit(category_tree_version_bump)
+    # Robust: a cache error after COMMIT is logged by Django, never a failed request.
+    transaction.on_commit(category_tree_version_bump, robust=True)
 
 
 def category_check_parent(*, category: Category | None, parent: Category | None) -> None:

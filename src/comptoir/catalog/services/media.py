@@ -15,8 +15,8 @@ from typing import Any
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 
@@ -59,20 +59,51 @@ def _stored(*files: FieldFile) -> list[tuple[Storage, str]]:
     return [(f.storage, f.name) for f in files if f and f.name]
 
 
+def remove_files(names: list[tuple[Storage, str]]) -> None:
+    """Delete stored files, logging (never raising) a storage error: it runs after COMMIT,
+    where a failure must neither undo anything nor stop the other callbacks."""
+    for storage, name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete %s after its transaction committed.", name)
+
+
 def _delete_on_commit(old: list[tuple[Storage, str]], *, keep: FieldFile | None = None) -> None:
     """Remove files once the transaction that stopped using them commits (never a name
     that a replacement happens to reuse)."""
     names = [(storage, name) for storage, name in old if not keep or name != keep.name]
-
-    def remove() -> None:
-        for storage, name in names:
-            storage.delete(name)
-
     if names:
-        transaction.on_commit(remove)
+        transaction.on_commit(lambda: remove_files(names), robust=True)
+
+
+def _referenced(names: list[str]) -> bool:
+    """Whether a row refers to one of `names` (the file fields of the catalog)."""
+    return (
+        ProductImage.objects.filter(Q(image__in=names) | Q(thumbnail__in=names)).exists()
+        or ProductDocument.objects.filter(file__in=names).exists()
+        or Product.objects.filter(Q(model_3d__in=names) | Q(model_3d_usdz__in=names)).exists()
+    )
 
 
 def _discard(files: tuple[tuple[Storage, str], ...]) -> None:
+    """Delete files whose on_commit callback was dropped without being called.
+
+    Django drops callbacks when their transaction or savepoint rolls back, but also when an
+    earlier non-robust callback raised after COMMIT: "dropped" never means "rolled back".
+    So a file is deleted only when no row refers to it. The query runs on the connection as
+    it is, which sees the rows of an enclosing transaction; right after an outermost
+    rollback (autocommit still off outside any atomic block, where a query would leave a
+    transaction open) the rows are gone and a freshly stored name cannot be referenced by
+    any other row. Should the query fail, the files are kept (and logged)."""
+    names = [name for _storage, name in files]
+    if connection.get_autocommit() or connection.in_atomic_block:
+        try:
+            if _referenced(names):
+                return
+        except Exception:
+            logger.exception("Could not check whether %s are in use: kept.", names)
+            return
     for storage, name in files:
         try:
             storage.delete(name)
@@ -83,11 +114,12 @@ def _discard(files: tuple[tuple[Storage, str], ...]) -> None:
 class _KeepIfCommitted:
     """The on_commit callback of newly stored files.
 
-    Django calls it when the transaction commits: the files are kept. When the transaction
-    (or the savepoint it was registered in) rolls back, Django drops it without calling
-    it; as nothing else refers to it, it is freed at once and its finalizer deletes the
-    files. This covers failures after the files were stored, inside the service or in an
-    enclosing transaction (an admin page saving several inlines, an import)."""
+    Django calls it when the transaction commits: the files are kept. When Django drops it
+    without calling it (the transaction or savepoint rolled back, or an earlier callback
+    failed after COMMIT), nothing else refers to it: it is freed at once and its finalizer
+    deletes the files that no row refers to (see `_discard`). This covers failures after
+    the files were stored, inside the service or in an enclosing transaction (an admin
+    page saving several inlines, an import)."""
 
     __slots__ = ("__weakref__", "_finalizer")
 
@@ -104,7 +136,7 @@ def _delete_on_rollback(*fields: FieldFile) -> None:
     Call right after storing, before anything else can fail."""
     files = tuple(_stored(*fields))
     if files:
-        transaction.on_commit(_KeepIfCommitted(files))
+        transaction.on_commit(_KeepIfCommitted(files), robust=True)
 
 
 def _check_variant(product: Product, variant: ProductVariant | None) -> None:

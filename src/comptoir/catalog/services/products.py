@@ -30,6 +30,7 @@ from comptoir.catalog.services._common import (
     validate,
 )
 from comptoir.catalog.services.attributes import AttributeValue, attribute_value_columns
+from comptoir.catalog.services.media import remove_files
 from comptoir.core.errors import InvalidInput
 from comptoir.core.html import sanitize_html
 
@@ -141,12 +142,8 @@ def product_delete(*, product: Product) -> None:
     files += [document.file for document in product.documents.all()]
     names = [(f.storage, f.name) for f in files if f and f.name]
     product.delete()
-
-    def remove() -> None:
-        for storage, name in names:
-            storage.delete(name)
-
-    transaction.on_commit(remove)
+    if names:
+        transaction.on_commit(lambda: remove_files(names), robust=True)
 
 
 @text_checked

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.test.client import BOUNDARY, encode_multipart
 from PIL import Image
 
 from comptoir.accounts.services import api_token_create
@@ -67,18 +67,21 @@ def usdz() -> bytes:
     return out.getvalue()
 
 
+RAW_MULTIPART = f"multipart/form-data;boundary={BOUNDARY}"
+
+
 class Uploads(Api):
-    """Api plus multipart requests (POST, and PUT encoded by hand as Django's client only
-    encodes POST bodies)."""
+    """Api plus multipart POST requests (every upload endpoint is a POST: Django parses
+    multipart bodies of POST only)."""
 
     def upload(self, path: str, name: str, data: bytes, **fields: Any) -> Any:
         body = {"file": SimpleUploadedFile(name, data), **fields}
         return self.client.post(f"{ADMIN}/{path}", body, headers=self.headers)
 
-    def upload_put(self, path: str, name: str, data: bytes) -> Any:
-        body = encode_multipart(BOUNDARY, {"file": SimpleUploadedFile(name, data)})
-        return self.client.put(
-            f"{ADMIN}/{path}", body, content_type=MULTIPART_CONTENT, headers=self.headers
+    def raw(self, method: str, path: str, body: bytes, content_type: str = RAW_MULTIPART) -> Any:
+        """A body sent as is (the test client would encode a MULTIPART_CONTENT one)."""
+        return getattr(self.client, method)(
+            f"{ADMIN}/{path}", body, content_type=content_type, headers=self.headers
         )
 
 
@@ -107,7 +110,7 @@ ENDPOINTS = [
     ("post", "products/1/documents"),
     ("patch", "documents/1"),
     ("delete", "documents/1"),
-    ("put", "products/1/model-3d"),
+    ("post", "products/1/model-3d"),
     ("delete", "products/1/model-3d?format=glb"),
     ("delete", "categories/1"),
     ("delete", "attributes/1"),
@@ -134,7 +137,7 @@ def test_customer_is_403_and_nothing_is_stored(
         "PERMISSION_DENIED",
     )
     problem(
-        customer.upload_put(f"products/{product.pk}/model-3d", "a.glb", cube_glb()),
+        customer.upload(f"products/{product.pk}/model-3d", "a.glb", cube_glb()),
         403,
         "PERMISSION_DENIED",
     )
@@ -153,7 +156,7 @@ def test_customer_is_403_and_nothing_is_stored(
         ("change_productimage", "delete", "image"),
         ("change_productdocument", "post", "documents"),
         ("add_productdocument", "delete", "document"),
-        ("view_product", "put", "model-3d"),
+        ("view_product", "post", "model-3d"),
         ("view_product", "delete", "model-3d"),
         ("change_category", "delete", "category"),
         ("change_attribute", "delete", "attribute"),
@@ -185,7 +188,7 @@ def test_staff_needs_the_specific_permission(
             f"products/{product.pk}/documents", "b.txt", b"x", kind="manual", title="B"
         ),
         ("delete", "document"): lambda: api.delete(f"documents/{document.pk}"),
-        ("put", "model-3d"): lambda: api.upload_put(
+        ("post", "model-3d"): lambda: api.upload(
             f"products/{product.pk}/model-3d", "b.usdz", usdz()
         ),
         ("delete", "model-3d"): lambda: api.delete(f"products/{product.pk}/model-3d?format=glb"),
@@ -445,12 +448,12 @@ def test_document_bad_references(api: Uploads, product: Product) -> None:
 # --- 3D model -----------------------------------------------------------------------------
 
 
-def test_model_3d_put_and_delete(
+def test_model_3d_post_and_delete(
     api: Uploads, product: Product, media_root: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     glb = cube_glb((0.3, 0.2, 0.25))
 
-    response = api.upload_put(f"products/{product.pk}/model-3d", "Perceuse.glb", glb)
+    response = api.upload(f"products/{product.pk}/model-3d", "Perceuse.glb", glb)
 
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -459,7 +462,7 @@ def test_model_3d_put_and_delete(
         "usdz_url": None,
     }
     assert (media_root / "products/perceuse/3d/perceuse.glb").read_bytes() == glb
-    both = api.upload_put(f"products/{product.pk}/model-3d", "perceuse.usdz", usdz())
+    both = api.upload(f"products/{product.pk}/model-3d", "perceuse.usdz", usdz())
     assert both.json()["usdz_url"] == f"{MEDIA}/products/perceuse/3d/perceuse.usdz"
     assert both.json()["gltf_url"] == f"{MEDIA}/products/perceuse/3d/perceuse.glb"
 
@@ -491,7 +494,7 @@ def test_model_3d_put_and_delete(
 def test_model_3d_refusals_store_nothing(
     api: Uploads, product: Product, media_root: Path, name: str, data: bytes
 ) -> None:
-    problem(api.upload_put(f"products/{product.pk}/model-3d", name, data), 400, "MODEL_3D_INVALID")
+    problem(api.upload(f"products/{product.pk}/model-3d", name, data), 400, "MODEL_3D_INVALID")
 
     product.refresh_from_db()
     assert (product.model_3d.name, product.model_3d_usdz.name) == ("", "")
@@ -501,13 +504,41 @@ def test_model_3d_refusals_store_nothing(
 def test_model_3d_bad_requests(api: Uploads, product: Product) -> None:
     model_3d = f"products/{product.pk}/model-3d"
 
-    problem(
-        api.upload_put("products/999999/model-3d", "a.glb", cube_glb()), 404, "PRODUCT_NOT_FOUND"
-    )
+    problem(api.upload("products/999999/model-3d", "a.glb", cube_glb()), 404, "PRODUCT_NOT_FOUND")
     problem(api.delete("products/999999/model-3d?format=glb"), 404, "PRODUCT_NOT_FOUND")
     problem(api.delete(f"{model_3d}?format=obj"), 422, "VALIDATION_ERROR")
     problem(api.delete(model_3d), 422, "VALIDATION_ERROR")
-    problem(api.put(model_3d, {"file": "not a file"}), 422, "VALIDATION_ERROR")
+    problem(api.post(model_3d, {"file": "not a file"}), 422, "VALIDATION_ERROR")
+
+
+def test_model_3d_put_is_gone(api: Uploads, product: Product, media_root: Path) -> None:
+    """The upload is a POST now; a PUT (multipart or not) is a 405 problem."""
+    body = encode_multipart(BOUNDARY, {"file": SimpleUploadedFile("a.glb", cube_glb())})
+
+    response = api.raw("put", f"products/{product.pk}/model-3d", body)
+
+    problem(response, 405, "METHOD_NOT_ALLOWED")
+    assert sorted(response["Allow"].split(", ")) == ["DELETE", "POST"]
+    product.refresh_from_db()
+    assert product.model_3d.name == ""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"garbage without any boundary",
+        b"--" + BOUNDARY.encode() + b'\r\nContent-Disposition: form-data; name="file"',
+    ],
+)
+def test_model_3d_unparseable_multipart_is_a_400_problem(
+    api: Uploads, product: Product, media_root: Path, body: bytes
+) -> None:
+    response = api.raw("post", f"products/{product.pk}/model-3d", body)
+
+    assert response.status_code in (400, 422), response.content
+    assert response["Content-Type"] == "application/problem+json"
+    product.refresh_from_db()
+    assert product.model_3d.name == ""
 
 
 # --- deleting categories, attributes and product types ------------------------------------

@@ -1,6 +1,7 @@
 """Media services: images checked with Pillow and given a real WebP thumbnail, documents
 checked against their extension, 3D models checked by their signature."""
 
+import gc
 import io
 import zipfile
 from collections.abc import Callable
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image
@@ -344,3 +346,61 @@ def test_media_texts_that_cannot_be_stored_are_refused(media_root: Path) -> None
     assert list(refusal.errors) == ["alt"]
     assert (ProductImage.objects.count(), ProductDocument.objects.count()) == (0, 0)
     assert not media_root.exists() or stored_files(media_root) == []
+
+
+# Files of committed rows are kept whatever happens to the other on_commit callbacks ------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_callback_failing_after_commit_never_deletes_committed_files(media_root: Path) -> None:
+    # Given a transaction whose first on_commit callback fails after COMMIT (Django then
+    # drops the later ones, the one keeping the new image's files among them)
+    product = ProductFactory.create(slug="scie")
+
+    def fail() -> None:
+        raise Boom
+
+    def commit_then_fail() -> None:
+        with transaction.atomic():
+            transaction.on_commit(fail)
+            services.image_add(product=product, file=picture(), filename="scie.png")
+
+    with pytest.raises(Boom):
+        commit_then_fail()
+    gc.collect()
+
+    # then the committed image keeps its files
+    assert ProductImage.objects.get().image.name == "products/scie/scie.png"
+    assert stored_files(media_root) == ["products/scie/scie-thumb.webp", "products/scie/scie.png"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_storage_error_after_commit_keeps_the_next_files(
+    media_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an image whose files the storage then refuses to delete (S3 down, say)
+    product = ProductFactory.create(slug="scie")
+    old = services.image_add(product=product, file=picture(), filename="ancienne.png")
+    delete = FileSystemStorage.delete
+
+    def refuse_old(storage: FileSystemStorage, name: str) -> None:
+        if "ancienne" in name:
+            raise OSError("storage down")
+        delete(storage, name)
+
+    monkeypatch.setattr(FileSystemStorage, "delete", refuse_old)
+
+    # when one transaction deletes it and adds another
+    with transaction.atomic():
+        services.image_delete(image=old)
+        new = services.image_add(product=product, file=picture(), filename="nouvelle.png")
+    gc.collect()
+
+    # then the commit stands, and the new image keeps its files (the old ones are left over)
+    assert list(ProductImage.objects.values_list("pk", flat=True)) == [new.pk]
+    assert stored_files(media_root) == [
+        "products/scie/ancienne-thumb.webp",
+        "products/scie/ancienne.png",
+        "products/scie/nouvelle-thumb.webp",
+        "products/scie/nouvelle.png",
+    ]

@@ -4,13 +4,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
-from comptoir.catalog.tests.factories import VariantChannelPriceFactory
+from comptoir.catalog.tests.factories import (
+    ProductChannelListingFactory,
+    VariantChannelPriceFactory,
+)
 from comptoir.catalog.tests.test_services import raises
 from comptoir.channels.models import Channel
-from comptoir.channels.services import channel_create, channel_update
+from comptoir.channels.selectors import channel_get, channel_version
+from comptoir.channels.services import channel_create, channel_delete, channel_update
 from comptoir.channels.tests.factories import ChannelFactory
-from comptoir.core.errors import Conflict, InvalidInput
+from comptoir.core.errors import Conflict, InvalidInput, NotFound
+from comptoir.core.tests.test_memo import REDIS_DOWN
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +82,52 @@ def test_channel_currency_is_locked_once_prices_exist() -> None:
     )
     channel.refresh_from_db()
     assert channel.currency == "EUR"
+
+
+# --- channel_delete and the version bump after COMMIT ------------------------------------
+
+
+def test_channel_delete_bumps_the_version_once_committed(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    shop = ChannelFactory.create()
+    assert channel_get(code="boutique-france") == shop  # copied in the process
+    before = channel_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        channel_delete(channel=shop)
+
+    assert channel_version() == before + 1
+    assert not Channel.objects.exists()
+    with pytest.raises(NotFound):
+        channel_get(code="boutique-france")
+
+
+@pytest.mark.parametrize("priced", [False, True])
+def test_channel_delete_refuses_a_channel_in_use(priced: bool) -> None:
+    if priced:
+        channel = VariantChannelPriceFactory.create().channel
+    else:
+        channel = ProductChannelListingFactory.create().channel
+
+    with raises(Conflict, "CHANNEL_IN_USE"):
+        channel_delete(channel=channel)
+
+    assert Channel.objects.filter(pk=channel.pk).exists()
+
+
+def test_a_cache_down_after_commit_neither_fails_the_change_nor_serves_a_stale_copy(
+    django_capture_on_commit_callbacks: Any, caplog: Any
+) -> None:
+    # Given a copy of the channels in the process, then Redis down
+    ChannelFactory.create()
+    channel_get(code="boutique-france")
+    with override_settings(CACHES=REDIS_DOWN):
+        # when a channel is created: the bump fails after COMMIT
+        with django_capture_on_commit_callbacks(execute=True):
+            channel_create(code="comptoir-pro", name="Comptoir Pro", is_b2b=True)
+
+        # then the change stands, the error is logged and this process sees the new channel
+        assert channel_get(code="comptoir-pro").name == "Comptoir Pro"
+    assert Channel.objects.count() == 2
+    assert "channel_version_bump" in caplog.text

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
 
 from comptoir.core.memo import (
     VersionedMemo,
@@ -255,3 +259,118 @@ def test_the_intervals_are_read_on_every_call(shared_cache: None) -> None:
     source.value = "v3"
     assert memo.get() == "v3"
     assert source.loads == 3
+
+
+# --- VersionedMemo when the cache is down, inside transactions, across threads -----------
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1",  # nothing listens there
+    }
+}
+
+
+def test_a_cache_down_serves_the_copy_until_its_maximum_age_then_loads_without_keeping() -> None:
+    source, clock = Source(), Clock()
+    memo = make_memo(source, clock, check=1.0, max_age=60.0)
+    memo.get()
+    source.value = "v2"
+
+    with override_settings(CACHES=REDIS_DOWN):
+        clock.now += 30  # past the check interval: the version cannot be read
+        assert memo.get() == "v1"
+        clock.now += 30  # past the maximum age: loaded, but not kept under no version
+        assert memo.get() == "v2"
+        source.value = "v3"
+        assert memo.get() == "v3"
+
+    assert source.loads == 3
+
+
+def test_a_cache_down_from_the_start_loads_on_every_call() -> None:
+    source, clock = Source(), Clock()
+    memo = make_memo(source, clock)
+
+    with override_settings(CACHES=REDIS_DOWN):
+        assert (memo.get(), memo.get()) == ("v1", "v1")
+
+    assert source.loads == 2
+
+
+@pytest.mark.django_db
+def test_a_value_loaded_inside_a_transaction_is_not_kept() -> None:
+    # Given a load inside atomic(): it may see rows that are not committed
+    source, clock = Source(), Clock()
+    memo = make_memo(source, clock)
+    with transaction.atomic():
+        source.value = "uncommitted"
+        assert memo.get() == "uncommitted"
+        assert memo.get() == "uncommitted"
+    source.value = "committed"  # say the transaction rolled back
+
+    # then it was never kept: outside, the value is loaded again, and kept
+    assert (memo.get(), memo.get()) == ("committed", "committed")
+    assert source.loads == 3
+
+
+def test_a_load_during_which_the_memo_was_reset_is_not_kept() -> None:
+    source, clock = Source(), Clock()
+
+    def load_while_reset() -> str:
+        value = source.load()
+        if source.loads == 1:
+            memo.reset()  # a change committed (and bumped) while this loaded
+            source.value = "v2"
+        return value
+
+    memo = VersionedMemo(
+        version=source.version,
+        load=load_while_reset,
+        check_seconds=lambda: 1.0,
+        max_age_seconds=lambda: 60.0,
+        clock=clock,
+    )
+
+    assert memo.get() == "v1"
+    assert (memo.get(), memo.get()) == ("v2", "v2")
+    assert source.loads == 2
+
+
+def test_threads_that_waited_for_a_load_use_it() -> None:
+    # Given a copy made stale by a bump, and 8 threads that all see it stale
+    source, clock = Source(), Clock()
+    gate = {"open": False}
+    barrier = threading.Barrier(8)
+    calls = itertools.count()
+
+    def version() -> int:
+        if gate["open"] and next(calls) < 8:
+            barrier.wait(timeout=10)  # all 8 have read the version before any loads
+        return cache_version(KEY)
+
+    memo = VersionedMemo(
+        version=version,
+        load=source.load,
+        check_seconds=lambda: 1.0,
+        max_age_seconds=lambda: 60.0,
+        clock=clock,
+    )
+    memo.get()
+    source.value = "v2"
+    cache_version_bump(KEY)
+    gate["open"] = True
+    results: list[str] = []
+
+    def read() -> None:
+        results.append(memo.get())
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    # then one of them loads, the others use its copy
+    assert results == ["v2"] * 8
+    assert source.loads == 2
