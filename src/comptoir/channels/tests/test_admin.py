@@ -62,11 +62,14 @@ def test_a_channel_in_use_cannot_be_deleted_from_the_admin(staff: Client) -> Non
     before = channel_version()
 
     single = staff.post(
-        reverse("admin:channels_channel_delete", args=[channel.pk]), {"post": "yes"}
+        reverse("admin:channels_channel_delete", args=[channel.pk]),
+        {"post": "yes"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     bulk = staff.post(
         reverse("admin:channels_channel_changelist"),
         {"action": "delete_selected", "_selected_action": [channel.pk], "post": "yes"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert single.status_code == 200
