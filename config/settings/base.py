@@ -22,6 +22,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # First, so that its `changepassword` command (which revokes API tokens) wins over auth's.
+    "comptoir.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -33,7 +35,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "comptoir.core",
-    "comptoir.accounts",
     "comptoir.channels",
     "comptoir.catalog",
     "comptoir.storefront",
