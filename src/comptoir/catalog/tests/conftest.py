@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
+from comptoir.accounts.tests.factories import StaffFactory
 from comptoir.catalog.models import CategoryTranslation
 from comptoir.catalog.tests.factories import CategoryFactory
 from comptoir.channels.tests.factories import ChannelFactory
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Every catalog test writes its files (images, thumbnails, documents) to its own folder."""
+    root: Path = tmp_path / "media"
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def staff(client: Client) -> Client:
+    """A client logged in to the admin as a superuser."""
+    client.force_login(StaffFactory.create())
+    return client
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ saves go through the services (sanitised HTML, price_from, thumbnails), actions 
 
 import io
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from comptoir.accounts.tests.factories import StaffFactory, UserFactory
+from comptoir.accounts.tests.factories import UserFactory
 from comptoir.catalog import services
 from comptoir.catalog.models import (
     AttributeChoice,
@@ -46,18 +45,6 @@ PRODUCT_INLINES = (
     "documents",
     "channel_listings",
 )
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def staff(client: Client) -> Client:
-    client.force_login(StaffFactory.create())
-    return client
 
 
 def png(size: tuple[int, int] = (800, 600)) -> bytes:

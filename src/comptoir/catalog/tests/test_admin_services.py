@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from comptoir.accounts.tests.factories import StaffFactory
 from comptoir.catalog import services
 from comptoir.catalog.models import (
     Attribute,
@@ -33,18 +32,6 @@ from comptoir.catalog.tests.test_admin import management, png, product_post
 from comptoir.channels.tests.factories import ChannelFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def staff(client: Client) -> Client:
-    client.force_login(StaffFactory.create())
-    return client
 
 
 def test_variant_deletes_in_the_admin_refresh_price_from(staff: Client) -> None:

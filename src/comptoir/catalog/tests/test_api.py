@@ -25,7 +25,7 @@ from comptoir.catalog.tests.factories import (
     ProductTranslationFactory,
     published_product,
 )
-from comptoir.channels.tests.factories import B2BChannelFactory, ChannelFactory
+from comptoir.channels.tests.factories import B2BChannelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +46,6 @@ def assert_rendered_as(response: Any, schema: type[BaseModel]) -> None:
     assert response["Content-Type"] == "application/json; charset=utf-8"
     validated = schema.model_validate(response.json()).model_dump()
     assert response.content.decode() == json.dumps(validated)
-
-
-@pytest.fixture
-def channel() -> Any:
-    return ChannelFactory()
 
 
 # --- categories ---------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from comptoir.catalog.tests.factories import (
     ProductTypeFactory,
     ProductVariantFactory,
 )
-from comptoir.channels.tests.factories import ChannelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +79,6 @@ def api(client: Client) -> Api:
     user: Any = StaffFactory()
     raw, _token = api_token_create(user=user)
     return Api(client, raw)
-
-
-@pytest.fixture
-def channel() -> Any:
-    return ChannelFactory()
 
 
 # --- access -------------------------------------------------------------------------------

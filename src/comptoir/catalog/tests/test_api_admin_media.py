@@ -43,13 +43,6 @@ pytestmark = pytest.mark.django_db
 MEDIA = "http://testserver/media"
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    root: Path = tmp_path / "media"
-    settings.MEDIA_ROOT = root
-    return root
-
-
 def stored_files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 

@@ -31,12 +31,6 @@ from comptoir.catalog.models import (
 from comptoir.channels.models import Channel
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def demo(**options: Any) -> str:
     out = io.StringIO()
     call_command("demo", stdout=out, **options)

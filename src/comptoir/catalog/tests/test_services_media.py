@@ -24,12 +24,6 @@ from comptoir.core.errors import InvalidInput
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def picture(size: tuple[int, int] = (1200, 800), *, fmt: str = "PNG", mode: str = "RGB") -> bytes:
     colours: dict[str, int | tuple[int, ...]] = {"RGBA": (200, 80, 40, 128), "1": 1}
     colour = colours.get(mode, (200, 80, 40))
