@@ -125,6 +125,23 @@ def ensure_language(language: str) -> None:
         )
 
 
+def translation_save[TranslationT: models.Model](
+    model: type[TranslationT], *, owner: dict[str, models.Model], language: str, **fields: str
+) -> TranslationT:
+    """Create or replace the `language` translation row of `owner` (e.g. {"product": p}) with
+    `fields`, validated like any other row (INVALID_INPUT, LANGUAGE_INVALID). Callers sanitise
+    rich text before passing it."""
+    ensure_language(language)
+    translation = model._default_manager.filter(**owner, language=language).first()
+    if translation is None:
+        translation = model(**owner, language=language)
+    for field, value in fields.items():
+        setattr(translation, field, value)
+    validate(translation)
+    translation.save()
+    return translation
+
+
 def read_upload(file: File[Any] | bytes, *, max_bytes: int, code: str, field: str) -> bytes:
     """The bytes of an upload, refusing anything larger than `max_bytes` before reading it."""
     if isinstance(file, bytes | bytearray):

@@ -25,11 +25,11 @@ from comptoir.catalog.models import (
 from comptoir.catalog.services._common import (
     UNSET,
     Unset,
-    ensure_language,
     ensure_unique,
     given,
     save_changes,
     text_checked,
+    translation_save,
     validate,
 )
 from comptoir.core.errors import Conflict, InvalidInput
@@ -215,9 +215,8 @@ def attribute_update(
 @text_checked
 @transaction.atomic
 def attribute_translation_set(*, attribute: Attribute, language: str, name: str) -> None:
-    ensure_language(language)
-    AttributeTranslation.objects.update_or_create(
-        attribute=attribute, language=language, defaults={"name": name}
+    translation_save(
+        AttributeTranslation, owner={"attribute": attribute}, language=language, name=name
     )
 
 

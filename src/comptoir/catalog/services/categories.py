@@ -15,11 +15,11 @@ from comptoir.catalog.selectors.categories import category_tree_version_bump
 from comptoir.catalog.services._common import (
     UNSET,
     Unset,
-    ensure_language,
     ensure_unique,
     given,
     save_changes,
     text_checked,
+    translation_save,
     validate,
 )
 from comptoir.core.errors import Conflict, InvalidInput
@@ -152,16 +152,15 @@ def category_translation_set(
     seo_description: str = "",
 ) -> CategoryTranslation:
     """Create or replace the `language` translation of a category (description sanitised)."""
-    ensure_language(language)
-    translation = CategoryTranslation.objects.filter(category=category, language=language).first()
-    if translation is None:
-        translation = CategoryTranslation(category=category, language=language)
-    translation.name = name
-    translation.description = sanitize_html(description)
-    translation.seo_title = seo_title
-    translation.seo_description = seo_description
-    validate(translation)
-    translation.save()
+    translation = translation_save(
+        CategoryTranslation,
+        owner={"category": category},
+        language=language,
+        name=name,
+        description=sanitize_html(description),
+        seo_title=seo_title,
+        seo_description=seo_description,
+    )
     _tree_changed()
     return translation
 

@@ -22,11 +22,11 @@ from comptoir.catalog.models import (
 from comptoir.catalog.services._common import (
     UNSET,
     Unset,
-    ensure_language,
     ensure_unique,
     given,
     save_changes,
     text_checked,
+    translation_save,
     validate,
 )
 from comptoir.catalog.services.attributes import AttributeValue, attribute_value_columns
@@ -158,17 +158,15 @@ def product_translation_set(
     seo_description: str = "",
 ) -> ProductTranslation:
     """Create or replace the `language` translation of a product (description sanitised)."""
-    ensure_language(language)
-    translation = ProductTranslation.objects.filter(product=product, language=language).first()
-    if translation is None:
-        translation = ProductTranslation(product=product, language=language)
-    translation.name = name
-    translation.description = sanitize_html(description)
-    translation.seo_title = seo_title
-    translation.seo_description = seo_description
-    validate(translation)
-    translation.save()
-    return translation
+    return translation_save(
+        ProductTranslation,
+        owner={"product": product},
+        language=language,
+        name=name,
+        description=sanitize_html(description),
+        seo_title=seo_title,
+        seo_description=seo_description,
+    )
 
 
 @text_checked

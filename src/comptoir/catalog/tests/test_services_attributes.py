@@ -122,3 +122,15 @@ def test_attribute_translation_delete_forgets_one_language() -> None:
         ("taille", "Size")
     ]
     assert size.translations.count() == 1
+
+
+@pytest.mark.parametrize("name", ["", "x" * 101])
+def test_attribute_translation_refuses_an_empty_or_overlong_name(name: str) -> None:
+    attribute = AttributeFactory.create()
+
+    with pytest.raises(InvalidInput) as info:
+        services.attribute_translation_set(attribute=attribute, language="en", name=name)
+
+    assert info.value.code == "INVALID_INPUT"
+    assert "name" in info.value.errors
+    assert attribute.translations.count() == 0
