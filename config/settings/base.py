@@ -36,7 +36,11 @@ INSTALLED_APPS = [
     "ninja",
     "comptoir.core",
     "comptoir.channels",
+    "comptoir.taxes",
     "comptoir.catalog",
+    "comptoir.companies",
+    "comptoir.promotions",
+    "comptoir.pricing",
     "comptoir.storefront",
 ]
 
@@ -170,6 +174,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 
 COMPTOIR_DEFAULT_CHANNEL = env.str("COMPTOIR_DEFAULT_CHANNEL", default="boutique-france")
 COMPTOIR_API_MAX_PAGE_SIZE = 100
+# The seller: its country decides domestic VAT, reverse charge and exports.
+COMPTOIR_SELLER_COUNTRY = env.str("COMPTOIR_SELLER_COUNTRY", default="FR")
+COMPTOIR_SELLER_VAT_NUMBER = env.str("COMPTOIR_SELLER_VAT_NUMBER", default="FR40303265045")
+# VAT numbers are always checked for format and checksum (python-stdnum); the VIES check
+# against the EU service runs in a worker, never on the request path, when enabled.
+COMPTOIR_VIES_CHECK = env.bool("COMPTOIR_VIES_CHECK", default=False)
+COMPTOIR_VIES_TIMEOUT = env.float("COMPTOIR_VIES_TIMEOUT", default=10.0)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

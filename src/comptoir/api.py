@@ -186,12 +186,22 @@ def _register_routers() -> None:
     from comptoir.catalog.api import admin_router as catalog_admin_router
     from comptoir.catalog.api import router as catalog_router
     from comptoir.channels.api import router as channels_router
+    from comptoir.companies.api import admin_router as companies_admin_router
+    from comptoir.pricing.api import admin_router as pricing_admin_router
+    from comptoir.pricing.api import router as pricing_router
+    from comptoir.promotions.api import admin_router as promotions_admin_router
+    from comptoir.taxes.api import admin_router as taxes_admin_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/account", account_router)
     api.add_router("/channels", channels_router)
     api.add_router("/", catalog_router)
     api.add_router("/admin", catalog_admin_router)
+    api.add_router("/", pricing_router)
+    api.add_router("/admin", pricing_admin_router)
+    api.add_router("/admin", promotions_admin_router)
+    api.add_router("/admin", companies_admin_router)
+    api.add_router("/admin", taxes_admin_router)
 
 
 _register_routers()

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.channels.models import Channel
+from comptoir.taxes.models import TaxClass
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 
@@ -158,6 +159,15 @@ class ProductType(models.Model):
         related_name="variant_product_types",
         verbose_name=_("variant attributes"),
     )
+    # The tax class of its products unless a product names its own; "standard" when neither.
+    tax_class = models.ForeignKey(
+        TaxClass,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tax class"),
+    )
 
     class Meta:
         verbose_name = _("product type")
@@ -186,6 +196,15 @@ class Product(SeoFields, IntegrationFields):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Sanitised HTML."))
     brand = models.CharField(_("brand"), max_length=100, blank=True)
+    tax_class = models.ForeignKey(
+        TaxClass,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tax class"),
+        help_text=_("Leave empty to use the product type's."),
+    )
     model_3d = models.FileField(
         _("3D model (glTF/GLB)"),
         upload_to=model_3d_path,
@@ -208,6 +227,28 @@ class Product(SeoFields, IntegrationFields):
         verbose_name_plural = _("products")
         ordering = ["id"]
         indexes = [models.Index(fields=["category", "id"], name="catalog_product_cat_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collection(models.Model):
+    """A hand-picked set of products (a season, a brand selection, "back to school"),
+    across categories; promotions and pages can target it."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    products = models.ManyToManyField(
+        Product, blank=True, related_name="collections", verbose_name=_("products")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+        ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.name

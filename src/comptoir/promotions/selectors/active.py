@@ -1,0 +1,175 @@
+"""The catalog promotions that can lower prices, kept in each process (VersionedMemo).
+
+Every priced page needs them, and they change rarely: the promotion services bump
+PROMOTIONS_VERSION_KEY when a promotion, its targets or a collection used by one change
+(`transaction.on_commit(promotions_version_bump, robust=True)`). Scheduling needs no bump:
+the copy holds promotions that start later too, and `catalog_promotions` filters by time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from comptoir.catalog.models import Category, Collection
+from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
+from comptoir.promotions.models import Promotion, PromotionKind, RewardType, Stacking
+
+PROMOTIONS_VERSION_KEY = "promotions:version"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPromotion:
+    id: int
+    code: str
+    name: str
+    name_en: str
+    priority: int
+    exclusive: bool
+    # Percentage off (Decimal percent) or a fixed amount off in `currency`.
+    percentage: bool
+    value: Decimal
+    currency: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    # Empty: every channel / every customer (grouped or not).
+    channel_ids: frozenset[int]
+    group_ids: frozenset[int]
+    # None: the whole catalog. Otherwise targeted product ids (direct or through a
+    # collection) and category ids (subcategories included).
+    product_ids: frozenset[int] | None
+    category_ids: frozenset[int]
+
+    def is_live(self, now: datetime) -> bool:
+        return (self.starts_at is None or self.starts_at <= now) and (
+            self.ends_at is None or now < self.ends_at
+        )
+
+    def applies_to(self, product_id: int, category_id: int) -> bool:
+        if self.product_ids is None:
+            return True
+        return product_id in self.product_ids or category_id in self.category_ids
+
+    def label(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+def _descendants(category_ids: set[int], parents: Mapping[int, int | None]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    found = set(category_ids)
+    stack = list(category_ids)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def _load() -> tuple[CatalogPromotion, ...]:
+    now = timezone.now()
+    promotions = list(
+        Promotion.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+            kind=PromotionKind.CATALOG,
+            is_active=True,
+            reward_type__in=(RewardType.PERCENTAGE, RewardType.FIXED),
+            reward_value__isnull=False,
+        ).order_by("-priority", "id")
+    )
+    if not promotions:
+        return ()
+    ids = [p.pk for p in promotions]
+
+    def pairs(model: type, field: str) -> dict[int, set[int]]:
+        found: dict[int, set[int]] = {}
+        for promotion_id, target in model.objects.filter(promotion_id__in=ids).values_list(  # type: ignore[attr-defined]
+            "promotion_id", field
+        ):
+            found.setdefault(promotion_id, set()).add(target)
+        return found
+
+    channels = pairs(Promotion.channels.through, "channel_id")
+    groups = pairs(Promotion.customer_groups.through, "customergroup_id")
+    products = pairs(Promotion.products.through, "product_id")
+    categories = pairs(Promotion.categories.through, "category_id")
+    collections = pairs(Promotion.collections.through, "collection_id")
+    collection_products: dict[int, set[int]] = {}
+    wanted = set().union(*collections.values()) if collections else set()
+    if wanted:
+        for collection_id, product_id in Collection.products.through.objects.filter(
+            collection_id__in=wanted, collection__is_active=True
+        ).values_list("collection_id", "product_id"):
+            collection_products.setdefault(collection_id, set()).add(product_id)
+    parents = dict(Category.objects.values_list("id", "parent_id")) if categories else {}
+
+    loaded = []
+    for p in promotions:
+        targeted = p.pk in products or p.pk in categories or p.pk in collections
+        product_ids: set[int] = set(products.get(p.pk, ()))
+        for collection_id in collections.get(p.pk, ()):
+            product_ids |= collection_products.get(collection_id, set())
+        loaded.append(
+            CatalogPromotion(
+                id=p.pk,
+                code=p.code,
+                name=p.name,
+                name_en=p.name_en,
+                priority=p.priority,
+                exclusive=p.stacking == Stacking.EXCLUSIVE,
+                percentage=p.reward_type == RewardType.PERCENTAGE,
+                value=p.reward_value or Decimal(0),
+                currency=p.currency,
+                starts_at=p.starts_at,
+                ends_at=p.ends_at,
+                channel_ids=frozenset(channels.get(p.pk, ())),
+                group_ids=frozenset(groups.get(p.pk, ())),
+                product_ids=frozenset(product_ids) if targeted else None,
+                category_ids=frozenset(_descendants(categories.get(p.pk, set()), parents)),
+            )
+        )
+    return tuple(loaded)
+
+
+_memo: VersionedMemo[tuple[CatalogPromotion, ...]] = VersionedMemo(
+    version=lambda: cache_version(PROMOTIONS_VERSION_KEY),
+    load=_load,
+    check_seconds=lambda: 1.0,
+    # Reloaded at least once a minute: promotions that ended drop out of the copy.
+    max_age_seconds=lambda: 60.0,
+)
+
+
+def catalog_promotions(
+    *, channel_id: int, customer_group_id: int | None, now: datetime | None = None
+) -> tuple[CatalogPromotion, ...]:
+    """The catalog promotions live at `now` for a channel and a customer group (None: a
+    customer without a group), highest priority first."""
+    moment = now or timezone.now()
+    return tuple(
+        p
+        for p in _memo.get()
+        if p.is_live(moment)
+        and (not p.channel_ids or channel_id in p.channel_ids)
+        and (
+            not p.group_ids or (customer_group_id is not None and customer_group_id in p.group_ids)
+        )
+    )
+
+
+def promotions_version_bump() -> int:
+    """Make every copy of the catalog promotions stale. Promotion (and collection) services
+    call it through `transaction.on_commit(promotions_version_bump, robust=True)`."""
+    _memo.reset()
+    try:
+        return cache_version_bump(PROMOTIONS_VERSION_KEY)
+    finally:
+        _memo.reset()
