@@ -181,6 +181,9 @@ COMPTOIR_SELLER_VAT_NUMBER = env.str("COMPTOIR_SELLER_VAT_NUMBER", default="FR40
 # against the EU service runs in a worker, never on the request path, when enabled.
 COMPTOIR_VIES_CHECK = env.bool("COMPTOIR_VIES_CHECK", default=False)
 COMPTOIR_VIES_TIMEOUT = env.float("COMPTOIR_VIES_TIMEOUT", default=10.0)
+COMPTOIR_VIES_URL = env.str(
+    "COMPTOIR_VIES_URL", default="https://ec.europa.eu/taxation_customs/vies/rest-api"
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -21,6 +21,9 @@ from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
 from comptoir.promotions.models import Promotion, PromotionKind, RewardType, Stacking
 
 PROMOTIONS_VERSION_KEY = "promotions:version"
+# Collections belong to the catalog, which cannot import promotions: collection services
+# bump this key of their own, and the copy depends on both.
+COLLECTIONS_VERSION_KEY = "catalog:collections:version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +143,9 @@ def _load() -> tuple[CatalogPromotion, ...]:
 
 
 _memo: VersionedMemo[tuple[CatalogPromotion, ...]] = VersionedMemo(
-    version=lambda: cache_version(PROMOTIONS_VERSION_KEY),
+    version=lambda: hash(
+        (cache_version(PROMOTIONS_VERSION_KEY), cache_version(COLLECTIONS_VERSION_KEY))
+    ),
     load=_load,
     check_seconds=lambda: 1.0,
     # Reloaded at least once a minute: promotions that ended drop out of the copy.
