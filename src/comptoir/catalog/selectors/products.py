@@ -211,6 +211,8 @@ _CARD_FIELDS = (
     "price_from",
     "thumb",
     "n_variants",
+    "product__category_id",
+    "tclass",
 )
 # The first image of the listing's product (its thumbnail, or the image without one) and the
 # number of variants: correlated subqueries, evaluated for the rows of the page only.
@@ -232,6 +234,10 @@ _VARIANT_COUNT = Coalesce(
     Value(0),
     output_field=IntegerField(),
 )
+
+
+# The product's tax class, else its type's (None: the standard class).
+_TAX_CLASS = Coalesce(F("product__tax_class_id"), F("product__product_type__tax_class_id"))
 
 
 def _translation(language: str) -> FilteredRelation:
@@ -296,7 +302,7 @@ def product_cards(
         listings = listings.annotate(tr=_translation(lang))
     page_ids = listings.order_by(*ordering).values("pk")[page.offset : page.offset + page.page_size]
     page_qs = ProductChannelListing.objects.filter(pk__in=page_ids).annotate(
-        thumb=_THUMBNAIL, n_variants=_VARIANT_COUNT
+        thumb=_THUMBNAIL, n_variants=_VARIANT_COUNT, tclass=_TAX_CLASS
     )
     fields = list(_CARD_FIELDS)
     if translated:
@@ -314,6 +320,8 @@ def product_cards(
             price=None if row["price_from"] is None else Money(row["price_from"], currency),
             thumbnail_url=media_url(row["thumb"]),
             variant_count=row["n_variants"],
+            category_id=row["product__category_id"],
+            tax_class_id=row["tclass"],
         )
         for row in rows
     ]
@@ -425,9 +433,13 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
         "category__slug",
         "category__name",
         "listing__price_from",
+        "tclass",
     ]
     product_qs = Product.objects.annotate(
-        listing=FilteredRelation("channel_listings", condition=Q(channel_listings__channel=channel))
+        tclass=Coalesce(F("tax_class_id"), F("product_type__tax_class_id")),
+        listing=FilteredRelation(
+            "channel_listings", condition=Q(channel_listings__channel=channel)
+        ),
     ).filter(
         Q(listing__published_at__isnull=True) | Q(listing__published_at__lte=now),
         OutsideHiddenCategories("category_id"),
@@ -549,4 +561,5 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
         documents=documents,
         model_3d_url=media_url(row["model_3d"]),
         model_3d_usdz_url=media_url(row["model_3d_usdz"]),
+        tax_class_id=row["tclass"],
     )

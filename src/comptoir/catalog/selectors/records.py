@@ -56,6 +56,9 @@ class ProductCard:
     variant_count: int
     # Always True until inventory lands.
     in_stock: bool = True
+    # What the price engine needs to price the card without loading its variants.
+    category_id: int = 0
+    tax_class_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,7 @@ class ProductDetail:
     model_3d_url: str | None
     model_3d_usdz_url: str | None
     in_stock: bool = True
+    tax_class_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
