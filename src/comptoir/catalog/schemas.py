@@ -17,22 +17,48 @@ class Out(BaseModel):
     handlers build (cheaper than ninja's Schema, which wraps every object for ORM access)."""
 
 
-class PriceOut(Out):
-    """A price object. Until taxes land it is the channel base price, entered as the channel
-    displays prices: `gross` on a tax-included channel, `net` on a tax-excluded one; the
-    other side and `tax` are null until they can be computed."""
+class AmountsOut(Out):
+    net: str = Field(description="Tax excluded.", examples=["16.58"])
+    tax: str = Field(examples=["3.32"])
+    gross: str = Field(description="Tax included.", examples=["19.90"])
 
-    net: str | None = Field(
-        description="Tax excluded; null on a tax-included channel until taxes land.",
-        examples=["16.58", None],
-    )
-    tax: str | None = Field(description="Null until taxes land.", examples=["3.32", None])
-    gross: str | None = Field(
-        description="Tax included; null on a tax-excluded channel until taxes land.",
-        examples=["19.90", None],
-    )
+
+class PriceOut(Out):
+    """A unit price in the caller's context (channel, company, price lists, promotions,
+    tax treatment). `net + tax = gross`; B2C channels show `gross`, B2B channels `net`."""
+
+    net: str = Field(description="Tax excluded.", examples=["16.58"])
+    tax: str = Field(examples=["3.32"])
+    gross: str = Field(description="Tax included.", examples=["19.90"])
     currency: str = Field(examples=["EUR"])
-    rule: str = Field(examples=["base"])
+    rule: str = Field(
+        description="What set the price: `base`, `price_list:<code>`, `tier:<min_qty>`, "
+        "`promotion:<code>`.",
+        examples=["base", "price_list:contrat-martin", "tier:10", "promotion:printemps"],
+    )
+    tax_rate: str = Field(description="VAT rate applied, in percent.", examples=["20", "0"])
+    undiscounted: AmountsOut | None = Field(
+        description="The unit price before promotions when a promotion lowered it, else null."
+    )
+
+
+class TierPriceOut(Out):
+    net: str
+    tax: str
+    gross: str
+    currency: str
+    rule: str
+
+
+class TierOut(Out):
+    min_quantity: int
+    price: TierPriceOut
+
+
+class QuantityRuleOut(Out):
+    minimum: int
+    maximum: int | None
+    increment: int = Field(description="Sold by multiples of this quantity.")
 
 
 class CategoryOut(Out):
@@ -61,7 +87,8 @@ class ProductCardOut(Out):
     brand: str
     category: str = Field(description="Slug of the product's category.")
     price: PriceOut | None = Field(
-        description="The lowest variant price in the channel ('from'); null when unpriced."
+        description="The caller's lowest variant unit price ('from', at each variant's "
+        "minimum quantity); null when unpriced."
     )
     thumbnail_url: str | None
     variant_count: int
@@ -94,7 +121,9 @@ class VariantOut(Out):
     sku: str
     gtin: str
     name: str
-    price: PriceOut | None
+    price: PriceOut | None = Field(description="Unit price at the minimum quantity.")
+    tiers: list[TierOut] = Field(description="Volume tiers of the caller's price list.")
+    quantity_rule: QuantityRuleOut
     in_stock: bool
     weight_grams: int | None
     length_mm: int | None

@@ -87,3 +87,14 @@ def channel_get(*, code: str | None) -> Channel:
     mine = copy.copy(channel)
     mine.languages = list(channel.languages)  # the one mutable field value
     return mine
+
+
+def channel_for_buyer(*, code: str | None, business: bool) -> Channel:
+    """The channel named by `code`; without one, a company buyer's default is the first
+    active business channel (when there is one), everyone else's the deployment default."""
+    if code or not business:
+        return channel_get(code=code)
+    business_channels = sorted((c for c in _memo.get().values() if c.is_b2b), key=lambda c: c.pk)
+    if not business_channels:
+        return channel_get(code=None)
+    return channel_get(code=business_channels[0].code)

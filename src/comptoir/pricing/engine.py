@@ -257,16 +257,6 @@ class Engine:
             )
         return VariantPrice(variant_id=row.variant_id, line=line, tiers=tiers)
 
-    def total(self, lines: Sequence[PricedLine]) -> Price:
-        """Totals are sums of rounded lines."""
-        net = tax = gross = 0
-        for line in lines:
-            if line.total is not None:
-                net += line.total.net
-                tax += line.total.tax
-                gross += line.total.gross
-        return Price(net, tax, gross)
-
 
 def _unpriced(
     sku: str, quantity: int, variant_id: int | None, product_id: int | None, problem: str

@@ -3,6 +3,7 @@ digits, turned into strings ("19.90") only at the edges (API, pages)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,3 +98,14 @@ class VariantPrice:
 
 def money(amount: int, currency: str, digits: int) -> Money:
     return Money(minor_decimal(amount, digits), currency)
+
+
+def total_of(lines: Iterable[PricedLine]) -> Price:
+    """Totals are sums of rounded lines (unpriced lines count for nothing)."""
+    net = tax = gross = 0
+    for line in lines:
+        if line.total is not None:
+            net += line.total.net
+            tax += line.total.tax
+            gross += line.total.gross
+    return Price(net, tax, gross)

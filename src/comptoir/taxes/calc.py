@@ -33,8 +33,11 @@ def rate_units(percent: Decimal | str | int) -> int:
 
 
 def rate_percent(units: int) -> Decimal:
-    """20_000 -> Decimal('20'); 5_500 -> Decimal('5.5')."""
-    return (Decimal(units) / 1000).normalize()
+    """20_000 -> Decimal('20'); 5_500 -> Decimal('5.5') (never an exponent: '2E+1')."""
+    value = Decimal(units) / 1000
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def div_half_up(numerator: int, denominator: int) -> int:

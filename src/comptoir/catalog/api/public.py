@@ -10,13 +10,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query
 
+from comptoir.accounts.auth import optional_user
 from comptoir.catalog.api.common import (
     channel_of,
     json_ok,
     language_of,
     page_request,
     paginated,
-    price_out,
     reject_unknown_parameters,
     router,
 )
@@ -35,6 +35,13 @@ from comptoir.catalog.selectors import (
     product_cards,
     product_detail,
 )
+from comptoir.channels.models import Channel
+from comptoir.channels.selectors import channel_for_buyer
+from comptoir.pricing.engine import PricingContext
+from comptoir.pricing.presenters import quantity_rule_dict, tiers_list, unit_price_dict
+from comptoir.pricing.records import DEFAULT_RULE, VariantPrice
+from comptoir.pricing.selectors.context import company_of, pricing_context
+from comptoir.pricing.selectors.prices import price_cards, price_product
 
 PRODUCT_LIST_PARAMETERS = set(ProductListQuery.model_fields)
 
@@ -82,15 +89,16 @@ def get_category(request: HttpRequest, slug: str) -> dict[str, Any]:
         f"`sort`: one of {', '.join(SORTS)} (default: catalog order). "
         "Errors (problem+json): 400 `INVALID_FILTER`, `INVALID_SORT`, `INVALID_PAGINATION` "
         "(page_size 1-100), `UNKNOWN_PARAMETER`; 404 `CATEGORY_NOT_FOUND`, "
-        "`CHANNEL_NOT_FOUND`. `price` is the lowest base price of the product's variants: "
-        "`gross` on a tax-included channel, `net` on a tax-excluded one, the rest null until "
-        "taxes land. Products of an inactive category (or under one) are not listed."
+        "`CHANNEL_NOT_FOUND`. `price` is the caller's lowest variant unit price (signed-in "
+        "company buyers get their contract or group price lists and tiers; promotions and "
+        "the tax treatment apply). Products of an inactive category (or under one) are "
+        "not listed."
     ),
 )
 def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> HttpResponse:
     reject_unknown_parameters(request, PRODUCT_LIST_PARAMETERS)
     page_req = page_request(query.page, query.page_size)
-    sales_channel = channel_of(query.channel)
+    sales_channel, ctx = _caller_context(request, query.channel)
     cards, count = product_cards(
         channel=sales_channel,
         language=language_of(request),
@@ -100,6 +108,7 @@ def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> HttpR
         attributes=query.attr,
         sort=query.sort,
     )
+    prices = price_cards(ctx=ctx, cards=cards)
     results = [
         {
             "id": card.id,
@@ -107,7 +116,7 @@ def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> HttpR
             "name": card.name,
             "brand": card.brand,
             "category": card.category_slug,
-            "price": price_out(card.price, channel=sales_channel),
+            "price": unit_price_dict(prices.get(card.id), ctx),
             "thumbnail_url": _absolute(request, card.thumbnail_url),
             "variant_count": card.variant_count,
             "in_stock": card.in_stock,
@@ -115,6 +124,22 @@ def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> HttpR
         for card in cards
     ]
     return json_ok(request, paginated(request, page_req, count, results))
+
+
+def _caller_context(request: HttpRequest, code: str | None) -> tuple[Channel, PricingContext]:
+    """The channel (`?channel=`, else the caller's default: a business channel for company
+    buyers) and the caller's pricing context."""
+    user = optional_user(request)
+    company = company_of(user)
+    if code:
+        sales_channel = channel_of(code)
+    else:
+        sales_channel = channel_for_buyer(code=None, business=company is not None)
+    return sales_channel, pricing_context(channel=sales_channel, user=user, company=company)
+
+
+def _variant_price(price: VariantPrice | None, ctx: PricingContext) -> dict[str, Any] | None:
+    return None if price is None else unit_price_dict(price.line, ctx)
 
 
 def _absolute(request: HttpRequest, url: str | None) -> str | None:
@@ -158,8 +183,9 @@ def get_product(
     slug: str,
     channel: str | None = Query(None, description="Channel code; the default channel if absent."),
 ) -> HttpResponse:
-    sales_channel = channel_of(channel)
+    sales_channel, ctx = _caller_context(request, channel)
     detail = product_detail(channel=sales_channel, language=language_of(request), slug=slug)
+    product_price, variant_prices = price_product(ctx=ctx, product=detail)
     has_model = detail.model_3d_url or detail.model_3d_usdz_url
     data = {
         "id": detail.id,
@@ -171,7 +197,7 @@ def get_product(
         "brand": detail.brand,
         "product_type": detail.product_type,
         "category": {"slug": detail.category.slug, "name": detail.category.name},
-        "price": price_out(detail.price, channel=sales_channel),
+        "price": unit_price_dict(product_price, ctx),
         "in_stock": detail.in_stock,
         "attributes": _attributes_out(detail.attributes),
         "variants": [
@@ -180,7 +206,11 @@ def get_product(
                 "sku": v.sku,
                 "gtin": v.gtin,
                 "name": v.name,
-                "price": price_out(v.price, channel=sales_channel),
+                "price": _variant_price(variant_prices.get(v.id), ctx),
+                "tiers": tiers_list(variant_prices.get(v.id), ctx),
+                "quantity_rule": quantity_rule_dict(
+                    vp.line.quantity_rule if (vp := variant_prices.get(v.id)) else DEFAULT_RULE
+                ),
                 "in_stock": v.in_stock,
                 "weight_grams": v.weight_grams,
                 "length_mm": v.length_mm,

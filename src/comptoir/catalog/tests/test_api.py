@@ -172,11 +172,13 @@ def test_product_list(client: Client, channel: Any) -> None:
                 "brand": "Bosch",
                 "category": drill.category.slug,
                 "price": {
-                    "net": None,
-                    "tax": None,
+                    "net": "16.58",
+                    "tax": "3.32",
                     "gross": "19.90",
                     "currency": "EUR",
                     "rule": "base",
+                    "tax_rate": "20",
+                    "undiscounted": None,
                 },
                 "thumbnail_url": "http://testserver/media/p/d-t.jpg",
                 "variant_count": 2,
@@ -221,7 +223,18 @@ def test_product_list_of_another_channel(client: Client, channel: Any) -> None:
     response = client.get(f"{API}/products", {"channel": "comptoir-pro"})
 
     assert [(r["slug"], r["price"]) for r in response.json()["results"]] == [
-        ("pro", {"net": "8.00", "tax": None, "gross": None, "currency": "EUR", "rule": "base"})
+        (
+            "pro",
+            {
+                "net": "8.00",
+                "tax": "1.60",
+                "gross": "9.60",
+                "currency": "EUR",
+                "rule": "base",
+                "tax_rate": "20",
+                "undiscounted": None,
+            },
+        )
     ]
 
 
@@ -357,9 +370,10 @@ def test_product_list_query_count_does_not_grow_with_the_page(
     archive: Any = CategoryFactory(slug="archive", is_active=False)
     published_product(channel=channel, slug="hidden", category=archive)
 
-    # Cold: channel + count + page; then the channel is kept in the process: count + page
-    # (counts under COUNT_CACHE_MIN are always exact).
-    with django_assert_num_queries(3):
+    # Cold: channel + tax classes + tax rates + promotions + count + page; then the channel,
+    # taxes and promotions are kept in the process: count + page (counts under
+    # COUNT_CACHE_MIN are always exact). Pricing a visitor's cards costs no query.
+    with django_assert_num_queries(6):
         response = client.get(
             f"{API}/products", {"page_size": page_size}, HTTP_ACCEPT_LANGUAGE="en"
         )
@@ -386,9 +400,10 @@ def test_filtered_product_list_query_count_does_not_grow_with_the_page(
         "attr": "couleur:rouge",
         "search": "produit",
     }
-    # Cold: channel + categories + attributes + count + page; then the channel and the
-    # category tree are kept in the process: attributes + count + page.
-    with django_assert_num_queries(5):
+    # Cold: channel + tax classes + tax rates + promotions + categories + attributes + count
+    # + page; then the channel, taxes, promotions and the category tree are kept in the
+    # process: attributes + count + page.
+    with django_assert_num_queries(8):
         response = client.get(f"{API}/products", query)
     with django_assert_num_queries(3):
         warm = client.get(f"{API}/products", query)
@@ -427,7 +442,15 @@ def test_product_detail(client: Client, channel: Any) -> None:
 
     assert response.status_code == 200
     body = response.json()
-    price = {"net": None, "tax": None, "gross": "19.90", "currency": "EUR", "rule": "base"}
+    price = {
+        "net": "16.58",
+        "tax": "3.32",
+        "gross": "19.90",
+        "currency": "EUR",
+        "rule": "base",
+        "tax_rate": "20",
+        "undiscounted": None,
+    }
     assert {k: body[k] for k in ("id", "slug", "name", "description", "brand", "product_type")} == {
         "id": product.id,
         "slug": "perceuse",
@@ -454,6 +477,8 @@ def test_product_detail(client: Client, channel: Any) -> None:
         "gtin": "4006381333931",
         "name": "Standard",
         "price": price,
+        "tiers": [],
+        "quantity_rule": {"minimum": 1, "maximum": None, "increment": 1},
         "in_stock": True,
         "weight_grams": 1500,
         "length_mm": None,
@@ -495,8 +520,16 @@ def test_product_detail_in_another_channel(client: Client, channel: Any) -> None
 
     problem(client.get(f"{API}/products/pro"), 404, "PRODUCT_NOT_FOUND")
     response = client.get(f"{API}/products/pro", {"channel": "comptoir-pro"})
-    # A tax-excluded channel: the amount is the net; gross and tax are not known yet.
-    net = {"net": "8.00", "tax": None, "gross": None, "currency": "EUR", "rule": "base"}
+    # A tax-excluded channel: the amount entered is the net.
+    net = {
+        "net": "8.00",
+        "tax": "1.60",
+        "gross": "9.60",
+        "currency": "EUR",
+        "rule": "base",
+        "tax_rate": "20",
+        "undiscounted": None,
+    }
     assert response.json()["price"] == net
     assert response.json()["variants"][0]["price"] == net
     assert response.json()["model_3d"] is None
@@ -554,12 +587,20 @@ def test_product_seo_description_is_an_excerpt_of_the_translated_description(
     assert len(body["seo_description"]) == 160
 
 
-def test_price_object_schema_is_nullable(client: Client) -> None:
+def test_price_object_schema_has_every_amount(client: Client) -> None:
     schema = client.get(f"{API}/openapi.json").json()["components"]["schemas"]["PriceOut"]
 
     for name in ("net", "tax", "gross"):
-        assert {"type": "null"} in schema["properties"][name]["anyOf"], name
-    assert set(schema["required"]) == {"net", "tax", "gross", "currency", "rule"}
+        assert schema["properties"][name]["type"] == "string", name
+    assert set(schema["required"]) == {
+        "net",
+        "tax",
+        "gross",
+        "currency",
+        "rule",
+        "tax_rate",
+        "undiscounted",
+    }
 
 
 @pytest.mark.parametrize(
@@ -590,9 +631,10 @@ def test_product_detail_query_count_does_not_grow_with_variants(
         ProductImage.objects.create(product=product, variant=variant, image="p/x.jpg")
     CategoryFactory(slug="archive", is_active=False)
 
-    # channel + product + attributes + variant attributes + documents + variants + images,
-    # then the channel is kept in the process
-    with django_assert_num_queries(7):
+    # channel + tax classes + tax rates + promotions + product + attributes + variant
+    # attributes + documents + variants + images, then the channel, taxes and promotions
+    # are kept in the process
+    with django_assert_num_queries(10):
         response = client.get(f"{API}/products/p", HTTP_ACCEPT_LANGUAGE="en")
     with django_assert_num_queries(6):
         client.get(f"{API}/products/p", HTTP_ACCEPT_LANGUAGE="en")

@@ -57,23 +57,31 @@ def _lists(channel: Channel, company: Company, now: datetime) -> tuple[ListRef |
     return contract, group
 
 
+class _Lookup:
+    """Marker: find the user's company (pass `company=None` when already known to be none)."""
+
+
+LOOKUP = _Lookup()
+
+
 def pricing_context(
     *,
     channel: Channel,
     user: object = None,
-    company: Company | None = None,
+    company: Company | None | _Lookup = LOOKUP,
     country: str | None = None,
     now: datetime | None = None,
 ) -> PricingContext:
     """The context prices are resolved in.
 
-    `user`'s company (or `company`, for staff simulating a buyer) decides the price lists,
+    `user`'s company (or `company`: the caller already looked it up, or staff simulate a
+    buyer) decides the price lists,
     the customer group and the tax treatment; `country` is where the goods go (the
     company's country, else the channel's, when not given). Two queries for a company
     buyer (membership, price lists), one for another signed-in user, none for a visitor.
     """
     moment = now or timezone.now()
-    if company is None:
+    if isinstance(company, _Lookup):
         company = company_of(user)
     seller = settings.COMPTOIR_SELLER_COUNTRY
     entry_country = str(channel.default_country)

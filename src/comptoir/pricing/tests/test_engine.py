@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from comptoir.pricing.engine import PricingContext
 from comptoir.pricing.selectors.context import pricing_context
 from comptoir.pricing.selectors.prices import price_lines
 from comptoir.pricing.tests.scenario import World, build_world
@@ -27,7 +29,7 @@ def world() -> World:
     return build_world()
 
 
-def one(ctx, sku, quantity=1):  # type: ignore[no-untyped-def]
+def one(ctx: PricingContext, sku: str, quantity: int = 1) -> Any:
     (line,) = price_lines(ctx=ctx, lines=[(sku, quantity)])
     return line
 
@@ -44,8 +46,10 @@ def test_visitor_pays_the_tax_included_base_price(world: World) -> None:
 
 def test_contract_list_beats_group_list_and_base(world: World) -> None:
     ctx = pricing_context(channel=world.b2b, user=world.buyer)
-    assert ctx.contract is not None and ctx.contract.code == "contrat-martin"
-    assert ctx.group is not None and ctx.group.code == "pros"
+    assert ctx.contract is not None
+    assert ctx.contract.code == "contrat-martin"
+    assert ctx.group is not None
+    assert ctx.group.code == "pros"
     line = one(ctx, "DRILL")
     assert line.rule == "price_list:contrat-martin"
     assert (line.unit.net, line.unit.tax, line.unit.gross) == (1500, 300, 1800)
@@ -68,12 +72,14 @@ def test_quantity_rules_of_the_list(world: World) -> None:
     assert one(ctx, "DRILL-XL", 4).problem == "QUANTITY_RULE"
     assert one(ctx, "DRILL-XL", 7).problem == "QUANTITY_RULE"
     ok = one(ctx, "DRILL-XL", 12)
-    assert ok.problem is None and ok.quantity_rule.increment == 6
+    assert ok.problem is None
+    assert ok.quantity_rule.increment == 6
 
 
 def test_shopper_without_company_gets_base_prices(world: World) -> None:
     ctx = pricing_context(channel=world.b2b, user=world.shopper)
-    assert ctx.contract is None and ctx.group is None
+    assert ctx.contract is None
+    assert ctx.group is None
     assert one(ctx, "DRILL").rule == "base"
 
 
