@@ -83,16 +83,14 @@ def tax_treatment(
     """
     if buyer_exempt:
         return Treatment.EXEMPT
-    seller_in_eu = seller_country in EU_MEMBER_STATES
-    if seller_in_eu and destination_country not in EU_MEMBER_STATES:
-        return Treatment.EXPORT
-    if (
-        buyer_vat_valid
-        and buyer_country in EU_MEMBER_STATES
-        and buyer_country != seller_country
-        and seller_in_eu
-    ):
-        return Treatment.REVERSE_CHARGE
     if destination_country == seller_country:
         return Treatment.DOMESTIC
+    if seller_country not in EU_MEMBER_STATES or destination_country not in EU_MEMBER_STATES:
+        # Goods leave the seller's customs territory: an export, whoever buys them.
+        return Treatment.EXPORT
+    # Goods dispatched to another member state (art. 138 of Directive 2006/112/EC): exempt
+    # for a buyer identified for VAT in a member state other than the seller's, who
+    # self-assesses; otherwise taxed at the destination's rates (distance sales, OSS).
+    if buyer_vat_valid and buyer_country in EU_MEMBER_STATES and buyer_country != seller_country:
+        return Treatment.REVERSE_CHARGE
     return Treatment.DESTINATION

@@ -41,6 +41,7 @@ ACCOUNTS = [
     ("lea@example.fr", "comptoir-demo", "Léa", "Moreau", "B2C shopper", False),
     ("acheteur@atelier-martin.fr", "comptoir-demo", "Karim", "Benali", "B2B buyer", False),
     ("direction@atelier-martin.fr", "comptoir-demo", "Sophie", "Martin", "B2B approver", False),
+    ("achats@bois-co.be", "comptoir-demo", "Lotte", "Peeters", "B2B buyer (Belgium)", False),
 ]
 
 

@@ -98,9 +98,10 @@ def test_small_demo_is_idempotent() -> None:
     assert counts() == after_first
     assert "30 products added" in first
     assert "0 products added, 30 already present" in second
-    assert len(queries) <= 20  # a second run only looks things up
+    # A second run only looks things up (the catalog, then companies, lists, promotions).
+    assert len(queries) <= 45
     assert after_first["channels"] == 2
-    assert after_first["users"] == 4
+    assert after_first["users"] == 5
     assert after_first["products"] == 30
     assert after_first["images"] == 30
     assert_price_from_is_the_lowest_price()

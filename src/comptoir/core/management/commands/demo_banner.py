@@ -18,6 +18,7 @@ ACCOUNTS = [
     ("B2C shopper", "lea@example.fr", "comptoir-demo"),
     ("B2B buyer", "acheteur@atelier-martin.fr", "comptoir-demo"),
     ("B2B approver", "direction@atelier-martin.fr", "comptoir-demo"),
+    ("B2B buyer, Belgium", "achats@bois-co.be", "comptoir-demo"),
 ]
 
 

@@ -5,12 +5,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from comptoir.catalog.demo.loader import demo_load
+from comptoir.pricing.demo import demo_pricing_load
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo store: channels, demo accounts and a bilingual home-and-workshop "
-        "catalog with images and documents. Safe to run again: only what is missing is added."
+        "Load the demo store: channels, demo accounts, a bilingual home-and-workshop catalog "
+        "with images and documents, companies, price lists, promotions and coupons. Safe to "
+        "run again: only what is missing is added."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,6 +28,7 @@ class Command(BaseCommand):
         summary = demo_load(
             limit=products, log=self.stdout.write if verbose else lambda message: None
         )
+        demo_pricing_load(log=self.stdout.write if verbose else lambda message: None)
         if verbose:
             self.stdout.write(
                 self.style.SUCCESS(
