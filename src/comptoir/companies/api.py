@@ -1,9 +1,364 @@
-"""Staff and integration endpoints of companies under /api/v1/admin/."""
+"""Staff and integration endpoints of companies under /api/v1/admin/: customer groups,
+companies and their members.
+
+Every handler checks the caller's Django model permission, then calls one service (writes)
+or a selector (reads)."""
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
+from comptoir.accounts.models import User
+from comptoir.companies import selectors, services
+from comptoir.companies.models import Company, CompanyMember, CustomerGroup
+from comptoir.companies.schemas import (
+    CompanyIn,
+    CompanyListOut,
+    CompanyListQuery,
+    CompanyMemberIn,
+    CompanyMemberListOut,
+    CompanyMemberOut,
+    CompanyOut,
+    CompanyPatch,
+    CustomerGroupIn,
+    CustomerGroupListOut,
+    CustomerGroupOut,
+    CustomerGroupPatch,
+)
+from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
+from comptoir.core.pagination import PageRequest, page_links
 
 admin_router = Router(tags=["admin: companies"], auth=session_or_bearer)
+
+# Shared by the error lists of the endpoints' descriptions.
+_AUTH = "401 `UNAUTHORIZED`; 403 `PERMISSION_DENIED` without the staff permission"
+_PAGE = "400 `INVALID_PAGINATION`"
+
+
+def staff(request: HttpRequest, *permissions: str) -> User:
+    """The authenticated caller if active staff with `permissions`; PermissionDenied
+    otherwise. (The catalog's helper, which companies may not import.)"""
+    user = request.auth  # type: ignore[attr-defined]
+    if not isinstance(user, User) or not user.is_active or not user.is_staff:
+        raise PermissionDenied(_("Staff only."), code="PERMISSION_DENIED")
+    if not user.has_perms(permissions):
+        raise PermissionDenied(
+            _("Missing permission: %(perms)s") % {"perms": ", ".join(permissions)},
+            code="PERMISSION_DENIED",
+        )
+    return user
+
+
+def paginated(
+    request: HttpRequest, page: PageRequest, count: int, results: list[Any]
+) -> dict[str, Any]:
+    query = {k: request.GET.getlist(k) for k in request.GET if k not in ("page", "page_size")}
+    nxt, prev = page_links(path=request.path, query=query, request=page, count=count)
+    return {"count": count, "next": nxt, "previous": prev, "results": results}
+
+
+def changes(payload: Any, *, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The fields a PATCH body sets. null is only allowed where it means something."""
+    fields = {name: getattr(payload, name) for name in payload.model_fields_set}
+    refused = sorted(n for n, v in fields.items() if v is None and n not in nullable)
+    if refused:
+        raise InvalidInput(
+            _("These fields cannot be null: %(fields)s") % {"fields": ", ".join(refused)},
+            code="INVALID_INPUT",
+            errors={name: [_("Cannot be null.")] for name in refused},
+        )
+    return fields
+
+
+def _bad_reference(exc: NotFound, field: str) -> InvalidInput:
+    """A reference in a request body to something unknown is bad input (400), not a 404."""
+    return InvalidInput(exc.detail, code=exc.code, errors={field: [exc.detail]})
+
+
+# --- customer groups ----------------------------------------------------------------------
+
+
+def group_out(group: CustomerGroup) -> dict[str, Any]:
+    return {
+        "id": group.pk,
+        "code": group.code,
+        "name": group.name,
+        "description": group.description,
+        "company_count": getattr(group, "company_count", 0),
+    }
+
+
+@admin_router.get(
+    "customer-groups",
+    response=CustomerGroupListOut,
+    summary="Customer groups",
+    description=f"Every customer group, by name. Errors: {_PAGE}; {_AUTH}.",
+)
+def admin_list_groups(
+    request: HttpRequest, page: int | None = Query(None), page_size: int | None = Query(None)
+) -> dict[str, Any]:
+    staff(request, "companies.view_customergroup")
+    page_req = PageRequest.parse(page, page_size)
+    groups, count = selectors.customer_group_list(page=page_req)
+    return paginated(request, page_req, count, [group_out(g) for g in groups])
+
+
+@admin_router.post(
+    "customer-groups",
+    response={201: CustomerGroupOut},
+    summary="Create a customer group",
+    description="Errors: 400 `INVALID_INPUT` (code not a slug, name missing or too long), "
+    f"`INVALID_TEXT`; 409 `GROUP_CODE_TAKEN`; {_AUTH}.",
+)
+def admin_create_group(request: HttpRequest, payload: CustomerGroupIn) -> Status[dict[str, Any]]:
+    staff(request, "companies.add_customergroup")
+    group = services.customer_group_create(**payload.model_dump())
+    return Status(201, group_out(selectors.customer_group_get(group_id=group.pk)))
+
+
+@admin_router.get(
+    "customer-groups/{group_id}",
+    response=CustomerGroupOut,
+    summary="A customer group",
+    description=f"Errors: 404 `GROUP_NOT_FOUND`; {_AUTH}.",
+)
+def admin_get_group(request: HttpRequest, group_id: int) -> dict[str, Any]:
+    staff(request, "companies.view_customergroup")
+    return group_out(selectors.customer_group_get(group_id=group_id))
+
+
+@admin_router.patch(
+    "customer-groups/{group_id}",
+    response=CustomerGroupOut,
+    summary="Change a customer group",
+    description="Errors: 400 `INVALID_INPUT`, `INVALID_TEXT`; 404 `GROUP_NOT_FOUND`; "
+    f"409 `GROUP_CODE_TAKEN`; {_AUTH}.",
+)
+def admin_update_group(
+    request: HttpRequest, group_id: int, payload: CustomerGroupPatch
+) -> dict[str, Any]:
+    staff(request, "companies.change_customergroup")
+    group = selectors.customer_group_get(group_id=group_id)
+    services.customer_group_update(group=group, **changes(payload))
+    return group_out(selectors.customer_group_get(group_id=group_id))
+
+
+@admin_router.delete(
+    "customer-groups/{group_id}",
+    response={204: None},
+    summary="Delete a customer group",
+    description="Errors: 404 `GROUP_NOT_FOUND`; 409 `GROUP_IN_USE` while companies, price "
+    f"lists or promotions use it; {_AUTH}.",
+)
+def admin_delete_group(request: HttpRequest, group_id: int) -> Status[None]:
+    staff(request, "companies.delete_customergroup")
+    services.customer_group_delete(group=selectors.customer_group_get(group_id=group_id))
+    return Status(204, None)
+
+
+# --- companies ----------------------------------------------------------------------------
+
+
+def company_out(company: Company) -> dict[str, Any]:
+    return {
+        "id": company.pk,
+        "legal_name": company.legal_name,
+        "country": str(company.country),
+        "vat_number": company.vat_number,
+        "siren": company.siren,
+        "siret": company.siret,
+        "customer_group": company.customer_group.code if company.customer_group else None,
+        "tax_status": company.tax_status,
+        "vies_status": company.vies_status,
+        "vies_checked_at": company.vies_checked_at,
+        "is_active": company.is_active,
+        "member_count": getattr(company, "member_count", 0),
+        "external_ref": company.external_ref,
+        "metadata": company.metadata,
+        "created_at": company.created_at,
+        "updated_at": company.updated_at,
+    }
+
+
+def _group(code: str | None) -> CustomerGroup | None:
+    if code is None:
+        return None
+    try:
+        return selectors.customer_group_by_code(code=code)
+    except NotFound as exc:
+        raise _bad_reference(exc, "customer_group") from None
+
+
+_COMPANY_ERRORS = (
+    "400 `INVALID_INPUT` (legal name missing or too long...), `INVALID_TEXT`, "
+    "`INVALID_COUNTRY`, `INVALID_VAT_NUMBER` (format, check digits, or not of the company's "
+    "country), `INVALID_SIREN`, `INVALID_SIRET` (French companies only; the SIRET starts "
+    "with the SIREN, a French VAT number ends with it), `INVALID_TAX_STATUS`, "
+    "`GROUP_NOT_FOUND`; 409 `EXTERNAL_REF_TAKEN`"
+)
+
+
+@admin_router.get(
+    "companies",
+    response=CompanyListOut,
+    summary="Companies",
+    description="Companies by legal name. `search` matches words of the legal name, or the "
+    "VAT number, SIREN, SIRET or external reference; `country` is an ISO code; "
+    "`customer_group` a group code. Errors: 400 `INVALID_FILTER`, `INVALID_PAGINATION`; "
+    f"{_AUTH}.",
+)
+def admin_list_companies(request: HttpRequest, filters: Query[CompanyListQuery]) -> dict[str, Any]:
+    staff(request, "companies.view_company")
+    page_req = PageRequest.parse(filters.page, filters.page_size)
+    companies, count = selectors.company_list(
+        search=filters.search,
+        country=filters.country,
+        customer_group=filters.customer_group,
+        is_active=filters.is_active,
+        page=page_req,
+    )
+    return paginated(request, page_req, count, [company_out(c) for c in companies])
+
+
+@admin_router.post(
+    "companies",
+    response={201: CompanyOut},
+    summary="Create a company",
+    description="The VAT number, SIREN and SIRET are stored normalised (`FR40303265045`). "
+    "With VIES checks on, a VAT number is checked in VIES after the response "
+    f"(`vies_status`). Errors: {_COMPANY_ERRORS}; {_AUTH}.",
+)
+def admin_create_company(request: HttpRequest, payload: CompanyIn) -> Status[dict[str, Any]]:
+    staff(request, "companies.add_company")
+    data = payload.model_dump()
+    data["customer_group"] = _group(payload.customer_group)
+    company = services.company_create(**data)
+    return Status(201, company_out(selectors.company_get(company_id=company.pk)))
+
+
+@admin_router.get(
+    "companies/{company_id}",
+    response=CompanyOut,
+    summary="A company",
+    description=f"Errors: 404 `COMPANY_NOT_FOUND`; {_AUTH}.",
+)
+def admin_get_company(request: HttpRequest, company_id: int) -> dict[str, Any]:
+    staff(request, "companies.view_company")
+    return company_out(selectors.company_get(company_id=company_id))
+
+
+@admin_router.patch(
+    "companies/{company_id}",
+    response=CompanyOut,
+    summary="Change a company",
+    description="Only the fields sent change; the identifiers are checked as they will be "
+    "stored together. A new VAT number makes `vies_status` `unchecked` until VIES answers. "
+    f"Errors: {_COMPANY_ERRORS}; 404 `COMPANY_NOT_FOUND`; {_AUTH}.",
+)
+def admin_update_company(
+    request: HttpRequest, company_id: int, payload: CompanyPatch
+) -> dict[str, Any]:
+    staff(request, "companies.change_company")
+    company = selectors.company_get(company_id=company_id)
+    data = changes(payload, nullable=frozenset({"customer_group", "external_ref"}))
+    if "customer_group" in data:
+        data["customer_group"] = _group(data["customer_group"])
+    services.company_update(company=company, **data)
+    return company_out(selectors.company_get(company_id=company_id))
+
+
+@admin_router.delete(
+    "companies/{company_id}",
+    response={204: None},
+    summary="Delete a company",
+    description="Deletes its memberships (the accounts stay) and contract price lists. "
+    f"Errors: 404 `COMPANY_NOT_FOUND`; 409 `COMPANY_IN_USE`; {_AUTH}.",
+)
+def admin_delete_company(request: HttpRequest, company_id: int) -> Status[None]:
+    staff(request, "companies.delete_company")
+    services.company_delete(company=selectors.company_get(company_id=company_id))
+    return Status(204, None)
+
+
+# --- members ------------------------------------------------------------------------------
+
+
+def member_out(member: CompanyMember) -> dict[str, Any]:
+    return {
+        "user_id": member.user_id,
+        "email": member.user.email,
+        "first_name": member.user.first_name,
+        "last_name": member.user.last_name,
+        "created_at": member.created_at,
+    }
+
+
+@admin_router.get(
+    "companies/{company_id}/members",
+    response=CompanyMemberListOut,
+    summary="Members of a company",
+    description=f"Errors: 404 `COMPANY_NOT_FOUND`; {_PAGE}; {_AUTH}.",
+)
+def admin_list_members(
+    request: HttpRequest,
+    company_id: int,
+    page: int | None = Query(None),
+    page_size: int | None = Query(None),
+) -> dict[str, Any]:
+    staff(request, "companies.view_companymember")
+    company = selectors.company_get(company_id=company_id)
+    page_req = PageRequest.parse(page, page_size)
+    members, count = selectors.company_member_list(company=company, page=page_req)
+    return paginated(request, page_req, count, [member_out(m) for m in members])
+
+
+@admin_router.post(
+    "companies/{company_id}/members",
+    response={201: CompanyMemberOut},
+    summary="Add a member to a company",
+    description="The account is named by `email` or `user_id` (one of them). A user acts "
+    "for one company at most. Errors: 400 `INVALID_INPUT` (neither or both given), "
+    "`USER_NOT_FOUND`, `USER_INACTIVE`, `USER_IS_STAFF`; 404 `COMPANY_NOT_FOUND`; "
+    f"409 `ALREADY_MEMBER`; {_AUTH}.",
+)
+def admin_add_member(
+    request: HttpRequest, company_id: int, payload: CompanyMemberIn
+) -> Status[dict[str, Any]]:
+    staff(request, "companies.add_companymember")
+    company = selectors.company_get(company_id=company_id)
+    if (payload.email is None) == (payload.user_id is None):
+        message = _("Give either email or user_id.")
+        raise InvalidInput(
+            message, code="INVALID_INPUT", errors={"email": [message], "user_id": [message]}
+        )
+    try:
+        user = selectors.member_user_find(email=payload.email, user_id=payload.user_id)
+    except NotFound as exc:
+        raise _bad_reference(exc, "email" if payload.email is not None else "user_id") from None
+    member = services.company_member_add(company=company, user=user)
+    return Status(201, member_out(member))
+
+
+@admin_router.delete(
+    "companies/{company_id}/members/{user_id}",
+    response={204: None},
+    summary="Remove a member from a company",
+    description="The account stays; it no longer acts for the company. Errors: 404 "
+    f"`COMPANY_NOT_FOUND`, `MEMBER_NOT_FOUND`; {_AUTH}.",
+)
+def admin_remove_member(request: HttpRequest, company_id: int, user_id: int) -> Status[None]:
+    staff(request, "companies.delete_companymember")
+    company = selectors.company_get(company_id=company_id)
+    try:
+        user = selectors.member_user_find(user_id=user_id)
+    except NotFound:
+        raise NotFound(
+            _("This account is not a member of this company."), code="MEMBER_NOT_FOUND"
+        ) from None
+    services.company_member_remove(company=company, user=user)
+    return Status(204, None)

@@ -1,3 +1,5 @@
+from typing import Any
+
 import factory
 
 from comptoir.accounts.tests.factories import UserFactory
@@ -26,3 +28,12 @@ class CompanyMemberFactory(factory.django.DjangoModelFactory[CompanyMember]):
 
     company = factory.SubFactory(CompanyFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class FrenchCompanyFactory(CompanyFactory):
+    """A French company with a VAT number, SIREN and SIRET that pass their checks."""
+
+    legal_name: Any = "Odigo SA"
+    vat_number = "FR40303265045"
+    siren = "303265045"
+    siret = "30326504500003"

@@ -1,0 +1,298 @@
+"""Back-office for customer groups and companies (with their members). Every save and
+delete goes through comptoir.companies.services; forms run the services' checks, so bad
+identifiers are shown on their fields, normalised values are what gets stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from comptoir.companies import services
+from comptoir.companies.models import Company, CompanyMember, CustomerGroup
+from comptoir.core.errors import DomainError
+
+_SAVE_ERROR = "_comptoir_companies_save_error"
+
+
+def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
+    """Show a domain error on the fields it names (on the form when it names none)."""
+    placed = False
+    for field, field_messages in exc.errors.items():
+        if field in form.fields:
+            for message in field_messages:
+                form.add_error(field, message if message != exc.code else exc.detail)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.detail)
+
+
+class _SaveErrorMixin:
+    save_error: DomainError
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()  # type: ignore[misc]
+        add_domain_error(self, self.save_error)  # type: ignore[arg-type]
+        return data
+
+
+class ServiceModelAdmin(admin.ModelAdmin):
+    """A DomainError raised by a service while saving (a race the form could not see)
+    rolls the save back and shows the page again with the posted data and the error; a
+    refused deletion is shown as an error message."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            if request.method != "POST":
+                raise
+            setattr(request, _SAVE_ERROR, exc)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class: Any = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, _SAVE_ERROR, None)
+        if error is None:
+            return form_class
+        return type(form_class.__name__, (_SaveErrorMixin, form_class), {"save_error": error})
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.detail, level=messages.ERROR)
+            opts = self.opts
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+            )
+
+
+# --- customer groups ----------------------------------------------------------------------
+
+
+@admin.register(CustomerGroup)
+class CustomerGroupAdmin(ServiceModelAdmin):
+    fields = ("name", "code", "description")
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+    def save_model(self, request: HttpRequest, obj: CustomerGroup, form: Any, change: bool) -> None:
+        data = {field: form.cleaned_data[field] for field in ("code", "name", "description")}
+        if change:
+            saved = services.customer_group_update(
+                group=CustomerGroup.objects.get(pk=obj.pk), **data
+            )
+        else:
+            saved = services.customer_group_create(**data)
+        obj.__dict__.update(saved.__dict__)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # A group in use (companies, price lists, promotions) is shown as protected: the
+        # admin then refuses to delete it, as customer_group_delete would.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected) + [
+            _("%(group)s: companies, price lists or promotions use this group.") % {"group": g}
+            for g in objs
+            if services.customer_group_in_use(group=g)
+        ]
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: CustomerGroup) -> None:
+        services.customer_group_delete(group=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CustomerGroup]) -> None:
+        for group in queryset.order_by("pk"):
+            services.customer_group_delete(group=group)
+
+
+# --- companies ----------------------------------------------------------------------------
+
+COMPANY_FIELDS = (
+    "legal_name",
+    "country",
+    "vat_number",
+    "siren",
+    "siret",
+    "customer_group",
+    "tax_status",
+    "is_active",
+    "external_ref",
+    "metadata",
+)
+
+
+class CompanyForm(forms.ModelForm):
+    # Typed as people write them ("FR 40 303 265 045"); stored normalised by clean().
+    vat_number = forms.CharField(label=_("VAT number"), max_length=40, required=False)
+    siren = forms.CharField(label=_("SIREN"), max_length=40, required=False)
+    siret = forms.CharField(label=_("SIRET"), max_length=40, required=False)
+
+    class Meta:
+        model = Company
+        fields = COMPANY_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if {"country", "vat_number", "siren", "siret"} & set(self.errors):
+            return data
+        try:
+            identity = services.company_identity_check(
+                country=str(data.get("country") or ""),
+                vat_number=data.get("vat_number") or "",
+                siren=data.get("siren") or "",
+                siret=data.get("siret") or "",
+            )
+        except DomainError as exc:
+            add_domain_error(self, exc)
+            return data
+        data.update(vat_number=identity.vat_number, siren=identity.siren, siret=identity.siret)
+        return data
+
+
+class CompanyMemberFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        company = self.instance if self.instance.pk else None
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.errors:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                continue
+            user = form.cleaned_data.get("user")
+            if user is None or (form.instance.pk and "user" not in form.changed_data):
+                continue
+            try:
+                services.company_member_check(company=company, user=user)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+
+
+class CompanyMemberInline(admin.TabularInline):
+    model = CompanyMember
+    formset = CompanyMemberFormSet
+    fields = ("user", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+
+
+@admin.register(Company)
+class CompanyAdmin(ServiceModelAdmin):
+    form = CompanyForm
+    inlines = (CompanyMemberInline,)
+    list_display = (
+        "legal_name",
+        "country",
+        "vat_number",
+        "vies_status",
+        "customer_group",
+        "tax_status",
+        "is_active",
+    )
+    list_filter = ("country", "customer_group", "tax_status", "vies_status", "is_active")
+    list_select_related = ("customer_group",)
+    search_fields = ("legal_name", "vat_number", "siren", "siret", "external_ref")
+    readonly_fields = ("vies_status", "vies_checked_at", "created_at", "updated_at")
+    actions = ("check_vies",)
+    fieldsets = (
+        (None, {"fields": ("legal_name", "country", "customer_group", "is_active")}),
+        (
+            _("Identifiers and taxes"),
+            {
+                "fields": (
+                    "vat_number",
+                    "vies_status",
+                    "vies_checked_at",
+                    "siren",
+                    "siret",
+                    "tax_status",
+                )
+            },
+        ),
+        (
+            _("Integration"),
+            {
+                "fields": ("external_ref", "metadata", "created_at", "updated_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Company, form: Any, change: bool) -> None:
+        data = {field: form.cleaned_data[field] for field in COMPANY_FIELDS}
+        data["country"] = str(data["country"])
+        data["external_ref"] = data["external_ref"] or None
+        if change:
+            # The stored row, not the form's instance: the service compares the VAT number
+            # with the stored one.
+            saved = services.company_update(company=Company.objects.get(pk=obj.pk), **data)
+        else:
+            saved = services.company_create(**data)
+        obj.__dict__.update(saved.__dict__)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not CompanyMember:  # pragma: no cover - the only inline
+            super().save_formset(request, form, formset, change)
+            return
+        company = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.initial_forms:
+            member = row.instance
+            if member.pk is None:
+                continue
+            if row in formset.deleted_forms:
+                services.company_member_remove(company=company, user=member.user)
+                formset.deleted_objects.append(member)
+            elif "user" in row.changed_data:
+                old_user = CompanyMember.objects.get(pk=member.pk).user
+                services.company_member_remove(company=company, user=old_user)
+                added = services.company_member_add(company=company, user=row.cleaned_data["user"])
+                formset.changed_objects.append((added, ["user"]))
+        for row in formset.extra_forms:
+            if not row.has_changed() or formset._should_delete_form(row):
+                continue
+            formset.new_objects.append(
+                services.company_member_add(company=company, user=row.cleaned_data["user"])
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Company) -> None:
+        services.company_delete(company=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        for company in queryset.order_by("pk"):
+            services.company_delete(company=company)
+
+    @admin.action(description=_("Check VAT numbers in VIES"), permissions=["change"])
+    def check_vies(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        scheduled = sum(
+            services.company_vies_check_schedule(company=company)
+            for company in queryset.exclude(vat_number="").order_by("pk")
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d VAT number will be checked in VIES.",
+                "%(count)d VAT numbers will be checked in VIES.",
+                scheduled,
+            )
+            % {"count": scheduled},
+            level=messages.SUCCESS,
+        )
