@@ -211,6 +211,7 @@ def demo_pricing_load(*, log: Log = lambda message: None) -> None:
                 "ends_at": now + timedelta(days=60),
                 "priority": 10,
                 "stacking": Stacking.EXCLUSIVE,
+                "applies_to_all": False,
             },
         )
         if created:

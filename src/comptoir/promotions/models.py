@@ -69,7 +69,10 @@ class Promotion(models.Model):
         validators=[RegexValidator(r"^[A-Z]{3}$", _("Use an ISO 4217 code such as EUR."))],
     )
     # What it applies to; all three empty: the whole catalog. Categories include their
-    # subcategories.
+    # subcategories. `applies_to_all` records that choice when the targets are saved, so that
+    # deleting the last targeted product or category never widens a promotion to the
+    # whole catalog (it then applies to nothing).
+    applies_to_all = models.BooleanField(_("whole catalog"), default=True, editable=False)
     products = models.ManyToManyField(
         Product, blank=True, related_name="promotions", verbose_name=_("products")
     )

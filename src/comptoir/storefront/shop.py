@@ -1,4 +1,5 @@
-"""Request-level state of the storefront: the current channel, language, navigation and SEO links.
+"""Request-level state of the storefront: the current channel, the buyer's company and pricing
+context, language, navigation and SEO links.
 
 Kept apart from the views so the context processor and the views share one resolution per request.
 """
@@ -20,8 +21,11 @@ from comptoir.catalog.selectors import (
     normalize_language,
 )
 from comptoir.channels.models import Channel
-from comptoir.channels.selectors import channel_get
+from comptoir.channels.selectors import channel_for_buyer, channel_get
+from comptoir.companies.models import Company
 from comptoir.core.errors import NotFound
+from comptoir.pricing.engine import PricingContext
+from comptoir.pricing.selectors.context import company_of, pricing_context
 
 SESSION_CHANNEL_KEY = "storefront_channel"
 # The query parameter that pins a page's language (hreflang alternates point at it).
@@ -41,11 +45,24 @@ def current_language() -> str:
     return normalize_language(translation.get_language())
 
 
+def current_company(request: HttpRequest) -> Company | None:
+    """The company the signed-in user buys for, if any: one query for a signed-in user, none
+    for a visitor; resolved once per request and kept on it."""
+    cached = getattr(request, "_storefront_company", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    company = company_of(getattr(request, "user", None))
+    request._storefront_company = company  # type: ignore[attr-defined]
+    return company
+
+
 def current_channel(request: HttpRequest) -> Channel | None:
     """The channel this request shops in: `?channel=` (remembered in the session), else the
-    session's, else the deployment default. None only when no channel exists at all.
+    session's, else the buyer's default: the first business channel for a company buyer, the
+    deployment default for everyone else. None only when no channel exists at all.
 
     Resolved once per request and kept on it, so views and the context processor share it.
+    (Restricting business channels to company members comes with the B2B portal.)
     """
     cached = getattr(request, "_storefront_channel", _UNSET)
     if cached is not _UNSET:
@@ -63,10 +80,12 @@ def current_channel(request: HttpRequest) -> Channel | None:
     if channel is None:
         # Without a session cookie this reads nothing from the database.
         remembered = request.session.get(SESSION_CHANNEL_KEY)
-        channel = _channel_or_none(remembered)
-        if channel is None and remembered:
-            del request.session[SESSION_CHANNEL_KEY]
-            channel = _channel_or_none(None)
+        if remembered:
+            channel = _channel_or_none(remembered)
+            if channel is None:
+                del request.session[SESSION_CHANNEL_KEY]
+    if channel is None:
+        channel = _default_channel(request)
     request._storefront_channel = channel  # type: ignore[attr-defined]
     return channel
 
@@ -76,6 +95,35 @@ def _channel_or_none(code: str | None) -> Channel | None:
         return channel_get(code=code)
     except NotFound:
         return None
+
+
+def _default_channel(request: HttpRequest) -> Channel | None:
+    """The channel of a buyer who has not chosen one (not remembered in the session)."""
+    try:
+        return channel_for_buyer(code=None, business=current_company(request) is not None)
+    except NotFound:
+        return None
+
+
+def current_pricing(request: HttpRequest) -> PricingContext | None:
+    """The caller's pricing context in the current channel (None without a channel): built
+    once per request. A visitor's costs no query once the process's copies of channels, tax
+    rates and promotions are warm; a company buyer's costs the membership and the price
+    lists (two queries), another signed-in user's the membership lookup."""
+    cached = getattr(request, "_storefront_pricing", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    channel = current_channel(request)
+    ctx: PricingContext | None = None
+    if channel is not None:
+        user = getattr(request, "user", None)
+        ctx = pricing_context(
+            channel=channel,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            company=current_company(request),
+        )
+    request._storefront_pricing = ctx  # type: ignore[attr-defined]
+    return ctx
 
 
 @dataclass(frozen=True, slots=True)

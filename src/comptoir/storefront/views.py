@@ -1,7 +1,8 @@
 """Storefront pages: home, category, product and search, server-rendered.
 
-Views parse the request, call catalog selectors and render; htmx requests to listing pages
-get only the `product-grid` partial. Everything works without JavaScript.
+Views parse the request, call catalog selectors and the price engine (the caller's prices:
+visitor, shopper or company buyer) and render; htmx requests to listing pages get only the
+`product-grid` partial. Everything works without JavaScript.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.storefront.context_processors import SEARCH_MAX_LENGTH
+from comptoir.storefront.prices import PricedCard, ProductOffer, priced_cards, product_offer
 from comptoir.storefront.shop import (
     LANGUAGE_PARAM,
     absolute_url,
@@ -42,9 +44,11 @@ from comptoir.storefront.shop import (
     category_path,
     current_channel,
     current_language,
+    current_pricing,
     language_codes,
     seo_links,
 )
+from comptoir.storefront.templatetags.storefront import babel_locale
 
 HOME_PRODUCTS = 8
 LISTING_PAGE_SIZE = 24
@@ -138,8 +142,9 @@ def _listing(
     *,
     category_slug: str | None = None,
     search: str | None = None,
-) -> tuple[list[ProductCard], int, Pagination, str]:
-    """One page of cards for a listing page; 404 for a page past the end."""
+) -> tuple[list[PricedCard], int, Pagination, str]:
+    """One page of cards, priced for the caller, for a listing page; 404 for a page past the
+    end."""
     number = _page_number(request)
     sort = _sort(request)
     cards: list[ProductCard] = []
@@ -157,7 +162,7 @@ def _listing(
         raise Http404(_("No such page."))
     query = {"q": search or "", "sort": sort}
     pagination = _pagination(path=request.path, query=query, number=number, count=count)
-    return cards, count, pagination, sort
+    return priced_cards(current_pricing(request), cards), count, pagination, sort
 
 
 def _render_listing(
@@ -184,7 +189,8 @@ def home(request: HttpRequest) -> HttpResponse:
             language=current_language(),
             page=PageRequest(page=1, page_size=HOME_PRODUCTS),
         )
-    return render(request, "storefront/home.html", {"cards": cards})
+    context = {"cards": priced_cards(current_pricing(request), cards)}
+    return render(request, "storefront/home.html", context)
 
 
 def _category_node(slug: str, language: str) -> CategoryNode:
@@ -236,20 +242,27 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_listing(request, "storefront/category.html", context)
 
 
-def _product_jsonld(product: ProductDetail, channel: Channel, url: str) -> dict[str, Any]:
-    """schema.org Product with one Offer per priced variant."""
+def _product_jsonld(product: ProductDetail, offer: ProductOffer, url: str) -> dict[str, Any]:
+    """schema.org Product with one Offer per variant priced for the caller (a visitor gets the
+    public prices), as the page shows them: tax-included on a B2C channel, excluded on B2B."""
     offers = [
         {
             "@type": "Offer",
-            "sku": variant.sku,
-            "price": variant.price.as_str(),
-            "priceCurrency": variant.price.currency,
+            "sku": variant.variant.sku,
+            "price": variant.price.amount.as_str(),
+            "priceCurrency": variant.price.amount.currency,
+            "priceSpecification": {
+                "@type": "UnitPriceSpecification",
+                "price": variant.price.amount.as_str(),
+                "priceCurrency": variant.price.amount.currency,
+                "valueAddedTaxIncluded": variant.price.includes_tax,
+            },
             "availability": "https://schema.org/InStock"
-            if variant.in_stock
+            if variant.variant.in_stock
             else "https://schema.org/OutOfStock",
             "url": url,
         }
-        for variant in product.variants
+        for variant in offer.variants
         if variant.price is not None
     ]
     data: dict[str, Any] = {
@@ -272,12 +285,12 @@ def _product_jsonld(product: ProductDetail, channel: Channel, url: str) -> dict[
     if len(offers) == 1:
         data["offers"] = offers[0]
     elif offers:
-        prices = [variant.price.amount for variant in product.variants if variant.price]
+        prices = [v.price.amount for v in offer.variants if v.price is not None]
         data["offers"] = {
             "@type": "AggregateOffer",
-            "priceCurrency": channel.currency,
-            "lowPrice": f"{min(prices):.2f}",
-            "highPrice": f"{max(prices):.2f}",
+            "priceCurrency": offer.currency,
+            "lowPrice": min(prices, key=lambda m: m.amount).as_str(),
+            "highPrice": max(prices, key=lambda m: m.amount).as_str(),
             "offerCount": len(offers),
             "offers": offers,
         }
@@ -295,12 +308,17 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
         detail = product_detail(channel=channel, language=language, slug=slug)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
+    ctx = current_pricing(request)
+    if ctx is None:  # cannot happen: there is a channel
+        raise Http404(_("No product is sold here yet."))
+    offer = product_offer(ctx, detail, locale=babel_locale(language))
     seo = seo_links(path=request.path, language=language)
     breadcrumb: list[CategoryNode] | list[CategoryRef] = category_path(
         language, detail.category.id
     ) or [detail.category]
     context = {
         "product": detail,
+        "offer": offer,
         "breadcrumb": breadcrumb,
         "current_category_slug": breadcrumb[0].slug,
         "seo": seo,
@@ -308,7 +326,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
         or plain_excerpt(detail.description)
         or detail.name,
         "og_image": absolute_url(detail.images[0].url) if detail.images else "",
-        "product_jsonld": _product_jsonld(detail, channel, seo.canonical),
+        "product_jsonld": _product_jsonld(detail, offer, seo.canonical),
     }
     return render(request, "storefront/product.html", context)
 

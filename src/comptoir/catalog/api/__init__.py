@@ -2,7 +2,13 @@
 CRUD, mounted at /api/v1/admin/). Handlers parse input, call one service or selector and
 shape the output; domain errors become problem+json in comptoir.api."""
 
-from comptoir.catalog.api import public, staff_catalog, staff_media, staff_products  # noqa: F401
+from comptoir.catalog.api import (  # noqa: F401
+    public,
+    staff_catalog,
+    staff_collections,
+    staff_media,
+    staff_products,
+)
 from comptoir.catalog.api.common import admin_router, router
 
 __all__ = ["admin_router", "router"]

@@ -68,7 +68,7 @@ def pricing_context(
     *,
     channel: Channel,
     user: object = None,
-    company: Company | None | _Lookup = LOOKUP,
+    company: Company | _Lookup | None = LOOKUP,
     country: str | None = None,
     now: datetime | None = None,
 ) -> PricingContext:

@@ -47,8 +47,8 @@ class World:
 
 
 def build_world() -> World:
-    b2c = ChannelFactory()
-    b2b = B2BChannelFactory()
+    b2c = ChannelFactory.create()
+    b2b = B2BChannelFactory.create()
     category = CategoryFactory(slug="perceuses")
     product = ProductFactory.create(category=category, slug="perceuse")
     drill = ProductVariantFactory.create(product=product, sku="DRILL", position=0)
@@ -82,9 +82,7 @@ def build_world() -> World:
     PriceTierFactory.create(entry=entry, min_quantity=10, unit_price=Decimal("14.00"))
     PriceTierFactory.create(entry=entry, min_quantity=50, unit_price=Decimal("13.00"))
     group_list = PriceListFactory.create(code="pros", channel=b2b, customer_group=group)
-    PriceListEntryFactory.create(
-        price_list=group_list, variant=drill, unit_price=Decimal("17.00")
-    )
+    PriceListEntryFactory.create(price_list=group_list, variant=drill, unit_price=Decimal("17.00"))
     PriceListEntryFactory.create(
         price_list=group_list,
         variant=drill_xl,

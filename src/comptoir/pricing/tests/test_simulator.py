@@ -74,7 +74,8 @@ def test_problems_are_shown(
 
 def test_bad_input_shows_form_errors(client: Client, world: World) -> None:
     client.force_login(StaffFactory.create())
-    response = client.get(URL, {"channel": "x", "sku": "", "quantity": 0, "country": "ZZ"})
+    query: dict[str, Any] = {"channel": "x", "sku": "", "quantity": 0, "country": "ZZ"}
+    response = client.get(URL, query)
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"channel", "sku", "quantity", "country"}

@@ -116,7 +116,7 @@ def _load() -> tuple[CatalogPromotion, ...]:
 
     loaded = []
     for p in promotions:
-        targeted = p.pk in products or p.pk in categories or p.pk in collections
+        targeted = not p.applies_to_all
         product_ids: set[int] = set(products.get(p.pk, ()))
         for collection_id in collections.get(p.pk, ()):
             product_ids |= collection_products.get(collection_id, set())

@@ -22,3 +22,14 @@ class CouponFactory(factory.django.DjangoModelFactory[Coupon]):
 
     promotion = factory.SubFactory(PromotionFactory, kind=PromotionKind.CART, requires_coupon=True)
     code = factory.Sequence(lambda n: f"CODE{n:04d}")
+
+
+class CartPromotionFactory(PromotionFactory):
+    kind = PromotionKind.CART
+
+
+class CouponPromotionFactory(PromotionFactory):
+    """A cart promotion that needs a coupon code."""
+
+    kind = PromotionKind.CART
+    requires_coupon = True

@@ -148,7 +148,9 @@ class TestQueryCount:
             published_product(channel=shop.channel, category=shop.drills, slug=f"clou-{i}")
         twenty_four = self.count_queries(client, "/c/outillage/")
 
-        # count, page (the channel and the category subtree are kept in the process)
+        # count, page (the channel and the category subtree are kept in the process; a
+        # visitor's prices come from the cards and the process's copies of tax rates and
+        # promotions: see test_pricing_pages for a company buyer's)
         assert five == twenty_four == 2
 
     def test_category_page_in_english_is_constant(self, client: Client, shop: Shop) -> None:

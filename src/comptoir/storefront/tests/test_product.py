@@ -244,6 +244,12 @@ class TestJsonLd:
                 "sku": sku,
                 "price": "19.90",
                 "priceCurrency": "EUR",
+                "priceSpecification": {
+                    "@type": "UnitPriceSpecification",
+                    "price": "19.90",
+                    "priceCurrency": "EUR",
+                    "valueAddedTaxIncluded": True,
+                },
                 "availability": "https://schema.org/InStock",
                 "url": "http://127.0.0.1:8000/p/perceuse-visseuse/?lang=en",
             },

@@ -1,0 +1,123 @@
+"""The cart promotions a cart may get: the automatic ones, and those unlocked by the coupon
+codes entered. Read per cart evaluation in a constant number of queries (no copy kept in
+the process: coupons change with every order)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from comptoir.catalog.models import Category, Collection
+from comptoir.promotions.cart import CartPromotion
+from comptoir.promotions.models import Coupon, Promotion, PromotionKind, Stacking
+from comptoir.promotions.selectors.active import _descendants
+
+
+def _normalize(codes: Iterable[str]) -> list[str]:
+    return sorted({c.strip().upper() for c in codes if c and len(c.strip()) <= 40})
+
+
+def _pairs(model: type, field: str, ids: list[int]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for promotion_id, target in model.objects.filter(promotion_id__in=ids).values_list(  # type: ignore[attr-defined]
+        "promotion_id", field
+    ):
+        found.setdefault(promotion_id, set()).add(target)
+    return found
+
+
+def cart_promotions(
+    *,
+    channel_id: int,
+    customer_group_id: int | None,
+    coupon_codes: Iterable[str] = (),
+    now: datetime | None = None,
+) -> list[CartPromotion]:
+    """The cart promotions live at `now` in a channel for a customer group (None: a
+    customer without a group), highest priority first: those that need no code, and those
+    unlocked by one of `coupon_codes` whose coupon is active, within its dates and not used
+    up. Per-customer limits and minimum amounts are checked by `coupon_check` when the code
+    is entered and by `coupon_redeem` at order placement; an unknown code is ignored here."""
+    moment = now or timezone.now()
+    codes = _normalize(coupon_codes)
+    unlocked: dict[int, str] = {}
+    if codes:
+        for promotion_id, code in (
+            Coupon.objects.filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=moment),
+                Q(valid_until__isnull=True) | Q(valid_until__gt=moment),
+                Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")),
+                code__in=codes,
+                is_active=True,
+            )
+            .order_by("code")
+            .values_list("promotion_id", "code")
+        ):
+            unlocked.setdefault(promotion_id, code)
+    promotions = list(
+        Promotion.objects.filter(
+            Q(requires_coupon=False) | Q(pk__in=list(unlocked)),
+            Q(starts_at__isnull=True) | Q(starts_at__lte=moment),
+            Q(ends_at__isnull=True) | Q(ends_at__gt=moment),
+            Q(channels__isnull=True) | Q(channels=channel_id),
+            kind=PromotionKind.CART,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("-priority", "id")
+    )
+    if not promotions:
+        return []
+    ids = [p.pk for p in promotions]
+    groups = _pairs(Promotion.customer_groups.through, "customergroup_id", ids)
+    channels = _pairs(Promotion.channels.through, "channel_id", ids)
+    products = _pairs(Promotion.products.through, "product_id", ids)
+    categories = _pairs(Promotion.categories.through, "category_id", ids)
+    collections = _pairs(Promotion.collections.through, "collection_id", ids)
+    collection_products: dict[int, set[int]] = {}
+    wanted = set().union(*collections.values()) if collections else set()
+    if wanted:
+        for collection_id, product_id in Collection.products.through.objects.filter(
+            collection_id__in=wanted, collection__is_active=True
+        ).values_list("collection_id", "product_id"):
+            collection_products.setdefault(collection_id, set()).add(product_id)
+    parents = dict(Category.objects.values_list("id", "parent_id")) if categories else {}
+
+    found: list[CartPromotion] = []
+    for p in promotions:
+        group_ids = frozenset(groups.get(p.pk, ()))
+        if group_ids and (customer_group_id is None or customer_group_id not in group_ids):
+            continue
+        targeted = not p.applies_to_all
+        product_ids: set[int] = set(products.get(p.pk, ()))
+        for collection_id in collections.get(p.pk, ()):
+            product_ids |= collection_products.get(collection_id, set())
+        found.append(
+            CartPromotion(
+                id=p.pk,
+                code=p.code,
+                name=p.name,
+                name_en=p.name_en,
+                priority=p.priority,
+                exclusive=p.stacking == Stacking.EXCLUSIVE,
+                reward_type=p.reward_type,
+                value=p.reward_value or Decimal(0),
+                currency=p.currency,
+                starts_at=p.starts_at,
+                ends_at=p.ends_at,
+                channel_ids=frozenset(channels.get(p.pk, ())),
+                group_ids=group_ids,
+                product_ids=frozenset(product_ids) if targeted else None,
+                category_ids=frozenset(_descendants(categories.get(p.pk, set()), parents)),
+                min_subtotal=p.min_subtotal,
+                min_quantity=p.min_quantity,
+                buy_quantity=p.buy_quantity,
+                get_quantity=p.get_quantity,
+                coupon_code=unlocked.get(p.pk, "") if p.requires_coupon else "",
+            )
+        )
+    return found

@@ -1,0 +1,43 @@
+"""A targeted promotion never widens to the whole catalog when its targets disappear."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from comptoir.catalog.tests.factories import CategoryFactory, ProductFactory
+from comptoir.channels.tests.factories import ChannelFactory
+from comptoir.promotions.selectors.active import catalog_promotions, promotions_version_bump
+from comptoir.promotions.services import promotion_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_deleting_the_last_target_leaves_a_promotion_that_applies_to_nothing() -> None:
+    channel = ChannelFactory.create()
+    product = ProductFactory.create(category=CategoryFactory.create())
+    promotion = promotion_create(
+        code="cible",
+        name="Ciblée",
+        kind="catalog",
+        reward_type="percentage",
+        reward_value=Decimal("10"),
+        products=[product.pk],
+    )
+    assert promotion.applies_to_all is False
+    everything = promotion_create(
+        code="tout",
+        name="Tout",
+        kind="catalog",
+        reward_type="percentage",
+        reward_value=Decimal("5"),
+    )
+    assert everything.applies_to_all is True
+    category_id = product.category_id
+    product.delete()  # the link row goes with it (cascade), no promotion service involved
+    promotions_version_bump()
+    live = {p.code: p for p in catalog_promotions(channel_id=channel.pk, customer_group_id=None)}
+    assert live["cible"].product_ids == frozenset()
+    assert not live["cible"].applies_to(product.pk or 0, category_id)
+    assert live["tout"].product_ids is None
