@@ -90,3 +90,9 @@ def test_staff_only(client: Client, world: World) -> None:
     assert client.get(URL).status_code == 302
     client.force_login(UserFactory.create(is_staff=True))  # staff without the permission
     assert client.get(URL).status_code == 403
+
+
+def test_price_list_page_links_to_the_simulator(client: Client, world: World) -> None:
+    client.force_login(StaffFactory.create())
+    html = client.get("/admin/pricing/pricelist/").content.decode()
+    assert URL in html
