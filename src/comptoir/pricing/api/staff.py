@@ -12,8 +12,14 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
-from comptoir.catalog.api.common import as_bad_reference, page_request, paginated, staff
 from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.staff_api import (
+    as_bad_reference,
+    page_request,
+    paginated,
+    patch_changes,
+    staff,
+)
 from comptoir.pricing import services
 from comptoir.pricing.models import PriceList, PriceListEntry
 from comptoir.pricing.schemas import (
@@ -114,17 +120,6 @@ def _references(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _changes(payload: PriceListPatch) -> dict[str, Any]:
-    fields = {name: getattr(payload, name) for name in payload.model_fields_set}
-    refused = sorted(n for n, v in fields.items() if v is None and n not in NULLABLE)
-    if refused:
-        message = _("These fields cannot be null: %(names)s") % {"names": ", ".join(refused)}
-        raise InvalidInput(
-            message, code="INVALID_INPUT", errors={n: [_("Cannot be null.")] for n in refused}
-        )
-    return fields
-
-
 # --- price lists --------------------------------------------------------------------------
 
 
@@ -197,7 +192,7 @@ def admin_update_price_list(
     user = staff(request, "pricing.change_pricelist")
     price_list = reads.price_list_by_code(code=code)
     updated = services.price_list_update(
-        price_list=price_list, actor=user, **_references(_changes(payload))
+        price_list=price_list, actor=user, **_references(patch_changes(payload, nullable=NULLABLE))
     )
     return price_list_out(reads.price_list_by_code(code=updated.code))
 
@@ -362,7 +357,7 @@ def admin_import_entries(
     + ACCESS % "view",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The CSV file.",
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             }
