@@ -22,7 +22,10 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("command", nargs="?", choices=["run", "generate", "profile"], default="run")
     p.add_argument(
-        "--scenario", default="product_list", help="for `profile`: product_list, product_detail"
+        "--scenario",
+        default="product_list",
+        help="for `profile`: product_list, product_detail, product_list_pro, "
+        "product_list_company, batch_pricing",
     )
     p.add_argument("--products", type=int, default=100_000, help="catalog size (100000)")
     p.add_argument("--reset", action="store_true", help="empty the catalog tables first")
@@ -40,6 +43,17 @@ def parser() -> argparse.ArgumentParser:
         "--warmup", type=int, default=None, help="warm-up requests (every distinct one twice)"
     )
     p.add_argument("--output", type=Path, default=env.RESULTS_DIR / "latest.json")
+    p.add_argument(
+        "--no-pricing",
+        dest="pricing",
+        action="store_false",
+        help="skip the pricing data and scenarios (company listing, batch pricing)",
+    )
+    p.add_argument("--companies", type=int, default=1000, help="companies and contracts (1000)")
+    p.add_argument(
+        "--entries-per-list", type=int, default=2000, help="variants per contract list (2000)"
+    )
+    p.add_argument("--batch-lines", type=int, default=10_000, help="lines of batch pricing")
     return p
 
 
@@ -47,12 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.products < 1:
         parser().error("--products must be 1 or more")
+    if args.companies < 1 or args.entries_per_list < 1 or args.batch_lines < 1:
+        parser().error("--companies, --entries-per-list and --batch-lines must be 1 or more")
     if args.command == "profile":
-        return profile_scenario(args.scenario, args.sample)
+        return profile_scenario(args.scenario, args.sample, args.batch_lines)
     if args.command == "generate":
         env.configure(env.database_url())
         env.migrate()
-        generate_step(args.products, args.reset)
+        generate_step(
+            args.products, args.reset, pricing=args.pricing, companies=args.companies,
+            entries_per_list=args.entries_per_list,
+        )  # fmt: skip
         return 0
     return run(
         Options(
@@ -68,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             sequential=min(args.sequential, args.sample),
             warmup=args.warmup,
             output=args.output,
+            pricing=args.pricing,
+            companies=args.companies,
+            entries_per_list=args.entries_per_list,
+            batch_lines=args.batch_lines,
         )
     )
 

@@ -394,25 +394,35 @@ def _copy_columns(
     return [column_of[n] for n in names] + extra_columns, tuple(extra_values)
 
 
+def copy_rows(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    now: datetime,
+) -> None:
+    """Write rows (tuples in the order of `names`, primary key included) to a model's table:
+    COPY on PostgreSQL, `bulk_create` elsewhere."""
+    if connection.vendor == "postgresql":
+        columns, extra = _copy_columns(model, names, now)
+        table = connection.ops.quote_name(model._meta.db_table)
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        connection.ensure_connection()
+        raw = connection.connection
+        assert raw is not None
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row + extra)
+    else:
+        model._default_manager.bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500
+        )
+
+
 def write_rows(rows: Rows, now: datetime) -> None:
     for model in ORDER:
         batch = rows.by_model.get(model, [])
-        if not batch:
-            continue
-        names = COLUMNS[model]
-        if connection.vendor == "postgresql":
-            columns, extra = _copy_columns(model, names, now)
-            table = connection.ops.quote_name(model._meta.db_table)
-            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-            raw = connection.connection
-            assert raw is not None
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as cp:
-                for row in batch:
-                    cp.write_row(row + extra)
-        else:
-            model._default_manager.bulk_create(
-                [model(**dict(zip(names, row, strict=True))) for row in batch], batch_size=500
-            )
+        if batch:
+            copy_rows(model, COLUMNS[model], batch, now)
 
 
 def reset_catalog() -> None:
@@ -426,7 +436,9 @@ def reset_catalog() -> None:
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return
-    ordered = [*reversed(ORDER), *catalog_models]  # children first; the rest after
+    # What TRUNCATE ... CASCADE empties too: tables referencing the catalog (price list
+    # entries, promotion targets...), and those referencing them, deepest first.
+    ordered = [*reversed(_referencing(catalog_models)), *reversed(ORDER), *catalog_models]
     seen: set[type[models.Model]] = set()
     with connection.cursor() as cursor:
         for model in ordered:
@@ -436,6 +448,24 @@ def reset_catalog() -> None:
             if model is Category:  # PROTECT on parent: leaves before tops
                 cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE parent_id IS NOT NULL")
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
+
+
+def _referencing(targets: list[type[models.Model]]) -> list[type[models.Model]]:
+    """Models of other apps with a foreign key to `targets` or to such a model, in the
+    order found (a model after those it references)."""
+    found: list[type[models.Model]] = []
+    seen = set(targets)
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models(include_auto_created=True):
+            if model in seen:
+                continue
+            if any(f.is_relation and f.related_model in seen for f in model._meta.concrete_fields):
+                seen.add(model)
+                found.append(model)
+                changed = True
+    return found
 
 
 def analyze() -> None:

@@ -23,10 +23,12 @@ from bench.report import (
     Line,
     machine,
     ms,
+    report_lines,
     table,
 )
 
 GENERATE_RECORD = env.RESULTS_DIR / "generate.json"
+PRICING_RECORD = env.RESULTS_DIR / "generate-pricing.json"
 PAGE_SIZES = (12, 48, 100)
 
 
@@ -44,10 +46,41 @@ class Options:
     sequential: int = 200
     warmup: int | None = None  # None: every distinct request twice
     output: Path = env.RESULTS_DIR / "latest.json"
+    # Pricing (issue 3): companies with contract lists, the company listing, batch pricing.
+    pricing: bool = True
+    companies: int = 1000
+    entries_per_list: int = 2000
+    batch_lines: int = 10_000
 
 
-def generate_step(products: int, reset: bool) -> dict[str, Any]:
-    """Generate (or skip) and remember the timing of the last real generation."""
+def generate_step(
+    products: int, reset: bool, *, pricing: bool = True, companies: int = 1000,
+    entries_per_list: int = 2000,
+) -> dict[str, Any]:  # fmt: skip
+    """Generate (or skip) and remember the timing of the last real generation; then the
+    pricing data (`pricing`), under the key `pricing`."""
+    catalog = _generate_catalog(products, reset)
+    if pricing:
+        catalog["pricing"] = _generate_pricing(companies, entries_per_list)
+    return catalog
+
+
+def _generate_pricing(companies: int, entries_per_list: int) -> dict[str, Any]:
+    from bench.generate import summary
+    from bench.pricing import generate_pricing, record
+
+    result = generate_pricing(companies=companies, entries_per_list=entries_per_list)
+    if result.skipped:
+        print(f"Pricing data already there ({companies:,} companies): generation skipped.")
+    else:
+        print(
+            f"Generated the pricing data in {result.seconds:.1f} s "
+            f"({summary(result.counts.items())})."
+        )
+    return {**record(result, PRICING_RECORD), "counts": result.counts}
+
+
+def _generate_catalog(products: int, reset: bool) -> dict[str, Any]:
     from bench.generate import generate, summary
 
     result = generate(products=products, reset=reset)
@@ -91,7 +124,7 @@ def raw_database(url: str) -> Any:
 def static_figures(scenario: Any, options: Options) -> dict[str, Any]:
     """In-process figures: SQL queries per request (warm and cold cache) and the split
     between SQL and the rest."""
-    from bench.profile import breakdown
+    from bench.pricing import breakdown
     from bench.scenarios import count_queries
 
     base = scenario.requests[0]
@@ -103,9 +136,10 @@ def static_figures(scenario: Any, options: Options) -> dict[str, Any]:
         "queries_status": warm.status,
         "queries": warm.queries,
         "queries_cold_cache": cold.queries,
+        "statements": warm.statements,
         "statements_cold_cache": cold.statements,
     }
-    if scenario.name == "product_list":
+    if scenario.name.startswith("product_list"):
         entry["queries_by_page_size"] = {
             str(size): count_queries(replace(base, page=1, page_size=size), cold=True).queries
             for size in PAGE_SIZES
@@ -194,12 +228,24 @@ def measure(options: Options) -> dict[str, Any]:
     from bench.server import Gunicorn, memory_of
 
     load_before = list(os.getloadavg())
-    generation = generate_step(options.products, options.reset)
+    generation = generate_step(
+        options.products, options.reset, pricing=options.pricing, companies=options.companies,
+        entries_per_list=options.entries_per_list,
+    )  # fmt: skip
     connection.ensure_connection()
     server_version = getattr(connection, "pg_version", None)
     all_scenarios = scenarios(n=options.sample)
-    results = {s.name: static_figures(s, options) for s in all_scenarios}
     db = raw_database(url)
+    buyers = pricing_scenarios(all_scenarios, options)
+    results: dict[str, Any] = {s.name: static_figures(s, options) for s in all_scenarios}
+    if buyers:
+        from bench.pricing import batch_pricing, coverage, versus_anonymous
+
+        company = all_scenarios[-1]
+        results[company.name]["versus_anonymous"] = versus_anonymous(results)
+        results[company.name]["coverage"] = coverage(db, company, buyers)
+        print(f"- Batch pricing of {options.batch_lines:,} lines, in-process...")
+        results["batch_pricing"] = batch_pricing(db, buyers[0], n=options.batch_lines)
 
     print(f"Starting gunicorn ({options.workers} {options.worker_class} workers)...")
     with Gunicorn(
@@ -207,6 +253,14 @@ def measure(options: Options) -> dict[str, Any]:
     ) as server:
         for scenario in all_scenarios:
             results[scenario.name].update(served_figures(server, db, scenario, options))
+        if buyers:
+            from bench.pricing import paired_pass
+
+            print("- Company list against the anonymous list, paired pass...")
+            anonymous, company = all_scenarios[-2:]
+            results[company.name]["paired"] = paired_pass(
+                server, anonymous, company, options.sequential
+            )
         workers = {pid: memory_of(pid) for pid in server.worker_pids()}
         errors_log = server.errors()
 
@@ -219,9 +273,17 @@ def measure(options: Options) -> dict[str, Any]:
             "vendor": "postgresql" if env.is_postgres_url(url) else connection.vendor,
             "server_version": server_version,
             "counts": generation["counts"],
+            "pricing_counts": generation.get("pricing", {}).get("counts", {}),
         },
         "products": generation["counts"]["product"],
-        "generator": {k: v for k, v in generation.items() if k != "counts"},
+        "generator": {
+            **{k: v for k, v in generation.items() if k not in ("counts", "pricing")},
+            **(
+                {"pricing": {k: v for k, v in generation["pricing"].items() if k != "counts"}}
+                if "pricing" in generation
+                else {}
+            ),
+        },
         "server": {
             "workers": options.workers,
             "worker_class": options.worker_class,
@@ -236,6 +298,21 @@ def measure(options: Options) -> dict[str, Any]:
     }
 
 
+def pricing_scenarios(all_scenarios: list[Any], options: Options) -> list[Any]:
+    """Appends the company listing scenarios (anonymous, then buyers) when the pricing data
+    is there; returns the buyers (none: no pricing scenario)."""
+    if not options.pricing:
+        return []
+    from bench.pricing import has_pricing_data, key_buyers, listing_scenarios
+
+    if not has_pricing_data():
+        return []
+    buyers = key_buyers()
+    if buyers:
+        all_scenarios += listing_scenarios(all_scenarios[0], buyers)
+    return buyers
+
+
 def _p95(values: list[float]) -> float:
     from bench.loadgen import percentile
 
@@ -245,6 +322,8 @@ def _p95(values: list[float]) -> float:
 def lines(result: dict[str, Any], options: Options) -> list[Line]:
     out: list[Line] = []
     for name, entry in result["scenarios"].items():
+        if name not in ("product_list", "product_detail"):
+            continue
         label = "list" if name == "product_list" else "detail"
         seq, load = entry["sequential"], entry["load"]
         is_list = name == "product_list"
@@ -320,6 +399,7 @@ def lines(result: dict[str, Any], options: Options) -> list[Line]:
                 load["errors"] + seq["errors"] == 0,
             ),
         ]
+    out += report_lines(result)
     out.append(
         Line(
             "web worker RSS after the run (max)",
@@ -346,14 +426,24 @@ def lines(result: dict[str, Any], options: Options) -> list[Line]:
     return out
 
 
-def profile_scenario(name: str, sample: int) -> int:
+def profile_scenario(name: str, sample: int, batch_lines: int = 10_000) -> int:
     """Print a cProfile of one scenario, in-process on the bench database."""
     env.configure(env.database_url())
     env.migrate()
-    from bench.profile import breakdown, profile
+    from bench.pricing import breakdown, profile_batch, profile_listing
     from bench.scenarios import scenarios
 
-    chosen = {s.name: s for s in scenarios(n=sample)}.get(name)
+    all_scenarios = scenarios(n=sample)
+    buyers = []
+    if name in ("product_list_pro", "product_list_company", "batch_pricing"):
+        buyers = pricing_scenarios(all_scenarios, Options())
+        if not buyers:
+            print("No pricing data: run `python -m bench generate` first.")
+            return 2
+    if name == "batch_pricing":
+        print(profile_batch(buyers[0], n=batch_lines))
+        return 0
+    chosen = {s.name: s for s in all_scenarios}.get(name)
     if chosen is None:
         print(f"Unknown scenario {name}")
         return 2
@@ -362,7 +452,7 @@ def profile_scenario(name: str, sample: int) -> int:
         f"{chosen.title}: in-process median {ms(split['total_median_s'])}, "
         f"SQL {ms(split['sql_median_s'])}, rest {ms(split['python_median_s'])}\n"
     )
-    print(profile(chosen.requests))
+    print(profile_listing(chosen.requests))
     return 0
 
 

@@ -58,6 +58,15 @@ class ApiRequest:
     page_size: int = 48
     category: str | None = None
     slug: str | None = None
+    # A bearer token: the request is sent for its user (a company buyer).
+    token: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = {"Accept-Language": self.language}
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
 
     @property
     def path(self) -> str:
@@ -72,7 +81,7 @@ class ApiRequest:
 
     @property
     def http(self) -> HttpRequest:
-        return HttpRequest(self.path, {"Accept-Language": self.language})
+        return HttpRequest(self.path, self.headers)
 
 
 # -- raw SQL ---------------------------------------------------------------------------------
@@ -287,7 +296,7 @@ def count_queries(request: ApiRequest, *, cold: bool = False) -> QueryCount:
     first connection) does not count; `cold` empties the cache before the counted request
     (what a request pays when nothing it uses is cached, e.g. the list's count)."""
     client = Client()
-    headers = {"accept-language": request.language}
+    headers = request.headers
     client.get(request.path, headers=headers)
     if cold:
         cache.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from babel.numbers import is_currency
+from babel.numbers import get_currency_precision, is_currency
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +20,9 @@ def _languages() -> set[str]:
     return {code for code, _label in settings.LANGUAGES}
 
 
+MAX_CURRENCY_DIGITS = 2
+
+
 def _check(
     *, currency: str, default_language: str, languages: Sequence[str], price_display: str
 ) -> None:
@@ -29,6 +32,11 @@ def _check(
             code="CURRENCY_INVALID",
             errors={"currency": ["Use an ISO 4217 code such as EUR."]},
         )
+    if get_currency_precision(currency) > MAX_CURRENCY_DIGITS:
+        # Amounts are stored with two decimals: a currency with three (KWD, BHD...) would
+        # be rounded by the database.
+        message = _("Currencies with more than two decimals are not supported.")
+        raise InvalidInput(message, code="CURRENCY_NOT_SUPPORTED", errors={"currency": [message]})
     known = _languages()
     if not languages or not set(languages) <= known or default_language not in languages:
         message = f"Languages must be among {', '.join(sorted(known))} and include the default."

@@ -9,86 +9,20 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comptoir.companies import services
 from comptoir.companies.models import Company, CompanyMember, CustomerGroup
 from comptoir.core.errors import DomainError
-
-_SAVE_ERROR = "_comptoir_companies_save_error"
-
-
-def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    """Show a domain error on the fields it names (on the form when it names none)."""
-    placed = False
-    for field, field_messages in exc.errors.items():
-        if field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message if message != exc.code else exc.detail)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.detail)
-
-
-class _SaveErrorMixin:
-    save_error: DomainError
-
-    def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean()  # type: ignore[misc]
-        add_domain_error(self, self.save_error)  # type: ignore[arg-type]
-        return data
-
-
-class ServiceModelAdmin(admin.ModelAdmin):
-    """A DomainError raised by a service while saving (a race the form could not see)
-    rolls the save back and shows the page again with the posted data and the error; a
-    refused deletion is shown as an error message."""
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            if request.method != "POST":
-                raise
-            setattr(request, _SAVE_ERROR, exc)
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form_class: Any = super().get_form(request, obj, change=change, **kwargs)
-        error = getattr(request, _SAVE_ERROR, None)
-        if error is None:
-            return form_class
-        return type(form_class.__name__, (_SaveErrorMixin, form_class), {"save_error": error})
-
-    def delete_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.detail, level=messages.ERROR)
-            opts = self.opts
-            return HttpResponseRedirect(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
-            )
-
+from comptoir.core.service_admin import ServiceAdmin, add_domain_error, adopt, fresh
 
 # --- customer groups ----------------------------------------------------------------------
 
 
 @admin.register(CustomerGroup)
-class CustomerGroupAdmin(ServiceModelAdmin):
+class CustomerGroupAdmin(ServiceAdmin):
     fields = ("name", "code", "description")
     list_display = ("name", "code")
     search_fields = ("name", "code")
@@ -97,12 +31,10 @@ class CustomerGroupAdmin(ServiceModelAdmin):
     def save_model(self, request: HttpRequest, obj: CustomerGroup, form: Any, change: bool) -> None:
         data = {field: form.cleaned_data[field] for field in ("code", "name", "description")}
         if change:
-            saved = services.customer_group_update(
-                group=CustomerGroup.objects.get(pk=obj.pk), **data
-            )
+            saved = services.customer_group_update(group=fresh(obj), **data)
         else:
             saved = services.customer_group_create(**data)
-        obj.__dict__.update(saved.__dict__)
+        adopt(obj, saved)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         # A group in use (companies, price lists, promotions) is shown as protected: the
@@ -195,7 +127,7 @@ class CompanyMemberInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(ServiceModelAdmin):
+class CompanyAdmin(ServiceAdmin):
     form = CompanyForm
     inlines = (CompanyMemberInline,)
     list_display = (
@@ -243,10 +175,10 @@ class CompanyAdmin(ServiceModelAdmin):
         if change:
             # The stored row, not the form's instance: the service compares the VAT number
             # with the stored one.
-            saved = services.company_update(company=Company.objects.get(pk=obj.pk), **data)
+            saved = services.company_update(company=fresh(obj), **data)
         else:
             saved = services.company_create(**data)
-        obj.__dict__.update(saved.__dict__)
+        adopt(obj, saved)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not CompanyMember:  # pragma: no cover - the only inline

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
-from comptoir.accounts.models import User
 from comptoir.companies import selectors, services
 from comptoir.companies.models import Company, CompanyMember, CustomerGroup
 from comptoir.companies.schemas import (
@@ -30,54 +29,14 @@ from comptoir.companies.schemas import (
     CustomerGroupOut,
     CustomerGroupPatch,
 )
-from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
-from comptoir.core.pagination import PageRequest, page_links
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.staff_api import as_bad_reference, page_request, paginated, patch_changes, staff
 
 admin_router = Router(tags=["admin: companies"], auth=session_or_bearer)
 
 # Shared by the error lists of the endpoints' descriptions.
 _AUTH = "401 `UNAUTHORIZED`; 403 `PERMISSION_DENIED` without the staff permission"
 _PAGE = "400 `INVALID_PAGINATION`"
-
-
-def staff(request: HttpRequest, *permissions: str) -> User:
-    """The authenticated caller if active staff with `permissions`; PermissionDenied
-    otherwise. (The catalog's helper, which companies may not import.)"""
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User) or not user.is_active or not user.is_staff:
-        raise PermissionDenied(_("Staff only."), code="PERMISSION_DENIED")
-    if not user.has_perms(permissions):
-        raise PermissionDenied(
-            _("Missing permission: %(perms)s") % {"perms": ", ".join(permissions)},
-            code="PERMISSION_DENIED",
-        )
-    return user
-
-
-def paginated(
-    request: HttpRequest, page: PageRequest, count: int, results: list[Any]
-) -> dict[str, Any]:
-    query = {k: request.GET.getlist(k) for k in request.GET if k not in ("page", "page_size")}
-    nxt, prev = page_links(path=request.path, query=query, request=page, count=count)
-    return {"count": count, "next": nxt, "previous": prev, "results": results}
-
-
-def changes(payload: Any, *, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The fields a PATCH body sets. null is only allowed where it means something."""
-    fields = {name: getattr(payload, name) for name in payload.model_fields_set}
-    refused = sorted(n for n, v in fields.items() if v is None and n not in nullable)
-    if refused:
-        raise InvalidInput(
-            _("These fields cannot be null: %(fields)s") % {"fields": ", ".join(refused)},
-            code="INVALID_INPUT",
-            errors={name: [_("Cannot be null.")] for name in refused},
-        )
-    return fields
-
-
-def _bad_reference(exc: NotFound, field: str) -> InvalidInput:
-    """A reference in a request body to something unknown is bad input (400), not a 404."""
-    return InvalidInput(exc.detail, code=exc.code, errors={field: [exc.detail]})
 
 
 # --- customer groups ----------------------------------------------------------------------
@@ -103,7 +62,7 @@ def admin_list_groups(
     request: HttpRequest, page: int | None = Query(None), page_size: int | None = Query(None)
 ) -> dict[str, Any]:
     staff(request, "companies.view_customergroup")
-    page_req = PageRequest.parse(page, page_size)
+    page_req = page_request(page, page_size)
     groups, count = selectors.customer_group_list(page=page_req)
     return paginated(request, page_req, count, [group_out(g) for g in groups])
 
@@ -144,7 +103,7 @@ def admin_update_group(
 ) -> dict[str, Any]:
     staff(request, "companies.change_customergroup")
     group = selectors.customer_group_get(group_id=group_id)
-    services.customer_group_update(group=group, **changes(payload))
+    services.customer_group_update(group=group, **patch_changes(payload))
     return group_out(selectors.customer_group_get(group_id=group_id))
 
 
@@ -191,7 +150,7 @@ def _group(code: str | None) -> CustomerGroup | None:
     try:
         return selectors.customer_group_by_code(code=code)
     except NotFound as exc:
-        raise _bad_reference(exc, "customer_group") from None
+        raise as_bad_reference(exc, "customer_group") from None
 
 
 _COMPANY_ERRORS = (
@@ -214,7 +173,7 @@ _COMPANY_ERRORS = (
 )
 def admin_list_companies(request: HttpRequest, filters: Query[CompanyListQuery]) -> dict[str, Any]:
     staff(request, "companies.view_company")
-    page_req = PageRequest.parse(filters.page, filters.page_size)
+    page_req = page_request(filters.page, filters.page_size)
     companies, count = selectors.company_list(
         search=filters.search,
         country=filters.country,
@@ -265,7 +224,7 @@ def admin_update_company(
 ) -> dict[str, Any]:
     staff(request, "companies.change_company")
     company = selectors.company_get(company_id=company_id)
-    data = changes(payload, nullable=frozenset({"customer_group", "external_ref"}))
+    data = patch_changes(payload, nullable=frozenset({"customer_group", "external_ref"}))
     if "customer_group" in data:
         data["customer_group"] = _group(data["customer_group"])
     services.company_update(company=company, **data)
@@ -312,7 +271,7 @@ def admin_list_members(
 ) -> dict[str, Any]:
     staff(request, "companies.view_companymember")
     company = selectors.company_get(company_id=company_id)
-    page_req = PageRequest.parse(page, page_size)
+    page_req = page_request(page, page_size)
     members, count = selectors.company_member_list(company=company, page=page_req)
     return paginated(request, page_req, count, [member_out(m) for m in members])
 
@@ -339,7 +298,7 @@ def admin_add_member(
     try:
         user = selectors.member_user_find(email=payload.email, user_id=payload.user_id)
     except NotFound as exc:
-        raise _bad_reference(exc, "email" if payload.email is not None else "user_id") from None
+        raise as_bad_reference(exc, "email" if payload.email is not None else "user_id") from None
     member = services.company_member_add(company=company, user=user)
     return Status(201, member_out(member))
 

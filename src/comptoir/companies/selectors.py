@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -14,8 +17,34 @@ from django_countries import countries
 from comptoir.accounts.models import User
 from comptoir.companies.models import Company, CompanyMember, CustomerGroup
 from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.memo import cache_version_bump
 from comptoir.core.pagination import PageRequest
 from comptoir.core.text import text_storable
+
+# Bumped when who buys for which company, or on which terms, changes: companies, members,
+# customer groups here, price lists in pricing. The price engine keeps each buyer's
+# company and lists in the process under this version (see pricing.selectors.context).
+BUYERS_VERSION_KEY = "companies:buyers:version"
+
+
+def buyers_version_bump() -> int:
+    """Make every process's copy of buyers' companies and price lists stale. Services call
+    it through `transaction.on_commit(buyers_version_bump, robust=True)`."""
+    return cache_version_bump(BUYERS_VERSION_KEY)
+
+
+def buyers_changed[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    """Decorates a write service: once it succeeded and its transaction commits, buyers'
+    copies are stale (`buyers_version_bump`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        result = func(*args, **kwargs)
+        transaction.on_commit(buyers_version_bump, robust=True)
+        return result
+
+    return wrapper
+
 
 MAX_ID = 2**63 - 1
 MAX_SEARCH_LENGTH = 100

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Final
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -31,63 +30,10 @@ from comptoir.companies.models import (
     TaxStatus,
     ViesStatus,
 )
+from comptoir.companies.selectors import buyers_changed
 from comptoir.core.errors import Conflict, InvalidInput, NotFound, invalid_from_django
-from comptoir.core.text import text_storable
+from comptoir.core.validation import UNSET, Unset, given, text_check, validate
 from comptoir.taxes.vat import ViesResult, siren_clean, siret_clean, vat_number_clean
-
-
-class Unset(Enum):
-    """Marks a keyword argument of an `*_update` service that the caller did not pass."""
-
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = Unset.UNSET
-
-
-def _given(**values: Any) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not UNSET}
-
-
-def _storable(value: object) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if not text_storable(item):
-                return False
-        elif isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return True
-
-
-def _text_check(**fields: object) -> None:
-    """InvalidInput INVALID_TEXT for text holding NUL characters or lone surrogates."""
-    errors = {
-        name: [_("This text contains characters that are not allowed.")]
-        for name, value in fields.items()
-        if not _storable(value)
-    }
-    if errors:
-        raise InvalidInput(
-            _("Text with characters that cannot be stored: %(fields)s.")
-            % {"fields": ", ".join(errors)},
-            code="INVALID_TEXT",
-            errors=errors,
-        )
-
-
-def _validate(instance: models.Model) -> None:
-    try:
-        instance.full_clean()
-    except DjangoValidationError as exc:
-        raise invalid_from_django(exc) from exc
 
 
 def _save_changes(instance: models.Model, changes: Mapping[str, Any]) -> None:
@@ -97,7 +43,7 @@ def _save_changes(instance: models.Model, changes: Mapping[str, Any]) -> None:
     for field, value in changes.items():
         setattr(instance, field, value)
     try:
-        _validate(instance)
+        validate(instance)
         with transaction.atomic():
             instance.save()
     except Exception:
@@ -126,7 +72,7 @@ def _group_code_free(code: str, *, exclude_pk: int | None = None) -> None:
 def customer_group_create(*, code: str, name: str, description: str = "") -> CustomerGroup:
     """Create a customer group. The code is a slug (INVALID_INPUT) no other group has
     (Conflict GROUP_CODE_TAKEN)."""
-    _text_check(code=code, name=name, description=description)
+    text_check(code=code, name=name, description=description)
     group = CustomerGroup(code=code.strip(), name=name.strip(), description=description)
     _validate_group(group)
     try:
@@ -145,6 +91,7 @@ def _validate_group(group: CustomerGroup) -> None:
     _group_code_free(group.code, exclude_pk=group.pk)
 
 
+@buyers_changed
 @transaction.atomic
 def customer_group_update(
     *,
@@ -154,8 +101,8 @@ def customer_group_update(
     description: str | Unset = UNSET,
 ) -> CustomerGroup:
     """Change the given fields of a group (same rules as `customer_group_create`)."""
-    changes = _given(code=code, name=name, description=description)
-    _text_check(**changes)
+    changes = given(code=code, name=name, description=description)
+    text_check(**changes)
     for field in ("code", "name"):
         if field in changes:
             changes[field] = changes[field].strip()
@@ -201,6 +148,7 @@ def _group_in_use(group: CustomerGroup) -> Conflict:
     )
 
 
+@buyers_changed
 @transaction.atomic
 def customer_group_delete(*, group: CustomerGroup) -> None:
     """Delete a group nothing refers to; Conflict GROUP_IN_USE otherwise (move its
@@ -238,7 +186,7 @@ def company_identity_check(
       SIREN (INVALID_SIREN, INVALID_SIRET). A SIRET alone gives the SIREN. A French VAT
       number ends with the SIREN.
     """
-    _text_check(country=country, vat_number=vat_number, siren=siren, siret=siret)
+    text_check(country=country, vat_number=vat_number, siren=siren, siret=siret)
     country = country.strip().upper()
     if not country or country not in countries:
         message = _("Use an ISO 3166 country code such as FR.")
@@ -313,7 +261,7 @@ def company_create(
     is standard or exempt (INVALID_TAX_STATUS); `external_ref` is unique
     (Conflict EXTERNAL_REF_TAKEN). With COMPTOIR_VIES_CHECK on, a VAT number is checked in
     VIES by a task after the commit."""
-    _text_check(legal_name=legal_name, external_ref=external_ref, metadata=metadata)
+    text_check(legal_name=legal_name, external_ref=external_ref, metadata=metadata)
     identity = company_identity_check(
         country=country, vat_number=vat_number, siren=siren, siret=siret
     )
@@ -334,7 +282,7 @@ def company_create(
         external_ref=external_ref,
         metadata=metadata,
     )
-    _validate(company)
+    validate(company)
     try:
         with transaction.atomic():
             company.save()
@@ -345,6 +293,7 @@ def company_create(
     return company
 
 
+@buyers_changed
 @transaction.atomic
 def company_update(
     *,
@@ -364,7 +313,7 @@ def company_update(
     together as they will be stored, e.g. a new country with the old VAT number). A new
     or removed VAT number makes the VIES status "unchecked"; a new one is checked by the
     task when COMPTOIR_VIES_CHECK is on."""
-    changes = _given(
+    changes = given(
         legal_name=legal_name,
         country=country,
         vat_number=vat_number,
@@ -376,7 +325,7 @@ def company_update(
         external_ref=external_ref,
         metadata=metadata,
     )
-    _text_check(**{k: v for k, v in changes.items() if k != "customer_group"})
+    text_check(**{k: v for k, v in changes.items() if k != "customer_group"})
     identity = company_identity_check(
         country=str(changes.get("country", company.country)),
         vat_number=changes.get("vat_number", company.vat_number),
@@ -420,6 +369,7 @@ def _company_in_use(company: Company) -> Conflict:
     )
 
 
+@buyers_changed
 @transaction.atomic
 def company_delete(*, company: Company) -> None:
     """Delete a company with its memberships (the users stay) and its contract price
@@ -431,6 +381,7 @@ def company_delete(*, company: Company) -> None:
         raise _company_in_use(company) from None
 
 
+@buyers_changed
 @transaction.atomic
 def company_vies_record(*, company: Company, result: ViesResult) -> bool:
     """Store VIES' answer on the company (status and time of the check). The row is locked
@@ -479,6 +430,7 @@ def _already_member(user: User, company: Company, *, same: bool) -> Conflict:
     return Conflict(message, code="ALREADY_MEMBER", errors={"user": [message]})
 
 
+@buyers_changed
 @transaction.atomic
 def company_member_add(*, company: Company, user: User) -> CompanyMember:
     """Make `user` act for `company`. A user acts for one company at most (Conflict
@@ -499,6 +451,7 @@ def company_member_add(*, company: Company, user: User) -> CompanyMember:
     return member
 
 
+@buyers_changed
 @transaction.atomic
 def company_member_remove(*, company: Company, user: User) -> None:
     """Stop `user` acting for `company`; NotFound MEMBER_NOT_FOUND when it does not."""

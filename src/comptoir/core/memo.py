@@ -99,6 +99,12 @@ def _in_transaction() -> bool:
     return False
 
 
+def in_transaction() -> bool:
+    """Public name of the rule above, for caches kept beside a memo: never keep what was
+    read inside a transaction that may still roll back."""
+    return _in_transaction()
+
+
 @dataclass(frozen=True, slots=True)
 class _Snapshot[T]:
     value: T

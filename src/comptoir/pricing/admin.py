@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comptoir.accounts.models import User
-from comptoir.catalog.admin.base import ServiceAdmin, ServiceForm, adopt, fresh
 from comptoir.core.errors import DomainError, InvalidInput
+from comptoir.core.service_admin import ServiceAdmin, ServiceForm, adopt, fresh
 from comptoir.pricing import services
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
 from comptoir.pricing.services.csv_io import MAX_BYTES

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP
 
 from comptoir.pricing.records import (
     DEFAULT_RULE,
@@ -36,7 +37,7 @@ from comptoir.pricing.records import (
 )
 from comptoir.promotions.selectors.active import CatalogPromotion
 from comptoir.taxes.calc import RATE_SCALE, amounts, div_half_up, rate_units
-from comptoir.taxes.rules import Treatment
+from comptoir.taxes.rules import Treatment, vat_area
 from comptoir.taxes.selectors import RateTable
 
 
@@ -84,6 +85,8 @@ class PricingContext:
     # The country the channel's tax-included prices are entered for.
     entry_country: str
     destination_country: str
+    # Whose VAT applies to a domestic sale.
+    seller_country: str
     treatment: Treatment
     rates: RateTable
     promotions: tuple[CatalogPromotion, ...]
@@ -113,7 +116,9 @@ class Engine:
             if promotion.percentage:
                 self._promotion_values[promotion.id] = rate_units(promotion.value)
             elif promotion.currency == ctx.currency:
-                self._promotion_values[promotion.id] = int(promotion.value * self._scale)
+                self._promotion_values[promotion.id] = int(
+                    (promotion.value * self._scale).to_integral_value(ROUND_HALF_UP)
+                )
 
     # -- taxes ---------------------------------------------------------------------------
 
@@ -123,12 +128,17 @@ class Engine:
         if found is None:
             ctx = self.ctx
             entry = ctx.rates.rate(ctx.entry_country, tax_class_id) or 0
-            sale = entry
-            if ctx.treatment.zero_rated:
-                sale = 0
-            elif ctx.treatment is Treatment.DESTINATION:
-                destination = ctx.rates.rate(ctx.destination_country, tax_class_id)
-                sale = entry if destination is None else destination
+            sale = 0
+            if not ctx.treatment.zero_rated:
+                country = (
+                    ctx.destination_country
+                    if ctx.treatment is Treatment.DESTINATION
+                    else ctx.seller_country
+                )
+                rate = ctx.rates.rate(vat_area(country), tax_class_id)
+                # A country without rates (staff removed them): the rate prices were
+                # entered at, rather than no VAT at all.
+                sale = entry if rate is None else rate
             found = self._rates[tax_class_id] = (entry, sale)
         return found
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.catalog.admin.base import ServiceAdmin, adopt, fresh
 from comptoir.core.errors import DomainError
+from comptoir.core.service_admin import ServiceAdmin, adopt, fresh
 from comptoir.promotions import services
 from comptoir.promotions.models import (
     Coupon,

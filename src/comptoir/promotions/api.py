@@ -8,13 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
-from comptoir.accounts.models import User
-from comptoir.core.errors import InvalidInput, PermissionDenied
-from comptoir.core.pagination import PageRequest, page_links
+from comptoir.core.errors import InvalidInput
+from comptoir.core.staff_api import page_request, paginated, patch_changes, staff
 from comptoir.promotions import services
 from comptoir.promotions.models import Coupon, Promotion, PromotionKind
 from comptoir.promotions.schemas import (
@@ -56,33 +54,6 @@ NULLABLE_PROMOTION = frozenset(
 NULLABLE_COUPON = frozenset(
     {"usage_limit", "per_customer_limit", "min_subtotal", "valid_from", "valid_until"}
 )
-
-
-def staff(request: HttpRequest, *permissions: str) -> User:
-    """The authenticated caller if active staff with `permissions`; PermissionDenied
-    otherwise. (The catalog's helper, which promotions may not import: it reaches the
-    price engine through comptoir.api.)"""
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User) or not user.is_active or not user.is_staff:
-        raise PermissionDenied(_("Staff only."), code="PERMISSION_DENIED")
-    if not user.has_perms(permissions):
-        raise PermissionDenied(
-            _("Missing permission: %(perms)s") % {"perms": ", ".join(permissions)},
-            code="PERMISSION_DENIED",
-        )
-    return user
-
-
-def page_request(page: int | None, page_size: int | None) -> PageRequest:
-    return PageRequest.parse(page, page_size)
-
-
-def paginated(
-    request: HttpRequest, page: PageRequest, count: int, results: list[Any]
-) -> dict[str, Any]:
-    query = {k: request.GET.getlist(k) for k in request.GET if k not in ("page", "page_size")}
-    nxt, prev = page_links(path=request.path, query=query, request=page, count=count)
-    return {"count": count, "next": nxt, "previous": prev, "results": results}
 
 
 def _amount(value: Decimal | None) -> str | None:
@@ -132,19 +103,6 @@ def coupon_out(c: Coupon) -> dict[str, Any]:
         "is_active": c.is_active,
         "batch": c.batch,
     }
-
-
-def _changes(payload: Any, nullable: frozenset[str]) -> dict[str, Any]:
-    """The fields a PATCH body sets; null only where it means "none"."""
-    fields = {name: getattr(payload, name) for name in payload.model_fields_set}
-    refused = sorted(n for n, v in fields.items() if v is None and n not in nullable)
-    if refused:
-        raise InvalidInput(
-            "These fields cannot be null: " + ", ".join(refused),
-            code="INVALID_INPUT",
-            errors={name: ["Cannot be null."] for name in refused},
-        )
-    return fields
 
 
 # --- promotions ---------------------------------------------------------------------------
@@ -214,7 +172,9 @@ def admin_update_promotion(
 ) -> dict[str, Any]:
     staff(request, "promotions.change_promotion")
     promotion = reads.promotion_admin_get(promotion_id=promotion_id)
-    services.promotion_update(promotion=promotion, **_changes(payload, NULLABLE_PROMOTION))
+    services.promotion_update(
+        promotion=promotion, **patch_changes(payload, nullable=NULLABLE_PROMOTION)
+    )
     return promotion_out(reads.promotion_admin_get(promotion_id=promotion_id))
 
 
@@ -315,7 +275,7 @@ def admin_get_coupon(request: HttpRequest, code: str) -> dict[str, Any]:
 def admin_update_coupon(request: HttpRequest, code: str, payload: CouponPatch) -> dict[str, Any]:
     staff(request, "promotions.change_coupon")
     coupon = reads.coupon_admin_get(code=code)
-    services.coupon_update(coupon=coupon, **_changes(payload, NULLABLE_COUPON))
+    services.coupon_update(coupon=coupon, **patch_changes(payload, nullable=NULLABLE_COUPON))
     return coupon_out(reads.coupon_admin_get(code=code))
 
 

@@ -22,10 +22,9 @@ from comptoir.catalog.selectors import (
 )
 from comptoir.channels.models import Channel
 from comptoir.channels.selectors import channel_for_buyer, channel_get
-from comptoir.companies.models import Company
 from comptoir.core.errors import NotFound
 from comptoir.pricing.engine import PricingContext
-from comptoir.pricing.selectors.context import company_of, pricing_context
+from comptoir.pricing.selectors.context import Buyer, company_of, pricing_context
 
 SESSION_CHANNEL_KEY = "storefront_channel"
 # The query parameter that pins a page's language (hreflang alternates point at it).
@@ -45,9 +44,10 @@ def current_language() -> str:
     return normalize_language(translation.get_language())
 
 
-def current_company(request: HttpRequest) -> Company | None:
-    """The company the signed-in user buys for, if any: one query for a signed-in user, none
-    for a visitor; resolved once per request and kept on it."""
+def current_company(request: HttpRequest) -> Buyer | None:
+    """The company the signed-in user buys for, if any (with its price lists): no query
+    while the process's copy of buyers is current, none for a visitor; resolved once per
+    request and kept on it."""
     cached = getattr(request, "_storefront_company", _UNSET)
     if cached is not _UNSET:
         return cached  # type: ignore[return-value]

@@ -5,37 +5,20 @@ the same rules first and show their errors, and a refusal the service raises whi
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected
-from django.db import router, transaction
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.errors import DomainError
+from comptoir.core.service_admin import ServiceAdmin, add_domain_error, adopt, fresh
 from comptoir.taxes import services
 from comptoir.taxes.models import STANDARD, TaxClass, TaxRate
 
 CLASS_FIELDS = ("code", "name", "name_en", "position")
-_SAVE_ERROR = "_comptoir_taxes_save_error"
-
-
-def _show(form: forms.BaseForm, exc: DomainError) -> None:
-    """Show a domain error on the fields it names (on the form when it names none)."""
-    placed = False
-    for field, field_messages in exc.errors.items():
-        if field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message if message != exc.code else exc.detail)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.detail)
 
 
 class TaxClassForm(forms.ModelForm):
@@ -62,7 +45,7 @@ class TaxRateForm(forms.ModelForm):
             if data.get("rate") is not None:
                 data["rate"] = services.tax_rate_parse(data["rate"])
         except DomainError as exc:
-            _show(self, exc)
+            add_domain_error(self, exc)
         return data
 
 
@@ -79,85 +62,8 @@ class TaxRateInline(admin.TabularInline):
     extra = 0
 
 
-class _SaveErrorMixin:
-    """Makes a form invalid with the DomainError its save raised."""
-
-    save_error: DomainError
-
-    def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean()  # type: ignore[misc]
-        _show(self, self.save_error)  # type: ignore[arg-type]
-        return data
-
-
-@functools.wraps(delete_selected)
-def _delete_selected(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
-) -> HttpResponse | None:
-    """Django's "delete selected", all or nothing: a refusal of the services rolls every
-    deletion back and is shown as an error message."""
-    try:
-        with transaction.atomic(using=router.db_for_write(modeladmin.model)):
-            return delete_selected(modeladmin, request, queryset)
-    except DomainError as exc:
-        modeladmin.message_user(request, exc.detail, level=messages.ERROR)
-        return None
-
-
-class _ServiceAdmin(admin.ModelAdmin):
-    """A model admin whose saves and deletes the services may refuse: the save is rolled
-    back and the page shown again with the posted data and the error."""
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        try:
-            # Django saves in transaction.atomic: the exception rolls the save back.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            if request.method != "POST":
-                raise
-            setattr(request, _SAVE_ERROR, exc)
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form_class: Any = super().get_form(request, obj, change=change, **kwargs)
-        error = getattr(request, _SAVE_ERROR, None)
-        if error is None:
-            return form_class
-        return type(form_class.__name__, (_SaveErrorMixin, form_class), {"save_error": error})
-
-    def delete_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.detail, level=messages.ERROR)
-            opts = self.opts
-            return HttpResponseRedirect(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
-            )
-
-    def get_actions(
-        self, request: HttpRequest, action_location: Any = admin.ActionLocation.CHANGE_LIST
-    ) -> dict[str, Any]:
-        actions: dict[str, Any] = super().get_actions(request, action_location=action_location)
-        if "delete_selected" in actions:
-            actions["delete_selected"] = dataclasses.replace(
-                actions["delete_selected"], func=_delete_selected
-            )
-        return actions
-
-
 @admin.register(TaxClass)
-class TaxClassAdmin(_ServiceAdmin):
+class TaxClassAdmin(ServiceAdmin):
     form = TaxClassForm
     list_display = ("name", "code", "name_en", "position")
     search_fields = ("code", "name", "name_en")
@@ -167,10 +73,10 @@ class TaxClassAdmin(_ServiceAdmin):
     def save_model(self, request: HttpRequest, obj: TaxClass, form: Any, change: bool) -> None:
         data = {field: form.cleaned_data[field] for field in CLASS_FIELDS}
         if change:
-            saved = services.tax_class_update(tax_class=TaxClass.objects.get(pk=obj.pk), **data)
+            saved = services.tax_class_update(tax_class=fresh(obj), **data)
         else:
             saved = services.tax_class_create(**data)
-        obj.__dict__.update(saved.__dict__)
+        adopt(obj, saved)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """The rates through tax_rate_set / tax_rate_delete: removals and moved rows first,
@@ -220,7 +126,7 @@ class TaxClassAdmin(_ServiceAdmin):
 
 
 @admin.register(TaxRate)
-class TaxRateAdmin(_ServiceAdmin):
+class TaxRateAdmin(ServiceAdmin):
     form = TaxRateForm
     list_display = ("country", "tax_class", "rate")
     list_filter = ("country", "tax_class")
@@ -236,7 +142,7 @@ class TaxRateAdmin(_ServiceAdmin):
         saved = services.tax_rate_set(
             tax_class=data["tax_class"], country=str(data["country"]), rate=data["rate"]
         )
-        obj.__dict__.update(saved.__dict__)
+        adopt(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: TaxRate) -> None:
         services.tax_rate_delete(tax_class=obj.tax_class, country=str(obj.country))

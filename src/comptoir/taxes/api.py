@@ -7,6 +7,7 @@ percent with three decimals ("20.000")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,9 +16,15 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
-from comptoir.accounts.models import User
-from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
-from comptoir.core.pagination import PageRequest, page_links
+from comptoir.core.errors import NotFound
+from comptoir.core.staff_api import (
+    as_bad_reference,
+    page_request,
+    paginated,
+    patch_changes,
+    reject_unknown_parameters,
+    staff,
+)
 from comptoir.core.text import text_storable
 from comptoir.taxes import services
 from comptoir.taxes.models import TaxClass, TaxRate
@@ -39,39 +46,17 @@ ACCESS_ERRORS = "401 `UNAUTHORIZED`, 403 `PERMISSION_DENIED`"
 # --- access, pages and reads --------------------------------------------------------------
 
 
-def staff(request: HttpRequest, *permissions: str) -> User:
-    """The authenticated caller if staff with `permissions`; PermissionDenied otherwise.
-    (The same check as comptoir.catalog.api.common.staff, which taxes may not import.)"""
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User) or not user.is_active or not user.is_staff:
-        raise PermissionDenied(_("Staff only."), code="PERMISSION_DENIED")
-    if not user.has_perms(permissions):
-        raise PermissionDenied(
-            _("Missing permission: %(perms)s") % {"perms": ", ".join(permissions)},
-            code="PERMISSION_DENIED",
-        )
-    return user
-
-
-def _page(request: HttpRequest, rows: QuerySet[Any], page: int | None, size: int | None) -> Any:
-    page_req = PageRequest.parse(page, size)
+def _page(
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    page: int | None,
+    size: int | None,
+    out: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    page_req = page_request(page, size)
     count = rows.count()
-    results = list(rows[page_req.offset : page_req.offset + page_req.page_size])
-    query = {
-        key: request.GET.getlist(key) for key in request.GET if key not in ("page", "page_size")
-    }
-    nxt, prev = page_links(path=request.path, query=query, request=page_req, count=count)
-    return {"count": count, "next": nxt, "previous": prev}, results
-
-
-def _reject_unknown_parameters(request: HttpRequest, allowed: set[str]) -> None:
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        raise InvalidInput(
-            _("Unknown query parameters: %(names)s.") % {"names": ", ".join(unknown)[:200]},
-            code="UNKNOWN_PARAMETER",
-            errors={name[:100]: [_("Unknown parameter.")] for name in unknown[:20]},
-        )
+    results = rows[page_req.offset : page_req.offset + page_req.page_size]
+    return paginated(request, page_req, count, [out(row) for row in results])
 
 
 def _classes() -> QuerySet[TaxClass]:
@@ -127,8 +112,7 @@ def admin_list_tax_classes(
     request: HttpRequest, page: int | None = Query(None), page_size: int | None = Query(None)
 ) -> dict[str, Any]:
     staff(request, "taxes.view_taxclass")
-    body, classes = _page(request, _classes(), page, page_size)
-    return {**body, "results": [tax_class_out(c) for c in classes]}
+    return _page(request, _classes(), page, page_size, tax_class_out)
 
 
 @admin_router.post(
@@ -171,15 +155,7 @@ def admin_update_tax_class(
 ) -> dict[str, Any]:
     staff(request, "taxes.change_taxclass")
     tax_class = tax_class_by_code(code)
-    fields = {name: getattr(payload, name) for name in payload.model_fields_set}
-    refused = sorted(name for name, value in fields.items() if value is None)
-    if refused:
-        raise InvalidInput(
-            _("These fields cannot be null: %(fields)s") % {"fields": ", ".join(refused)},
-            code="INVALID_INPUT",
-            errors={name: [_("Cannot be null.")] for name in refused},
-        )
-    updated = services.tax_class_update(tax_class=tax_class, **fields)
+    updated = services.tax_class_update(tax_class=tax_class, **patch_changes(payload))
     return tax_class_out(tax_class_by_code(updated.code))
 
 
@@ -216,7 +192,7 @@ def admin_list_tax_rates(
     page_size: int | None = Query(None),
 ) -> dict[str, Any]:
     staff(request, "taxes.view_taxrate")
-    _reject_unknown_parameters(request, {"country", "tax_class", "page", "page_size"})
+    reject_unknown_parameters(request, {"country", "tax_class", "page", "page_size"})
     rates = TaxRate.objects.select_related("tax_class").order_by(
         "country", "tax_class__position", "tax_class_id"
     )
@@ -226,11 +202,8 @@ def admin_list_tax_rates(
         try:
             rates = rates.filter(tax_class=tax_class_by_code(tax_class))
         except NotFound as exc:
-            raise InvalidInput(
-                exc.detail, code=exc.code, errors={"tax_class": [exc.detail]}
-            ) from None
-    body, rows = _page(request, rates, page, page_size)
-    return {**body, "results": [tax_rate_out(r) for r in rows]}
+            raise as_bad_reference(exc, "tax_class") from None
+    return _page(request, rates, page, page_size, tax_rate_out)
 
 
 @admin_router.put(

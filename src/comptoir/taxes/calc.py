@@ -11,7 +11,8 @@ A line is computed from its unit price times the quantity, then rounded once:
   tax = round(gross x rate / (1 + rate)); net = gross - tax (the shopper pays exactly the
   shown price times the quantity);
 - entered tax-included, taxed otherwise (reverse charge, export, another country's rate):
-  the net is taken out at the entry rate, then taxed at the applicable rate.
+  the unit's net is taken out at the entry rate, multiplied by the quantity, then taxed at
+  the applicable rate.
 So net + tax = gross on every line, and totals are sums of lines.
 """
 
@@ -77,6 +78,8 @@ def amounts(
     if rate == entry_rate:
         tax = div_half_up(total * rate, RATE_SCALE + rate)
         return Amounts(total - tax, tax, total)
-    net = total - div_half_up(total * entry_rate, RATE_SCALE + entry_rate)
+    # The unit's net is taken out once, then multiplied: unit x quantity = line, as on
+    # an invoice.
+    net = (entered - div_half_up(entered * entry_rate, RATE_SCALE + entry_rate)) * quantity
     tax = div_half_up(net * rate, RATE_SCALE)
     return Amounts(net, tax, net + tax)

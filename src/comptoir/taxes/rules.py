@@ -67,6 +67,15 @@ LEGAL_MENTIONS: dict[Treatment, Promise] = {
 }
 
 
+# Territories inside another country's VAT area: Monaco is taxed as France.
+VAT_AREA = {"MC": "FR"}
+
+
+def vat_area(country: str) -> str:
+    """The country whose VAT applies in `country` (Monaco -> France)."""
+    return VAT_AREA.get(country, country)
+
+
 def tax_treatment(
     *,
     seller_country: str,
@@ -81,6 +90,9 @@ def tax_treatment(
     number checked) buys under reverse charge when the goods go to an EU country; goods
     leaving the EU are an export whoever buys them.
     """
+    seller_country = vat_area(seller_country)
+    destination_country = vat_area(destination_country)
+    buyer_country = vat_area(buyer_country) if buyer_country else buyer_country
     if buyer_exempt:
         return Treatment.EXEMPT
     if destination_country == seller_country:
@@ -91,6 +103,10 @@ def tax_treatment(
     # Goods dispatched to another member state (art. 138 of Directive 2006/112/EC): exempt
     # for a buyer identified for VAT in a member state other than the seller's, who
     # self-assesses; otherwise taxed at the destination's rates (distance sales, OSS).
-    if buyer_vat_valid and buyer_country in EU_MEMBER_STATES and buyer_country != seller_country:
-        return Treatment.REVERSE_CHARGE
+    if buyer_vat_valid and buyer_country in EU_MEMBER_STATES:
+        if buyer_country != seller_country:
+            return Treatment.REVERSE_CHARGE
+        # A business identified for VAT only in the seller's country is not a consumer:
+        # no distance sale, the seller's VAT applies.
+        return Treatment.DOMESTIC
     return Treatment.DESTINATION

@@ -1,4 +1,5 @@
-"""Shared pieces of the catalog API: staff access checks, price objects, page links."""
+"""Shared pieces of the catalog API: routers, channel and language of a request, price
+objects; the staff plumbing of comptoir.core.staff_api, re-exported."""
 
 from __future__ import annotations
 
@@ -11,12 +12,34 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from comptoir.accounts.auth import session_or_bearer
-from comptoir.accounts.models import User
 from comptoir.channels.models import Channel
 from comptoir.channels.selectors import channel_get
-from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
+from comptoir.core.errors import NotFound
 from comptoir.core.money import Money
-from comptoir.core.pagination import PageRequest, page_links
+from comptoir.core.staff_api import (
+    as_bad_reference,
+    page_request,
+    paginated,
+    patch_changes,
+    reject_unknown_parameters,
+    staff,
+)
+
+__all__ = [
+    "EmptyOut",
+    "admin_router",
+    "as_bad_reference",
+    "channel_of",
+    "json_ok",
+    "language_of",
+    "page_request",
+    "paginated",
+    "patch_changes",
+    "price_out",
+    "reject_unknown_parameters",
+    "router",
+    "staff",
+]
 
 router = Router(tags=["catalog"])
 # Staff and integrations: a bearer token or the admin session, then Django permissions.
@@ -71,49 +94,6 @@ def json_ok(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     from comptoir.api import api  # here: comptoir.api imports this module
 
     return api.create_response(request, data, status=200)
-
-
-def page_request(page: int | None, page_size: int | None) -> PageRequest:
-    return PageRequest.parse(page, page_size)
-
-
-def paginated(
-    request: HttpRequest, page: PageRequest, count: int, results: list[Any]
-) -> dict[str, Any]:
-    query = {
-        key: request.GET.getlist(key) for key in request.GET if key not in ("page", "page_size")
-    }
-    nxt, prev = page_links(path=request.path, query=query, request=page, count=count)
-    return {"count": count, "next": nxt, "previous": prev, "results": results}
-
-
-def reject_unknown_parameters(request: HttpRequest, allowed: set[str]) -> None:
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        detail = _("Unknown query parameters: %(names)s.") % {"names": ", ".join(unknown)[:200]}
-        raise InvalidInput(
-            detail,
-            code="UNKNOWN_PARAMETER",
-            errors={name[:100]: [_("Unknown parameter.")] for name in unknown[:20]},
-        )
-
-
-def staff(request: HttpRequest, *permissions: str) -> User:
-    """The authenticated caller if staff with `permissions`; PermissionDenied otherwise."""
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User) or not user.is_active or not user.is_staff:
-        raise PermissionDenied(_("Staff only."), code="PERMISSION_DENIED")
-    if not user.has_perms(permissions):
-        raise PermissionDenied(
-            _("Missing permission: %(perms)s") % {"perms": ", ".join(permissions)},
-            code="PERMISSION_DENIED",
-        )
-    return user
-
-
-def as_bad_reference(exc: NotFound, field: str) -> InvalidInput:
-    """A reference in a request body to something unknown is bad input (400), not a 404."""
-    return InvalidInput(exc.detail, code=exc.code, errors={field: [exc.detail]})
 
 
 class EmptyOut(Schema):

@@ -10,11 +10,11 @@ from django.http import HttpRequest
 from ninja import Query, Schema, Status
 from pydantic import Field, StringConstraints
 
-from comptoir.catalog.api.common import admin_router, page_request, paginated, staff
+from comptoir.catalog.api.common import admin_router
 from comptoir.catalog.models import Collection
 from comptoir.catalog.schemas import PageOut
 from comptoir.catalog.services import collections as services
-from comptoir.core.errors import InvalidInput
+from comptoir.core.staff_api import page_request, paginated, patch_changes, staff
 
 CollectionName = Annotated[str, StringConstraints(min_length=1, max_length=150)]
 CollectionNameEn = Annotated[str, StringConstraints(max_length=150)]
@@ -129,15 +129,7 @@ def admin_update_collection(
 ) -> dict[str, Any]:
     staff(request, "catalog.change_collection")
     collection = services.collection_admin_get(collection_id=collection_id)
-    data = {name: getattr(payload, name) for name in payload.model_fields_set}
-    refused = sorted(name for name, value in data.items() if value is None)
-    if refused:
-        raise InvalidInput(
-            "These fields cannot be null: " + ", ".join(refused),
-            code="INVALID_INPUT",
-            errors={name: ["Cannot be null."] for name in refused},
-        )
-    services.collection_update(collection=collection, **data)
+    services.collection_update(collection=collection, **patch_changes(payload))
     return collection_out(services.collection_admin_get(collection_id=collection_id))
 
 

@@ -1,74 +1,41 @@
-"""Shared helpers for the catalog services: the UNSET sentinel of partial updates, the
-check that text can be stored, model validation mapped to domain errors, and uniqueness
-checks that raise stable codes."""
+"""Shared helpers for the catalog services: uniqueness checks that raise stable codes,
+translations, uploads and validated changes; with the UNSET sentinel of partial updates,
+the check that text can be stored and model validation mapped to domain errors of
+comptoir.core.validation, re-exported."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable, Mapping
-from enum import Enum
 from typing import Any, Final
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import File
 from django.db import models
-from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import LANGUAGE_CHOICES
-from comptoir.core.errors import Conflict, InvalidInput, invalid_from_django
-from comptoir.core.text import text_storable
+from comptoir.core.errors import Conflict, InvalidInput
+from comptoir.core.validation import UNSET, Unset, given, text_check, validate
 
+__all__ = [
+    "LANGUAGES",
+    "UNSET",
+    "Unset",
+    "apply_changes",
+    "ensure_language",
+    "ensure_unique",
+    "given",
+    "read_upload",
+    "save_changes",
+    "text_check",
+    "text_checked",
+    "too_large",
+    "translation_save",
+    "upload_name",
+    "validate",
+]
 
-class Unset(Enum):
-    """Marks a keyword argument of an `*_update` service that the caller did not pass."""
-
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = Unset.UNSET
 
 LANGUAGES: Final = frozenset(code for code, _label in LANGUAGE_CHOICES)
-
-
-def _storable(value: object) -> bool:
-    """Whether every string in `value` can be stored: the string itself, or the keys and
-    values of nested dicts, lists, tuples and dataclasses (metadata, choice specs). Walked
-    with a stack, so deep JSON cannot exhaust the recursion limit."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if not text_storable(item):
-                return False
-        elif isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            stack.extend(item)
-        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-            stack.extend(getattr(item, field.name) for field in dataclasses.fields(item))
-    return True
-
-
-def text_check(**fields: object) -> None:
-    """Raise InvalidInput(INVALID_TEXT) naming each field whose text (or, for metadata,
-    any key or value inside it) holds a NUL character or a lone surrogate."""
-    errors = {
-        name: [_("This text contains characters that are not allowed.")]
-        for name, value in fields.items()
-        if not _storable(value)
-    }
-    if errors:
-        raise InvalidInput(
-            _("Text with characters that cannot be stored: %(fields)s.")
-            % {"fields": ", ".join(errors)},
-            code="INVALID_TEXT",
-            errors=errors,
-        )
 
 
 def text_checked[**P, R](service: Callable[P, R]) -> Callable[P, R]:
@@ -82,19 +49,6 @@ def text_checked[**P, R](service: Callable[P, R]) -> Callable[P, R]:
         return service(*args, **kwargs)
 
     return checked
-
-
-def given(**values: Any) -> dict[str, Any]:
-    """The keyword arguments that were passed (not UNSET)."""
-    return {key: value for key, value in values.items() if value is not UNSET}
-
-
-def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """`full_clean()` with Django's errors turned into InvalidInput (code INVALID_INPUT)."""
-    try:
-        instance.full_clean(exclude=exclude)
-    except DjangoValidationError as exc:
-        raise invalid_from_django(exc) from exc
 
 
 def ensure_unique(

@@ -3,7 +3,6 @@ services, and bad input (a 4xx problem+json with a stable code, nothing changed)
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -30,55 +29,14 @@ from comptoir.catalog.tests.factories import (
     ProductTypeFactory,
     ProductVariantFactory,
 )
+from comptoir.core.testing import ADMIN, Api, api_for, problem  # noqa: F401 (ADMIN: re-exported)
 
 pytestmark = pytest.mark.django_db
-
-ADMIN = "/api/v1/admin"
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code
-    return body
-
-
-class Api:
-    """A client that sends JSON with a bearer token."""
-
-    def __init__(self, client: Client, token: str | None) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.client.get(f"{ADMIN}/{path}", params or {}, headers=self.headers)
-
-    def send(self, method: str, path: str, body: Any = None) -> Any:
-        call = getattr(self.client, method)
-        data = body if isinstance(body, str) else json.dumps(body)
-        return call(
-            f"{ADMIN}/{path}", data=data, content_type="application/json", headers=self.headers
-        )
-
-    def post(self, path: str, body: Any) -> Any:
-        return self.send("post", path, body)
-
-    def patch(self, path: str, body: Any) -> Any:
-        return self.send("patch", path, body)
-
-    def put(self, path: str, body: Any) -> Any:
-        return self.send("put", path, body)
-
-    def delete(self, path: str) -> Any:
-        return self.client.delete(f"{ADMIN}/{path}", headers=self.headers)
 
 
 @pytest.fixture
 def api(client: Client) -> Api:
-    user: Any = StaffFactory()
-    raw, _token = api_token_create(user=user)
-    return Api(client, raw)
+    return api_for(StaffFactory.create(), client)
 
 
 # --- access -------------------------------------------------------------------------------

@@ -131,3 +131,12 @@ def test_a_cache_down_after_commit_neither_fails_the_change_nor_serves_a_stale_c
         assert channel_get(code="comptoir-pro").name == "Comptoir Pro"
     assert Channel.objects.count() == 2
     assert "channel_version_bump" in caplog.text
+
+
+@pytest.mark.django_db
+def test_currencies_with_three_decimals_are_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        channel_create(code="koweit", name="Koweït", currency="KWD")
+    assert caught.value.code == "CURRENCY_NOT_SUPPORTED"
+    assert not Channel.objects.filter(code="koweit").exists()
+    assert channel_create(code="japon", name="Japon", currency="JPY").currency == "JPY"

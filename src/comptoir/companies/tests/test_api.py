@@ -11,7 +11,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from comptoir.accounts.services import api_token_create
 from comptoir.accounts.tests.factories import StaffFactory, UserFactory
 from comptoir.companies.models import Company, CompanyMember, CustomerGroup
 from comptoir.companies.tests.factories import (
@@ -20,55 +19,14 @@ from comptoir.companies.tests.factories import (
     CustomerGroupFactory,
     FrenchCompanyFactory,
 )
+from comptoir.core.testing import ADMIN, Api, api_for, problem
 
 pytestmark = pytest.mark.django_db
-
-ADMIN = "/api/v1/admin"
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code
-    return body
-
-
-class Api:
-    """A client that sends JSON with a bearer token."""
-
-    def __init__(self, client: Client, token: str | None) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.client.get(f"{ADMIN}/{path}", params or {}, headers=self.headers)
-
-    def send(self, method: str, path: str, body: Any = None) -> Any:
-        call = getattr(self.client, method)
-        data = body if isinstance(body, str) else json.dumps(body)
-        return call(
-            f"{ADMIN}/{path}", data=data, content_type="application/json", headers=self.headers
-        )
-
-    def post(self, path: str, body: Any) -> Any:
-        return self.send("post", path, body)
-
-    def patch(self, path: str, body: Any) -> Any:
-        return self.send("patch", path, body)
-
-    def delete(self, path: str) -> Any:
-        return self.client.delete(f"{ADMIN}/{path}", headers=self.headers)
-
-
-def api_for(client: Client, user: Any) -> Api:
-    raw, _token = api_token_create(user=user)
-    return Api(client, raw)
 
 
 @pytest.fixture
 def api(client: Client) -> Api:
-    return api_for(client, StaffFactory.create())
+    return api_for(StaffFactory.create(), client)
 
 
 # --- access -------------------------------------------------------------------------------
@@ -100,7 +58,7 @@ def test_anonymous_is_401(client: Client, method: str, path: str) -> None:
 
 def test_customer_is_403_and_nothing_changes(client: Client) -> None:
     member = CompanyMemberFactory.create()
-    api = api_for(client, member.user)
+    api = api_for(member.user, client)
 
     problem(api.get("companies"), 403, "PERMISSION_DENIED")
     problem(api.get(f"companies/{member.company_id}"), 403, "PERMISSION_DENIED")
@@ -121,7 +79,7 @@ def test_customer_is_403_and_nothing_changes(client: Client) -> None:
 def test_staff_needs_the_model_permission(client: Client) -> None:
     clerk: Any = StaffFactory.create(is_superuser=False)
     clerk.user_permissions.add(Permission.objects.get(codename="view_company"))
-    api = api_for(client, clerk)
+    api = api_for(clerk, client)
     company = CompanyFactory.create()
 
     assert api.get("companies").status_code == 200

@@ -131,7 +131,9 @@ def _load(ctx: PricingContext, key: str, values: Sequence[object]) -> dict[int, 
 
 
 def rows_by_sku(ctx: PricingContext, skus: Iterable[str]) -> dict[str, VariantRow]:
-    wanted = sorted(set(skus))
+    # No SKU holds a NUL character (PostgreSQL refuses it in a parameter): such a SKU is
+    # unknown, never a database error.
+    wanted = sorted({sku for sku in skus if "\x00" not in sku})
     return {row.sku: row for row in _load(ctx, "sku", wanted).values()}
 
 

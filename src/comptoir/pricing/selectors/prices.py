@@ -69,7 +69,10 @@ def price_cards(*, ctx: PricingContext, cards: Sequence[ProductCard]) -> dict[in
         return found
     by_product: dict[int, list[PricedLine]] = {}
     for row in rows_for_products(ctx, (card.id for card in cards)):
-        by_product.setdefault(row.product_id, []).append(engine.variant_price(row).line)
+        # At the minimum quantity of the price that applies; a card shows no tiers.
+        entry, _ref = engine.entry_for(row)
+        minimum = entry.rule.minimum if entry is not None else 1
+        by_product.setdefault(row.product_id, []).append(engine.price(row, minimum))
     for product_id, lines in by_product.items():
         best = _lowest(lines, ctx.display_gross)
         if best is not None:

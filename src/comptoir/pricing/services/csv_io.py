@@ -27,8 +27,10 @@ from decimal import Decimal
 from itertools import batched
 from typing import TYPE_CHECKING, Final
 
+from django.conf import settings
 from django.contrib.admin.models import CHANGE
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -394,7 +396,16 @@ def _sku_sample(skus: list[str], limit: int = 20) -> str:
 
 
 def _summary(created: list[str], updated: list[str], deleted: list[str]) -> str:
-    """One line for the list's history: "CSV import: 2 entries created (A, B); ..."."""
+    """One line for the list's history: "CSV import: 2 entries created (A, B); ...".
+
+    Plain text is stored as written: always in the shop's base language, whatever the
+    language of the request that imported, so that the history reads the same for everyone.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _summary_text(created, updated, deleted)
+
+
+def _summary_text(created: list[str], updated: list[str], deleted: list[str]) -> str:
     n_created, n_updated, n_deleted = len(created), len(updated), len(deleted)
     parts = [
         ngettext("%(n)s entry created", "%(n)s entries created", n_created) % {"n": n_created},

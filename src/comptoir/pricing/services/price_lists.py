@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.channels.models import Channel
 from comptoir.companies.models import Company, CustomerGroup
+from comptoir.companies.selectors import buyers_changed
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.pricing.models import PriceList
 from comptoir.pricing.services._common import UNSET, Unset, audit, text_check, validate
@@ -81,6 +82,7 @@ def price_list_check(price_list: PriceList) -> None:
     validate(price_list)
 
 
+@buyers_changed
 @transaction.atomic
 def price_list_create(
     *,
@@ -129,6 +131,7 @@ def price_list_create(
     return price_list
 
 
+@buyers_changed
 @transaction.atomic
 def price_list_update(
     *,
@@ -201,6 +204,7 @@ def price_list_update(
     return price_list
 
 
+@buyers_changed
 @transaction.atomic
 def price_list_delete(*, price_list: PriceList, actor: User | None = None) -> None:
     """Delete a price list with its entries and tiers; its buyers fall back to the next

@@ -4,7 +4,6 @@ recorded in the list's history, entries with tiers, CSV import/export, and bad i
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -19,57 +18,14 @@ from comptoir.accounts.tests.factories import StaffFactory, UserFactory
 from comptoir.catalog.tests.factories import ProductVariantFactory
 from comptoir.channels.tests.factories import B2BChannelFactory, ChannelFactory
 from comptoir.companies.tests.factories import CompanyFactory, CustomerGroupFactory
+from comptoir.core.testing import ADMIN, Api, api_for, problem
 from comptoir.pricing import services
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
 from comptoir.pricing.tests.factories import PriceListFactory
 
 pytestmark = pytest.mark.django_db
 
-ADMIN = "/api/v1/admin"
 HEADER = "sku,unit_price,min_quantity,max_quantity,increment,tier_quantities,tier_prices"
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code
-    return body
-
-
-class Api:
-    """A client that sends JSON with a bearer token."""
-
-    def __init__(self, client: Client, token: str | None) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.client.get(f"{ADMIN}/{path}", params or {}, headers=self.headers)
-
-    def send(self, method: str, path: str, body: Any = None) -> Any:
-        call = getattr(self.client, method)
-        data = body if isinstance(body, str) else json.dumps(body)
-        return call(
-            f"{ADMIN}/{path}", data=data, content_type="application/json", headers=self.headers
-        )
-
-    def post(self, path: str, body: Any) -> Any:
-        return self.send("post", path, body)
-
-    def patch(self, path: str, body: Any) -> Any:
-        return self.send("patch", path, body)
-
-    def put(self, path: str, body: Any) -> Any:
-        return self.send("put", path, body)
-
-    def delete(self, path: str) -> Any:
-        return self.client.delete(f"{ADMIN}/{path}", headers=self.headers)
-
-    def csv(self, path: str, text: str | bytes) -> Any:
-        return self.client.post(
-            f"{ADMIN}/{path}", data=text, content_type="text/csv", headers=self.headers
-        )
 
 
 @pytest.fixture
@@ -79,8 +35,7 @@ def user() -> Any:
 
 @pytest.fixture
 def api(client: Client, user: Any) -> Api:
-    raw, _token = api_token_create(user=user)
-    return Api(client, raw)
+    return api_for(user, client)
 
 
 @pytest.fixture

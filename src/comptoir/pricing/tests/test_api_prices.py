@@ -133,6 +133,7 @@ def test_client_sent_prices_are_ignored(client: Client, world: World) -> None:
     ("body", "code"),
     [
         ({"lines": [{"sku": "NOPE", "quantity": 1}]}, "UNKNOWN_SKU"),
+        ({"lines": [{"sku": "DR\u0000ILL", "quantity": 1}]}, "UNKNOWN_SKU"),
         ({"lines": []}, "VALIDATION_ERROR"),
         ({"lines": [{"sku": "DRILL", "quantity": 0}]}, "VALIDATION_ERROR"),
         ({"lines": [{"sku": "DRILL", "quantity": -3}]}, "VALIDATION_ERROR"),

@@ -137,9 +137,10 @@ def test_import_with_replace_deletes_entries_absent_from_the_file(
     assert len(state(other)) == 1
     log = LogEntry.objects.get()
     assert (log.user, log.object_id) == (user, str(price_list.pk))
+    # Stored in the shop's base language, whatever the language of the request.
     with translation.override("en"):
         assert log.get_change_message() == (
-            "CSV import: 0 entries created; 1 entry changed (B-2); 2 entries deleted (A-1, C-3)."
+            "Import CSV : 0 entrée créée; 1 entrée modifiée (B-2); 2 entrées supprimées (A-1, C-3)."
         )
 
 

@@ -12,6 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from comptoir.catalog.models import VariantChannelPrice
+from comptoir.companies.selectors import buyers_version_bump
 from comptoir.pricing.engine import PricingContext
 from comptoir.pricing.selectors.context import pricing_context
 from comptoir.pricing.selectors.prices import price_lines
@@ -88,12 +90,14 @@ def test_expired_and_future_lists_do_not_apply(world: World) -> None:
     world.contract.valid_until = now - timedelta(days=1)
     world.contract.valid_from = now - timedelta(days=30)
     world.contract.save()
+    buyers_version_bump()
     ctx = pricing_context(channel=world.b2b, user=world.buyer)
     assert ctx.contract is None
     assert one(ctx, "DRILL").rule == "price_list:pros"
     world.contract.valid_from = now + timedelta(days=1)
     world.contract.valid_until = None
     world.contract.save()
+    buyers_version_bump()
     assert pricing_context(channel=world.b2b, user=world.buyer).contract is None
 
 
@@ -127,6 +131,7 @@ def test_catalog_promotion_and_net_price_lists(world: World) -> None:
     assert one(buyer_ctx, "DRILL", 10).unit.net == 1260  # tier 14.00 - 10 %
     world.contract.allows_promotions = False
     world.contract.save()
+    buyers_version_bump()  # what the price list services do on commit
     net_only = pricing_context(channel=world.b2b, user=world.buyer)
     line = one(net_only, "DRILL", 10)
     assert (line.rule, line.unit.net, line.undiscounted_unit) == ("tier:10", 1400, None)
@@ -171,3 +176,34 @@ def test_buyer_context_costs_two_queries(world: World) -> None:
         pricing_context(channel=world.b2c)
         pricing_context(channel=world.b2c, user=world.shopper)
     assert len(queries) == 1  # the shopper's (absent) company
+
+
+def test_domestic_sales_use_the_sellers_rates_whatever_the_channels_country(
+    world: World,
+) -> None:
+    # A tax-included channel whose prices are entered for Belgium (21 %), selling in France.
+    world.b2c.default_country = "BE"
+    world.b2c.save()
+    VariantChannelPrice.objects.filter(variant=world.drill, channel=world.b2c).update(
+        amount=Decimal("121.00")
+    )
+    line = one(pricing_context(channel=world.b2c, country="FR"), "DRILL")
+    assert (line.unit.net, line.unit.tax, line.unit.gross) == (10000, 2000, 12000)
+    assert line.tax_rate == 20_000
+
+
+def test_zero_rated_lines_are_unit_times_quantity(world: World) -> None:
+    VariantChannelPrice.objects.filter(variant=world.drill, channel=world.b2c).update(
+        amount=Decimal("9.99")
+    )
+    ctx = pricing_context(channel=world.b2c, country="US")
+    line = one(ctx, "DRILL", 3)
+    assert line.unit.net == 832  # 9.99 less its VAT at 20 %: 1.665 -> 1.67 of tax
+    assert line.total.net == 3 * line.unit.net
+    assert line.total.tax == 0
+
+
+def test_a_french_company_delivered_abroad_pays_french_vat(world: World) -> None:
+    ctx = pricing_context(channel=world.b2b, user=world.buyer, country="BE")
+    assert ctx.treatment is Treatment.DOMESTIC
+    assert one(ctx, "DRILL").tax_rate == 20_000

@@ -34,6 +34,7 @@ def context(*, entered_gross: bool, display_gross: bool | None = None) -> Pricin
         display_gross=entered_gross if display_gross is None else display_gross,
         entry_country="FR",
         destination_country="FR",
+        seller_country="FR",
         treatment=Treatment.DOMESTIC,
         rates=RATES,
         promotions=(),

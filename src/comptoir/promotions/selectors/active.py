@@ -8,7 +8,6 @@ the copy holds promotions that start later too, and `catalog_promotions` filters
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,9 +15,10 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from comptoir.catalog.models import Category, Collection
+from comptoir.catalog.selectors.categories import TREE_VERSION_KEY
 from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
 from comptoir.promotions.models import Promotion, PromotionKind, RewardType, Stacking
+from comptoir.promotions.selectors.targets import promotion_targets
 
 PROMOTIONS_VERSION_KEY = "promotions:version"
 # Collections belong to the catalog, which cannot import promotions: collection services
@@ -62,21 +62,6 @@ class CatalogPromotion:
         return self.name_en if language == "en" and self.name_en else self.name
 
 
-def _descendants(category_ids: set[int], parents: Mapping[int, int | None]) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for child, parent in parents.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(child)
-    found = set(category_ids)
-    stack = list(category_ids)
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
-
-
 def _load() -> tuple[CatalogPromotion, ...]:
     now = timezone.now()
     promotions = list(
@@ -90,36 +75,11 @@ def _load() -> tuple[CatalogPromotion, ...]:
     )
     if not promotions:
         return ()
-    ids = [p.pk for p in promotions]
-
-    def pairs(model: type, field: str) -> dict[int, set[int]]:
-        found: dict[int, set[int]] = {}
-        for promotion_id, target in model.objects.filter(promotion_id__in=ids).values_list(  # type: ignore[attr-defined]
-            "promotion_id", field
-        ):
-            found.setdefault(promotion_id, set()).add(target)
-        return found
-
-    channels = pairs(Promotion.channels.through, "channel_id")
-    groups = pairs(Promotion.customer_groups.through, "customergroup_id")
-    products = pairs(Promotion.products.through, "product_id")
-    categories = pairs(Promotion.categories.through, "category_id")
-    collections = pairs(Promotion.collections.through, "collection_id")
-    collection_products: dict[int, set[int]] = {}
-    wanted = set().union(*collections.values()) if collections else set()
-    if wanted:
-        for collection_id, product_id in Collection.products.through.objects.filter(
-            collection_id__in=wanted, collection__is_active=True
-        ).values_list("collection_id", "product_id"):
-            collection_products.setdefault(collection_id, set()).add(product_id)
-    parents = dict(Category.objects.values_list("id", "parent_id")) if categories else {}
+    targets = promotion_targets(promotions)
 
     loaded = []
     for p in promotions:
-        targeted = not p.applies_to_all
-        product_ids: set[int] = set(products.get(p.pk, ()))
-        for collection_id in collections.get(p.pk, ()):
-            product_ids |= collection_products.get(collection_id, set())
+        target = targets[p.pk]
         loaded.append(
             CatalogPromotion(
                 id=p.pk,
@@ -133,18 +93,24 @@ def _load() -> tuple[CatalogPromotion, ...]:
                 currency=p.currency,
                 starts_at=p.starts_at,
                 ends_at=p.ends_at,
-                channel_ids=frozenset(channels.get(p.pk, ())),
-                group_ids=frozenset(groups.get(p.pk, ())),
-                product_ids=frozenset(product_ids) if targeted else None,
-                category_ids=frozenset(_descendants(categories.get(p.pk, set()), parents)),
+                channel_ids=target.channel_ids,
+                group_ids=target.group_ids,
+                product_ids=target.product_ids,
+                category_ids=target.category_ids,
             )
         )
     return tuple(loaded)
 
 
 _memo: VersionedMemo[tuple[CatalogPromotion, ...]] = VersionedMemo(
+    # Promotions, collections and the category tree (targeted categories include their
+    # subcategories): a change to any of them reloads the copy.
     version=lambda: hash(
-        (cache_version(PROMOTIONS_VERSION_KEY), cache_version(COLLECTIONS_VERSION_KEY))
+        (
+            cache_version(PROMOTIONS_VERSION_KEY),
+            cache_version(COLLECTIONS_VERSION_KEY),
+            cache_version(TREE_VERSION_KEY),
+        )
     ),
     load=_load,
     check_seconds=lambda: 1.0,

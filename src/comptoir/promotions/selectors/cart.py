@@ -11,23 +11,13 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.utils import timezone
 
-from comptoir.catalog.models import Category, Collection
 from comptoir.promotions.cart import CartPromotion
 from comptoir.promotions.models import Coupon, Promotion, PromotionKind, Stacking
-from comptoir.promotions.selectors.active import _descendants
+from comptoir.promotions.selectors.targets import promotion_targets
 
 
 def _normalize(codes: Iterable[str]) -> list[str]:
     return sorted({c.strip().upper() for c in codes if c and len(c.strip()) <= 40})
-
-
-def _pairs(model: type, field: str, ids: list[int]) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {}
-    for promotion_id, target in model.objects.filter(promotion_id__in=ids).values_list(  # type: ignore[attr-defined]
-        "promotion_id", field
-    ):
-        found.setdefault(promotion_id, set()).add(target)
-    return found
 
 
 def cart_promotions(
@@ -72,30 +62,14 @@ def cart_promotions(
     )
     if not promotions:
         return []
-    ids = [p.pk for p in promotions]
-    groups = _pairs(Promotion.customer_groups.through, "customergroup_id", ids)
-    channels = _pairs(Promotion.channels.through, "channel_id", ids)
-    products = _pairs(Promotion.products.through, "product_id", ids)
-    categories = _pairs(Promotion.categories.through, "category_id", ids)
-    collections = _pairs(Promotion.collections.through, "collection_id", ids)
-    collection_products: dict[int, set[int]] = {}
-    wanted = set().union(*collections.values()) if collections else set()
-    if wanted:
-        for collection_id, product_id in Collection.products.through.objects.filter(
-            collection_id__in=wanted, collection__is_active=True
-        ).values_list("collection_id", "product_id"):
-            collection_products.setdefault(collection_id, set()).add(product_id)
-    parents = dict(Category.objects.values_list("id", "parent_id")) if categories else {}
+    targets = promotion_targets(promotions)
 
     found: list[CartPromotion] = []
     for p in promotions:
-        group_ids = frozenset(groups.get(p.pk, ()))
+        target = targets[p.pk]
+        group_ids = target.group_ids
         if group_ids and (customer_group_id is None or customer_group_id not in group_ids):
             continue
-        targeted = not p.applies_to_all
-        product_ids: set[int] = set(products.get(p.pk, ()))
-        for collection_id in collections.get(p.pk, ()):
-            product_ids |= collection_products.get(collection_id, set())
         found.append(
             CartPromotion(
                 id=p.pk,
@@ -109,10 +83,10 @@ def cart_promotions(
                 currency=p.currency,
                 starts_at=p.starts_at,
                 ends_at=p.ends_at,
-                channel_ids=frozenset(channels.get(p.pk, ())),
+                channel_ids=target.channel_ids,
                 group_ids=group_ids,
-                product_ids=frozenset(product_ids) if targeted else None,
-                category_ids=frozenset(_descendants(categories.get(p.pk, set()), parents)),
+                product_ids=target.product_ids,
+                category_ids=target.category_ids,
                 min_subtotal=p.min_subtotal,
                 min_quantity=p.min_quantity,
                 buy_quantity=p.buy_quantity,

@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import get_currency_precision, is_currency
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from comptoir.catalog.services._common import text_checked
 from comptoir.channels.models import Channel
 from comptoir.companies.models import CustomerGroup
 from comptoir.core.errors import Conflict, InvalidInput
+from comptoir.core.money import minor_unit
 from comptoir.promotions.models import Promotion, PromotionKind, RewardType, Stacking
 from comptoir.promotions.services._common import (
     Ref,
@@ -120,6 +122,19 @@ def _choices_check(data: Mapping[str, Any]) -> None:
         raise InvalidInput(message, code="INVALID_INPUT", errors={"currency": [message]})
 
 
+def _fixed_check(value: Decimal | None, currency: str | None) -> None:
+    if value is None or value <= 0:
+        raise _invalid("reward_value", _("A fixed amount must be above zero."))
+    if not currency:
+        raise _invalid("currency", _("A fixed amount needs an ISO 4217 currency such as EUR."))
+    if is_currency(currency) and value != value.quantize(minor_unit(currency)):
+        raise _invalid(
+            "reward_value",
+            _("%(currency)s amounts have at most %(digits)s decimals.")
+            % {"currency": currency, "digits": get_currency_precision(currency)},
+        )
+
+
 def _reward_check(data: Mapping[str, Any]) -> None:
     kind, reward = data.get("kind"), data.get("reward_type")
     value: Decimal | None = data.get("reward_value")
@@ -127,10 +142,7 @@ def _reward_check(data: Mapping[str, Any]) -> None:
         if value is None or not Decimal(0) < value <= HUNDRED:
             raise _invalid("reward_value", _("A percentage must be above 0 and at most 100."))
     elif reward == RewardType.FIXED:
-        if value is None or value <= 0:
-            raise _invalid("reward_value", _("A fixed amount must be above zero."))
-        if not data.get("currency"):
-            raise _invalid("currency", _("A fixed amount needs an ISO 4217 currency such as EUR."))
+        _fixed_check(value, data.get("currency"))
     elif value is not None:
         raise _invalid("reward_value", _("Free shipping takes no value."))
     buy, get = data.get("buy_quantity"), data.get("get_quantity")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -41,3 +42,45 @@ def test_deleting_the_last_target_leaves_a_promotion_that_applies_to_nothing() -
     assert live["cible"].product_ids == frozenset()
     assert not live["cible"].applies_to(product.pk or 0, category_id)
     assert live["tout"].product_ids is None
+
+
+def test_moving_a_category_under_a_promoted_one_reaches_the_promotion(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from comptoir.catalog.services.categories import category_update
+
+    channel = ChannelFactory.create()
+    garden, tools = CategoryFactory.create(), CategoryFactory.create()
+    promotion_create(
+        code="jardin",
+        name="Jardin",
+        kind="catalog",
+        reward_type="percentage",
+        reward_value=Decimal("10"),
+        categories=[garden.pk],
+    )
+    promotions_version_bump()
+    (live,) = catalog_promotions(channel_id=channel.pk, customer_group_id=None)
+    assert not live.applies_to(0, tools.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        category_update(category=tools, parent=garden)
+    (live,) = catalog_promotions(channel_id=channel.pk, customer_group_id=None)
+    assert live.applies_to(0, tools.pk)
+
+
+def test_fixed_amounts_have_the_currencys_decimals() -> None:
+    from comptoir.core.errors import InvalidInput
+    from comptoir.promotions.models import Promotion
+
+    with pytest.raises(InvalidInput) as caught:
+        promotion_create(
+            code="yen",
+            name="Yen",
+            kind="catalog",
+            reward_type="fixed",
+            reward_value=Decimal("100.50"),
+            currency="JPY",
+        )
+    assert caught.value.code == "INVALID_PROMOTION"
+    assert "reward_value" in caught.value.errors
+    assert not Promotion.objects.filter(code="yen").exists()

@@ -368,8 +368,9 @@ class TestQueryCounts:
         assert visitor == 2
         # + the session
         assert visitor_pro == 1 + 2
-        # + the user, then membership + price lists + the page's variants
-        assert buyer == visitor_pro + 1 + 3
+        # + the user, then the page's variants (the buyer's company and lists are kept in
+        # the process once read: membership + price lists, the first time only)
+        assert buyer == visitor_pro + 1 + 1
         html = get(client, CATEGORY)
         assert "Comptoir Pro" in html
         assert f"8,55{NBSP}€" in html  # 9.00 contract - 5 %
@@ -381,8 +382,8 @@ class TestQueryCounts:
         client.force_login(world.buyer)
         buyer = self.count(client, "/")
 
-        # count + page; + session and user, membership + price lists + variants
-        assert (visitor, buyer) == (2, 2 + 2 + 3)
+        # count + page; + session and user, the page's variants
+        assert (visitor, buyer) == (2, 2 + 2 + 1)
 
     def test_product_page(self, client: Client, world: World) -> None:
         visitor = self.count(client, PRODUCT)
@@ -393,7 +394,7 @@ class TestQueryCounts:
 
         # product, its attributes, variant attributes, documents, variants, images
         assert visitor == 6
-        # + session and user, membership + price lists + the product's variants
-        assert buyer == visitor + 2 + 3
-        # + session and user, membership (none)
-        assert shopper == visitor + 2 + 1
+        # + session and user, the product's variants (company and lists kept)
+        assert buyer == visitor + 2 + 1
+        # + session and user (no company: kept too)
+        assert shopper == visitor + 2

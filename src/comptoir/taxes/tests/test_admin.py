@@ -14,6 +14,7 @@ from django.urls import reverse
 from comptoir.accounts.tests.factories import StaffFactory
 from comptoir.taxes.models import TaxClass, TaxRate
 from comptoir.taxes.selectors import rate_table
+from comptoir.taxes.tests.seeded import SEEDED_COUNTRIES, SEEDED_COUNTRY_ORDER, seeded_rates
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,14 @@ def add_rate_rows(data: dict[str, Any], *rows: tuple[str, str]) -> dict[str, Any
         data[f"rates-{start + offset}-rate"] = rate
     data["rates-TOTAL_FORMS"] = start + len(rows)
     return data
+
+
+def row(country: str) -> int:
+    """The index of `country` among the rate rows of a seeded class page (country order)."""
+    return SEEDED_COUNTRY_ORDER.index(country)
+
+
+FR_ROW = row("FR")
 
 
 def rates_of(code: str) -> dict[str, Decimal]:
@@ -117,27 +126,22 @@ def test_change_a_class_and_its_rates(
 ) -> None:
     reduced = TaxClass.objects.get(code="reduced")
     data = class_form(reduced, name="Réduit")
-    # The rows in country order: BE DE ES FR IT LU NL.
-    data["rates-3-rate"] = "5.6"  # FR changes
-    data["rates-0-DELETE"] = "on"  # BE goes
-    data["rates-1-country"] = "AT"  # DE moves to AT
-    data["rates-1-rate"] = "10"
-    add_rate_rows(data, ("PT", "6"))
+    # The rows in country order: AT BE BG ... (the seeded countries).
+    data[f"rates-{FR_ROW}-rate"] = "5.6"  # FR changes
+    data[f"rates-{row('BE')}-DELETE"] = "on"  # BE goes
+    data[f"rates-{row('DE')}-country"] = "CH"  # DE moves to CH
+    data[f"rates-{row('DE')}-rate"] = "10"
+    add_rate_rows(data, ("NO", "6"))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(reverse("admin:taxes_taxclass_change", args=[reduced.pk]), data)
 
     assert response.status_code == 302
     assert TaxClass.objects.get(pk=reduced.pk).name == "Réduit"
-    assert rates_of("reduced") == {
-        "AT": Decimal("10.000"),
-        "ES": Decimal("10.000"),
-        "FR": Decimal("5.600"),
-        "IT": Decimal("5.000"),
-        "LU": Decimal("8.000"),
-        "NL": Decimal("9.000"),
-        "PT": Decimal("6.000"),
-    }
+    expected = seeded_rates("reduced")
+    del expected["BE"], expected["DE"]
+    expected.update(FR=Decimal("5.600"), CH=Decimal("10.000"), NO=Decimal("6.000"))
+    assert rates_of("reduced") == expected
     assert rate_table().rate("FR", reduced.pk) == 5_600
     assert rate_table().rate("DE", reduced.pk) == 19_000  # DE standard now
     assert rate_table().rate("BE", reduced.pk) == 21_000
@@ -146,10 +150,10 @@ def test_change_a_class_and_its_rates(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"rates-3-rate": "5.5555"}, "rates-3-rate"),
-        ({"rates-3-rate": "101"}, "rates-3-rate"),
-        ({"rates-3-country": "XX"}, "rates-3-country"),
-        ({"rates-3-country": "BE"}, "rates-3-country"),
+        ({f"rates-{FR_ROW}-rate": "5.5555"}, f"rates-{FR_ROW}-rate"),
+        ({f"rates-{FR_ROW}-rate": "101"}, f"rates-{FR_ROW}-rate"),
+        ({f"rates-{FR_ROW}-country": "XX"}, f"rates-{FR_ROW}-country"),
+        ({f"rates-{FR_ROW}-country": "BE"}, f"rates-{FR_ROW}-country"),
         ({"code": "zero"}, "code"),
         ({"code": "pas un code"}, "code"),
     ],
@@ -199,7 +203,7 @@ def test_a_refusal_while_saving_is_shown(staff: Client, monkeypatch: Any) -> Non
     monkeypatch.setattr(services, "tax_rate_set", refuse)
     reduced = TaxClass.objects.get(code="reduced")
     data = class_form(reduced, name="Changé")
-    data["rates-3-rate"] = "5.6"
+    data[f"rates-{FR_ROW}-rate"] = "5.6"
 
     response = staff.post(reverse("admin:taxes_taxclass_change", args=[reduced.pk]), data)
 
@@ -256,7 +260,7 @@ def test_a_class_in_use_cannot_be_deleted(staff: Client) -> None:
 
     assert response.status_code == 200  # Django lists the protected product type
     assert TaxClass.objects.filter(pk=reduced.pk).exists()
-    assert len(rates_of("reduced")) == 7
+    assert len(rates_of("reduced")) == SEEDED_COUNTRIES
 
 
 def test_a_refused_bulk_delete_deletes_nothing(staff: Client, monkeypatch: Any) -> None:
@@ -295,20 +299,20 @@ def test_rate_pages_save_through_services(
     with django_capture_on_commit_callbacks(execute=True):
         added = staff.post(
             reverse("admin:taxes_taxrate_add"),
-            {"tax_class": standard.pk, "country": "AT", "rate": "20"},
+            {"tax_class": standard.pk, "country": "CH", "rate": "20"},
         )
     assert added.status_code == 302
-    at = TaxRate.objects.get(tax_class=standard, country="AT")
-    assert rate_table().rate("AT", None) == 20_000
+    at = TaxRate.objects.get(tax_class=standard, country="CH")
+    assert rate_table().rate("CH", None) == 20_000
 
     with django_capture_on_commit_callbacks(execute=True):
         moved = staff.post(
             reverse("admin:taxes_taxrate_change", args=[at.pk]),
-            {"tax_class": reduced.pk, "country": "AT", "rate": "10"},
+            {"tax_class": reduced.pk, "country": "CH", "rate": "10"},
         )
     assert moved.status_code == 302
-    assert rates_of("reduced")["AT"] == Decimal("10.000")
-    assert "AT" not in rates_of("standard")
+    assert rates_of("reduced")["CH"] == Decimal("10.000")
+    assert "CH" not in rates_of("standard")
 
     duplicate = staff.post(
         reverse("admin:taxes_taxrate_add"),

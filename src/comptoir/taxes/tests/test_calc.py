@@ -149,12 +149,13 @@ def test_gross_entered_line_at_another_rate(
     unit: int, quantity: int, entry_rate: int, rate: int
 ) -> None:
     """Taxed at another rate than it was entered with (another member state's rate): the
-    net is taken out at the entry rate, then taxed at the sale's rate."""
+    unit's net is taken out at the entry rate, multiplied by the quantity (unit x quantity
+    = line, as on an invoice), then taxed at the sale's rate."""
     assume(entry_rate != rate)
     line = amounts(unit, entered_gross=True, entry_rate=entry_rate, rate=rate, quantity=quantity)
 
-    total = unit * quantity
-    net = total - exact(Decimal(total) * percent(entry_rate), 1 + percent(entry_rate))
+    unit_net = unit - exact(Decimal(unit) * percent(entry_rate), 1 + percent(entry_rate))
+    net = unit_net * quantity
     assert line.net == net
     assert line.tax == exact(Decimal(net) * percent(rate), 1)
     assert line.net + line.tax == line.gross
@@ -162,13 +163,15 @@ def test_gross_entered_line_at_another_rate(
 
 @given(units, quantities, rates)
 def test_reverse_charge_from_a_gross_price(gross: int, quantity: int, entry_rate: int) -> None:
-    """Zero-rated (reverse charge, export, exempt): the net taken out of the tax-included
-    price at its entry rate, no tax."""
+    """Zero-rated (reverse charge, export, exempt): the unit's net taken out of the
+    tax-included price at its entry rate, times the quantity, no tax."""
     line = amounts(gross, entered_gross=True, entry_rate=entry_rate, rate=0, quantity=quantity)
 
-    total = gross * quantity
-    expected_net = total - int(exact(Decimal(total) * percent(entry_rate), 1 + percent(entry_rate)))
+    unit_net = gross - int(exact(Decimal(gross) * percent(entry_rate), 1 + percent(entry_rate)))
+    expected_net = unit_net * quantity
     assert line == Amounts(expected_net, 0, expected_net)
+    unit = amounts(gross, entered_gross=True, entry_rate=entry_rate, rate=0)
+    assert unit.net * quantity == line.net
 
 
 def test_worked_examples() -> None:

@@ -140,3 +140,16 @@ def test_every_legal_mention_has_a_french_text() -> None:
                 "(the lead regenerates the .po files)"
             )
         assert "2006/112" in french or treatment is EX
+
+
+def test_a_company_registered_only_at_home_pays_home_vat_abroad() -> None:
+    # Not a distance sale (the buyer is a business) and no exemption (its VAT number is
+    # from the seller's own country): French VAT.
+    treatment = tax_treatment(
+        seller_country="FR", destination_country="BE", buyer_country="FR", buyer_vat_valid=True
+    )
+    assert treatment is D
+
+
+def test_monaco_is_in_the_french_vat_area() -> None:
+    assert tax_treatment(seller_country="FR", destination_country="MC") is D

@@ -10,7 +10,14 @@ import pytest
 
 from comptoir.taxes import services
 from comptoir.taxes.models import STANDARD, TaxClass, TaxRate
+from comptoir.taxes.rules import EU_MEMBER_STATES
 from comptoir.taxes.selectors import rate_table, taxes_version_bump
+from comptoir.taxes.tests.seeded import (
+    SEEDED_CLASSES,
+    SEEDED_COUNTRIES,
+    SEEDED_RATES,
+    seeded_rates,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,23 +53,28 @@ def test_rates_of_the_migration(country: str, code: str, expected: int) -> None:
     assert rate_table().rate(country, class_id(code)) == expected
 
 
-def test_the_migration_seeds_five_classes_in_seven_countries() -> None:
+def test_the_migrations_seed_five_classes_in_every_member_state() -> None:
     table = rate_table()
 
     assert sorted(table.class_codes.values()) == sorted(
         ["standard", "intermediate", "reduced", "super-reduced", "zero"]
     )
     assert table.standard_id == class_id(STANDARD)
-    assert {country for country, _class in table.rates} == {
-        "FR",
-        "BE",
-        "DE",
-        "ES",
-        "IT",
-        "NL",
-        "LU",
-    }
-    assert len(table.rates) == 35
+    assert {country for country, _class in table.rates} == EU_MEMBER_STATES
+    assert len(table.rates) == SEEDED_RATES
+
+
+def test_the_database_holds_exactly_the_rates_of_the_migration_tables() -> None:
+    """What the other tests expect (seeded_rates) is what the migrations wrote."""
+    for code in SEEDED_CLASSES:
+        stored = {
+            str(country): rate
+            for country, rate in TaxRate.objects.filter(tax_class__code=code).values_list(
+                "country", "rate"
+            )
+        }
+        assert stored == seeded_rates(code), code
+        assert len(stored) == SEEDED_COUNTRIES
 
 
 def test_no_class_is_the_standard_class() -> None:
@@ -145,3 +157,13 @@ def test_the_table_is_reloaded_after_a_rate_is_removed(
         services.tax_rate_delete(tax_class=reduced, country="FR")
 
     assert rate_table().rate("FR", reduced.pk) == 20_000  # the standard rate now
+
+
+@pytest.mark.django_db
+def test_every_member_state_has_rates() -> None:
+    from comptoir.taxes.rules import EU_MEMBER_STATES
+
+    table = rate_table()
+    missing = [c for c in sorted(EU_MEMBER_STATES) if table.rate(c, table.standard_id) is None]
+    assert missing == []
+    assert table.rate("PL", table.standard_id) == 23_000

@@ -1,0 +1,73 @@
+"""Test helpers shared by the API tests of every app: problem+json assertions and a client
+of the staff API that sends JSON with a bearer token. Imported by tests only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from comptoir.accounts.services import api_token_create
+from comptoir.accounts.tests.factories import StaffFactory
+
+ADMIN = "/api/v1/admin"
+
+
+def problem(response: Any, status: int, code: str) -> dict[str, Any]:
+    """The problem+json body of `response`, asserting its status and error code."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code, body
+    return body
+
+
+class Api:
+    """A client of the staff API (under /api/v1/admin/) that sends JSON with a bearer
+    token (none: anonymous)."""
+
+    def __init__(self, client: Client, token: str | None) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self.client.get(f"{ADMIN}/{path}", params or {}, headers=self.headers)
+
+    def send(self, method: str, path: str, body: Any = None) -> Any:
+        call = getattr(self.client, method)
+        data = body if isinstance(body, str) else json.dumps(body)
+        return call(
+            f"{ADMIN}/{path}", data=data, content_type="application/json", headers=self.headers
+        )
+
+    def post(self, path: str, body: Any) -> Any:
+        return self.send("post", path, body)
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.send("patch", path, body)
+
+    def put(self, path: str, body: Any) -> Any:
+        return self.send("put", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(f"{ADMIN}/{path}", headers=self.headers)
+
+    def csv(self, path: str, text: str | bytes) -> Any:
+        return self.client.post(
+            f"{ADMIN}/{path}", data=text, content_type="text/csv", headers=self.headers
+        )
+
+
+def api_for(user: Any, client: Client | None = None) -> Api:
+    """An Api authenticated as `user` with a new API token (on a new client if none)."""
+    raw, _token = api_token_create(user=user)
+    return Api(client or Client(), raw)
+
+
+def clerk_api(client: Client, *codenames: str) -> Api:
+    """An Api of a new staff member (not a superuser) with the permissions `codenames`."""
+    clerk = StaffFactory.create(is_superuser=False)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return api_for(clerk, client)
