@@ -3,8 +3,10 @@ from domain exceptions to RFC 9457 problem+json."""
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+import math
+from typing import Any, cast
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -14,6 +16,7 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from comptoir.core.errors import DomainError, Throttled, problem
 
@@ -21,7 +24,34 @@ PROBLEM_JSON = "application/problem+json"
 
 logger = logging.getLogger(__name__)
 
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number out of range: {text[:30]}")
+    return value
+
+
+class StrictJSONParser(Parser):
+    """Request bodies as strict JSON (RFC 8259): NaN, Infinity and -Infinity, which Python's
+    json module accepts, are refused, and so are numbers too large for a float (1e400 would
+    be read as infinity). No database stores them in a JSON column (SQLite's JSON check
+    fails, PostgreSQL refuses them): they are a bad body, a 400 BAD_REQUEST like any body
+    that is not JSON (django-ninja answers so when `parse_body` raises)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return cast(
+            dict[str, Any],
+            json.loads(request.body, parse_constant=_refuse_constant, parse_float=_finite_float),
+        )
+
+
 api = NinjaAPI(
+    parser=StrictJSONParser(),
     title="Comptoir API",
     version="1.0.0",
     description="Headless commerce API for consumers (B2C) and businesses (B2B).",

@@ -107,7 +107,7 @@ def customer_group_get(*, group_id: int) -> CustomerGroup:
 
 def customer_group_by_code(*, code: str) -> CustomerGroup:
     """NotFound GROUP_NOT_FOUND."""
-    valid = bool(code) and len(code) <= 50 and "\x00" not in code
+    valid = bool(code) and len(code) <= 50 and text_storable(code)
     group = CustomerGroup.objects.filter(code=code).first() if valid else None
     if group is None:
         raise NotFound(
@@ -158,7 +158,9 @@ def company_list(
             raise _invalid_filter("country", _("Use an ISO 3166 country code such as FR."))
         rows = rows.filter(country=code)
     if customer_group:
-        rows = rows.filter(customer_group__code=customer_group)
+        # A code no column can hold (a NUL character...) matches nothing, as an unknown one.
+        valid = text_storable(customer_group)
+        rows = rows.filter(customer_group__code=customer_group) if valid else rows.none()
     if is_active is not None:
         rows = rows.filter(is_active=is_active)
     return _page(rows.order_by("legal_name", "id"), page)

@@ -222,6 +222,14 @@ def _check_external_ref(external_ref: str | None, *, exclude_pk: int | None = No
         raise _taken("external_ref", "EXTERNAL_REF_TAKEN")
 
 
+def _external_ref_raced(company: Company, *, external_ref: str | None = None) -> None:
+    """After an IntegrityError saving `company`: Conflict EXTERNAL_REF_TAKEN when another
+    company holds its external reference now (one created or changed meanwhile by another
+    request, committed since). Returns otherwise, for the caller to raise the error: an
+    IntegrityError of another constraint is not a taken reference."""
+    _check_external_ref(external_ref or company.external_ref, exclude_pk=company.pk)
+
+
 def _check_metadata(metadata: object) -> None:
     if not isinstance(metadata, dict):
         message = _("Metadata is a JSON object.")
@@ -286,8 +294,9 @@ def company_create(
     try:
         with transaction.atomic():
             company.save()
-    except IntegrityError:  # the external_ref was taken meanwhile
-        raise _taken("external_ref", "EXTERNAL_REF_TAKEN") from None
+    except IntegrityError:
+        _external_ref_raced(company)
+        raise
     if settings.COMPTOIR_VIES_CHECK:
         company_vies_check_schedule(company=company)
     return company
@@ -354,7 +363,8 @@ def company_update(
     try:
         _save_changes(company, changes)
     except IntegrityError:
-        raise _taken("external_ref", "EXTERNAL_REF_TAKEN") from None
+        _external_ref_raced(company, external_ref=changes.get("external_ref"))
+        raise
     if number_changed and settings.COMPTOIR_VIES_CHECK:
         company_vies_check_schedule(company=company)
     return company

@@ -4,6 +4,7 @@ that text can be stored, and model validation mapped to domain errors."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any, Final
@@ -34,14 +35,18 @@ def given(**values: Any) -> dict[str, Any]:
 
 
 def storable(value: object) -> bool:
-    """Whether every string in `value` can be stored: the string itself, or the keys and
-    values of nested dicts, lists, tuples, sets and dataclasses (metadata, choice specs).
-    Walked with a stack, so deep JSON cannot exhaust the recursion limit."""
+    """Whether every string and number in `value` can be stored: the string itself, or the
+    keys and values of nested dicts, lists, tuples, sets and dataclasses (metadata, choice
+    specs); a float must be finite (JSON has no NaN or infinity). Walked with a stack, so
+    deep JSON cannot exhaust the recursion limit."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             if not text_storable(item):
+                return False
+        elif isinstance(item, float):
+            if not math.isfinite(item):
                 return False
         elif isinstance(item, Mapping):
             stack.extend(item.keys())

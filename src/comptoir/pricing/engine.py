@@ -252,6 +252,35 @@ class Engine:
             problem=None if quantity_rule.allows(quantity) else "QUANTITY_RULE",
         )
 
+    def cheapest(self, rows: Sequence[VariantRow]) -> tuple[VariantRow, int] | None:
+        """The variant of one product with the lowest unit price at its minimum quantity,
+        and that quantity, without building a priced line for every variant: the variants
+        of a product share its tax class, so the lowest amount before tax is the lowest
+        shown price. None when no variant is for sale."""
+        best: tuple[int, VariantRow, int] | None = None
+        for row in rows:
+            if not row.for_sale:
+                continue
+            entry, ref = self.entry_for(row)
+            if entry is None:
+                if row.base is None:
+                    continue
+                amount, quantity, allows = row.base, 1, True
+            else:
+                quantity, amount = entry.rule.minimum, entry.unit
+                allows = ref.allows_promotions  # type: ignore[union-attr]
+                for min_quantity, tier_amount in entry.tiers:
+                    if min_quantity <= quantity:
+                        amount = tier_amount
+                        break
+            if allows and self.ctx.promotions:
+                amount = self.discounted(
+                    amount, self.promotions_for(row.product_id, row.category_id)
+                )
+            if best is None or amount < best[0]:
+                best = (amount, row, quantity)
+        return None if best is None else (best[1], best[2])
+
     def variant_price(self, row: VariantRow) -> VariantPrice:
         """The price at the variant's minimum quantity, and the unit price of each tier."""
         entry, _ref = self.entry_for(row)

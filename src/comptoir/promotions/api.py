@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
@@ -128,7 +129,7 @@ def admin_list_promotions(
     staff(request, "promotions.view_promotion")
     if kind is not None and kind not in PromotionKind.values:
         raise InvalidInput(
-            "Unknown kind.", code="INVALID_INPUT", errors={"kind": ["Use catalog or cart."]}
+            _("Unknown kind."), code="INVALID_INPUT", errors={"kind": [_("Use catalog or cart.")]}
         )
     page_req = page_request(page, page_size)
     rows, count = reads.promotion_admin_list(page=page_req, kind=kind, active=active)

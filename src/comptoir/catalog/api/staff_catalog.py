@@ -40,20 +40,11 @@ from comptoir.catalog.schemas import (
     TranslationOut,
 )
 from comptoir.catalog.selectors import staff as reads
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import NotFound
+from comptoir.core.staff_api import patch_changes
 
-
-def changes(payload: Any, *, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The fields a PATCH body sets. null is only allowed where it means something."""
-    fields = {name: getattr(payload, name) for name in payload.model_fields_set}
-    refused = sorted(n for n, v in fields.items() if v is None and n not in nullable)
-    if refused:
-        raise InvalidInput(
-            "These fields cannot be null: " + ", ".join(refused),
-            code="INVALID_INPUT",
-            errors={name: ["Cannot be null."] for name in refused},
-        )
-    return fields
+# The one PATCH helper (translated messages), under the name the catalog API uses.
+changes = patch_changes
 
 
 def translation_out(tr: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,9 +22,9 @@ from comptoir.catalog.models import Collection, Product
 from comptoir.catalog.services._common import (
     UNSET,
     Unset,
+    apply_changes,
     ensure_unique,
     given,
-    save_changes,
     text_checked,
     validate,
 )
@@ -76,6 +76,24 @@ def _products(refs: Iterable[int | str | Product]) -> list[Product]:
     return [instances[pk] for pk in sorted(instances)]
 
 
+def _save(collection: Collection) -> None:
+    """Save in a savepoint. A unique violation means another request took the slug between
+    the check and the save: the same Conflict SLUG_TAKEN as the check (the other request
+    has committed, so it sees its row now). Any other IntegrityError is raised as is."""
+    try:
+        with transaction.atomic():
+            collection.save()
+    except IntegrityError:
+        ensure_unique(
+            Collection,
+            field="slug",
+            value=collection.slug,
+            code="SLUG_TAKEN",
+            exclude_pk=collection.pk,
+        )
+        raise
+
+
 @text_checked
 @transaction.atomic
 def collection_create(
@@ -96,7 +114,7 @@ def collection_create(
         name=name, slug=slug, name_en=name_en, is_active=is_active, position=position
     )
     validate(collection)
-    collection.save()
+    _save(collection)
     if chosen:
         collection.products.set(chosen)
     _changed()
@@ -126,7 +144,14 @@ def collection_update(
             code="SLUG_TAKEN",
             exclude_pk=collection.pk,
         )
-    save_changes(collection, changes)
+    original = {field: getattr(collection, field) for field in changes}
+    apply_changes(collection, changes)
+    try:
+        _save(collection)
+    except Exception:
+        for field, value in original.items():
+            setattr(collection, field, value)
+        raise
     if chosen is not None:
         collection.products.set(chosen)
     _changed()

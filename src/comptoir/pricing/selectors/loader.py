@@ -10,7 +10,7 @@ model instances (or ORM rows) for them would cost more than pricing them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
@@ -22,6 +22,7 @@ from comptoir.catalog.models import (
     ProductVariant,
     VariantChannelPrice,
 )
+from comptoir.core.text import text_storable
 from comptoir.pricing.engine import EntryData, PricingContext, VariantRow
 from comptoir.pricing.models import PriceListEntry, PriceTier
 from comptoir.pricing.records import QuantityRule
@@ -40,7 +41,9 @@ _T = {
 }
 
 
-def _statement(key: str, n_keys: int, n_lists: int) -> str:
+def _statement(
+    key: str, n_keys: int, n_lists: int, *, all_tiers: bool = True, published: bool = False
+) -> str:
     keys = ", ".join(["%s"] * n_keys)
     if n_lists:
         lists = ", ".join(["%s"] * n_lists)
@@ -51,10 +54,23 @@ def _statement(key: str, n_keys: int, n_lists: int) -> str:
         entry_joins = (
             f"LEFT JOIN {_T['entry']} e ON e.variant_id = v.id AND e.price_list_id IN ({lists}) "
             f"LEFT JOIN {_T['tier']} t ON t.entry_id = e.id "
+            # At the entry's minimum quantity, only the tiers up to it can apply.
+            + ("" if all_tiers else "AND t.min_quantity <= e.min_quantity ")
         )
     else:
         entry_columns = "NULL, NULL, NULL, NULL, NULL, NULL, NULL"
         entry_joins = ""
+    if published:
+        # Listing cards: their products are published, and the cards carry their category
+        # and tax class; only the variants, prices and lists are read.
+        return (
+            "SELECT v.id, v.sku, v.product_id, NULL, NULL, 1, "
+            f"ROUND(cp.amount * %s), {entry_columns} "
+            f"FROM {_T['variant']} v "
+            f"LEFT JOIN {_T['price']} cp ON cp.variant_id = v.id AND cp.channel_id = %s "
+            f"{entry_joins}"
+            f"WHERE v.{key} IN ({keys})"
+        )
     # Only table names from the models' metadata and placeholders are interpolated.
     return (
         "SELECT v.id, v.sku, v.product_id, p.category_id, "
@@ -72,26 +88,44 @@ def _statement(key: str, n_keys: int, n_lists: int) -> str:
     )
 
 
-def _load(ctx: PricingContext, key: str, values: Sequence[object]) -> dict[int, VariantRow]:
+def _load(
+    ctx: PricingContext,
+    key: str,
+    values: Sequence[object],
+    *,
+    all_tiers: bool = True,
+    facts: Mapping[int, tuple[int, int | None]] | None = None,
+) -> dict[int, VariantRow]:
+    """Rows of the variants whose `key` is in `values`. With `facts` ({product id:
+    (category id, tax class id)}, for published products only), the products, their types
+    and publication are not read again."""
     scale = 10**ctx.digits
     lists = ctx.list_ids
     rows: dict[int, VariantRow] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(values), CHUNK):
             chunk = list(values[start : start + CHUNK])
-            params: list[Any] = [connection.ops.adapt_datetimefield_value(ctx.now), scale]
+            params: list[Any] = []
+            if facts is None:
+                params.append(connection.ops.adapt_datetimefield_value(ctx.now))
+            params.append(scale)
             if lists:
                 params += [scale, scale]
-            params += [ctx.channel_id, ctx.channel_id]
+            params += [ctx.channel_id] if facts is not None else [ctx.channel_id] * 2
             params += list(lists)
             params += chunk
-            cursor.execute(_statement(key, len(chunk), len(lists)), params)
+            cursor.execute(
+                _statement(
+                    key, len(chunk), len(lists), all_tiers=all_tiers, published=facts is not None
+                ),
+                params,
+            )
             for (
                 variant_id,
                 sku,
                 product_id,
-                category_id,
-                tax_class_id,
+                category_read,
+                tax_class_read,
                 for_sale,
                 base,
                 list_id,
@@ -104,6 +138,9 @@ def _load(ctx: PricingContext, key: str, values: Sequence[object]) -> dict[int, 
             ) in cursor.fetchall():
                 row = rows.get(variant_id)
                 if row is None:
+                    category_id, tax_class_id = (
+                        (category_read, tax_class_read) if facts is None else facts[product_id]
+                    )
                     row = rows[variant_id] = VariantRow(
                         variant_id=variant_id,
                         sku=sku,
@@ -131,15 +168,24 @@ def _load(ctx: PricingContext, key: str, values: Sequence[object]) -> dict[int, 
 
 
 def rows_by_sku(ctx: PricingContext, skus: Iterable[str]) -> dict[str, VariantRow]:
-    # No SKU holds a NUL character (PostgreSQL refuses it in a parameter): such a SKU is
-    # unknown, never a database error.
-    wanted = sorted({sku for sku in skus if "\x00" not in sku})
+    # No SKU holds a NUL character or a lone surrogate (PostgreSQL refuses them in a
+    # parameter): such a SKU is unknown, never a database error.
+    wanted = sorted({sku for sku in skus if text_storable(sku)})
     return {row.sku: row for row in _load(ctx, "sku", wanted).values()}
 
 
-def rows_for_products(ctx: PricingContext, product_ids: Iterable[int]) -> list[VariantRow]:
+def rows_for_products(
+    ctx: PricingContext,
+    product_ids: Iterable[int],
+    *,
+    all_tiers: bool = True,
+    facts: Mapping[int, tuple[int, int | None]] | None = None,
+) -> list[VariantRow]:
+    """The variants of these products. `all_tiers=False` reads only the tiers that apply at
+    an entry's minimum quantity (enough to price it there: listing cards); `facts` gives
+    the (category id, tax class id) of published products, read with them already."""
     wanted = sorted(set(product_ids))
     if not wanted:
         return []
-    rows = _load(ctx, "product_id", wanted)
+    rows = _load(ctx, "product_id", wanted, all_tiers=all_tiers, facts=facts)
     return sorted(rows.values(), key=lambda r: r.variant_id)

@@ -67,16 +67,15 @@ def price_cards(*, ctx: PricingContext, cards: Sequence[ProductCard]) -> dict[in
             if row is not None:
                 found[card.id] = engine.price(row, 1)
         return found
-    by_product: dict[int, list[PricedLine]] = {}
-    for row in rows_for_products(ctx, (card.id for card in cards)):
-        # At the minimum quantity of the price that applies; a card shows no tiers.
-        entry, _ref = engine.entry_for(row)
-        minimum = entry.rule.minimum if entry is not None else 1
-        by_product.setdefault(row.product_id, []).append(engine.price(row, minimum))
-    for product_id, lines in by_product.items():
-        best = _lowest(lines, ctx.display_gross)
-        if best is not None:
-            found[product_id] = best
+    by_product: dict[int, list[VariantRow]] = {}
+    facts = {card.id: (card.category_id, card.tax_class_id) for card in cards}
+    for row in rows_for_products(ctx, facts, all_tiers=False, facts=facts):
+        by_product.setdefault(row.product_id, []).append(row)
+    for product_id, rows in by_product.items():
+        cheapest = engine.cheapest(rows)
+        if cheapest is not None:
+            row, quantity = cheapest
+            found[product_id] = engine.price(row, quantity)
     return found
 
 

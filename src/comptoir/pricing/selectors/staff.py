@@ -14,6 +14,7 @@ from comptoir.channels.models import Channel
 from comptoir.companies.models import Company, CustomerGroup
 from comptoir.core.errors import NotFound
 from comptoir.core.pagination import PageRequest
+from comptoir.core.text import text_storable
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
 
 _CODE: Final = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
@@ -50,14 +51,19 @@ def price_list_admin_list(
 ) -> tuple[list[PriceList], int]:
     """Every price list (active or not) ordered by code, filtered by channel code, company
     id, customer group code, and a search on code, name and external reference; each with
-    `entry_count`. Two queries."""
+    `entry_count`. Two queries. A channel or group code no column can hold (a NUL
+    character...) matches nothing, as an unknown code does."""
     rows = _price_lists().order_by("code")
     if channel:
-        rows = rows.filter(channel__code=channel)
+        rows = rows.filter(channel__code=channel) if text_storable(channel) else rows.none()
     if company is not None:
         rows = rows.filter(company_id=company) if 0 < company <= MAX_ID else rows.none()
     if customer_group:
-        rows = rows.filter(customer_group__code=customer_group)
+        rows = (
+            rows.filter(customer_group__code=customer_group)
+            if text_storable(customer_group)
+            else rows.none()
+        )
     if text := _clean_search(search):
         rows = rows.filter(
             Q(code__icontains=text) | Q(name__icontains=text) | Q(external_ref__icontains=text)
@@ -97,7 +103,7 @@ def price_list_entry_by_sku(*, price_list: PriceList, sku: str) -> PriceListEntr
     """The entry of the variant `sku` in the list; NotFound PRICE_LIST_ENTRY_NOT_FOUND."""
     entry = (
         _entries().filter(price_list=price_list, variant__sku=sku).first()
-        if 0 < len(sku) <= 64
+        if 0 < len(sku) <= 64 and text_storable(sku)
         else None
     )
     if entry is None:

@@ -189,7 +189,9 @@ def _whole(value: str, *, default: int | None, label: StrOrPromise) -> int | Non
     text = value.strip()
     if not text:
         return default
-    if not text.isdigit() or len(text) > 10:
+    # ASCII digits only: str.isdigit() also accepts "²" (which int() refuses) and other
+    # scripts' digits ("١٢"), which a spreadsheet never writes for a quantity.
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         raise ValueError(
             _("%(label)s is not a whole number: “%(value)s”.")
             % {"label": label, "value": text[:30]}

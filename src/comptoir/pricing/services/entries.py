@@ -30,6 +30,7 @@ from comptoir.accounts.models import User
 from comptoir.catalog.models import ProductVariant
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import minor_unit, quantize
+from comptoir.core.text import text_storable
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
 from comptoir.pricing.services._common import audit, price_list_lock, validate
 
@@ -256,9 +257,10 @@ def entry_check(
 
 def variant_by_sku(sku: object) -> ProductVariant:
     """The variant with this SKU; InvalidInput(UNKNOWN_SKU) otherwise (a reference in a
-    request to something unknown is bad input, a 400)."""
+    request to something unknown is bad input, a 400); so is a SKU no column can hold."""
     text = sku.strip() if isinstance(sku, str) else ""
-    variant = ProductVariant.objects.filter(sku=text).first() if 0 < len(text) <= 64 else None
+    valid = 0 < len(text) <= 64 and text_storable(text)
+    variant = ProductVariant.objects.filter(sku=text).first() if valid else None
     if variant is None:
         message = _("Unknown SKU: %(sku)s.") % {"sku": str(sku)[:64]}
         raise InvalidInput(message, code="UNKNOWN_SKU", errors={"sku": [message]})

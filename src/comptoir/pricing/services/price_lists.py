@@ -1,8 +1,10 @@
 """Writes for price lists: create, change, delete, each recorded in the list's history.
 
-A list prices in its channel's currency (CURRENCY_MISMATCH otherwise), belongs to a
-company or to a customer group or to neither yet (INVALID_PRICE_LIST for both), and is
-valid between two optional dates (INVALID_DATES when it would end before it starts).
+A list prices in its channel's currency (CURRENCY_MISMATCH otherwise, and a list with
+entries keeps its currency: its amounts are in it), belongs to a company or to a customer
+group or to neither yet (INVALID_PRICE_LIST for both), and is valid between two optional
+dates (INVALID_DATES when it would end before it starts). Its code and external reference
+are unique (PRICE_LIST_CODE_TAKEN, EXTERNAL_REF_TAKEN), also when two requests race.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,14 @@ from comptoir.companies.models import Company, CustomerGroup
 from comptoir.companies.selectors import buyers_changed
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.pricing.models import PriceList
-from comptoir.pricing.services._common import UNSET, Unset, audit, text_check, validate
+from comptoir.pricing.services._common import (
+    UNSET,
+    Unset,
+    audit,
+    price_list_lock,
+    text_check,
+    validate,
+)
 
 PRIORITY_LIMIT: Final = 1_000_000
 
@@ -52,6 +61,34 @@ def _ensure_unique(field: str, value: object, code: str, exclude_pk: int | None)
     if rows.exists():
         message = _("“%(value)s” is already used by another price list.") % {"value": value}
         raise Conflict(message, code=code, errors={field: [message]})
+
+
+def _save(price_list: PriceList) -> None:
+    """Save in a savepoint. A unique violation means another request took the code or the
+    external reference between the checks and the save: the same Conflict as the checks
+    (the other request has committed, so they see its row now). Any other IntegrityError
+    is raised as is."""
+    try:
+        with transaction.atomic():
+            price_list.save()
+    except IntegrityError:
+        _ensure_unique("code", price_list.code, "PRICE_LIST_CODE_TAKEN", price_list.pk)
+        _ensure_unique("external_ref", price_list.external_ref, "EXTERNAL_REF_TAKEN", price_list.pk)
+        raise
+
+
+def _currency_kept(price_list: PriceList) -> None:
+    """CURRENCY_MISMATCH when a list with entries would change currency: its amounts are
+    in the stored currency and would silently become amounts in the new one. The list's
+    row is locked, as writers of entries lock it: none is added while this is decided."""
+    stored = price_list_lock(price_list).currency
+    if stored == price_list.currency or not price_list.entries.exists():
+        return
+    message = _(
+        "This price list has prices in %(currency)s: its currency cannot change while it has "
+        "entries. Remove its entries first, then import them again in %(new)s."
+    ) % {"currency": stored, "new": price_list.currency}
+    raise InvalidInput(message, code="CURRENCY_MISMATCH", errors={"currency": [message]})
 
 
 def price_list_check(price_list: PriceList) -> None:
@@ -126,7 +163,7 @@ def price_list_create(
     _ensure_unique("code", code, "PRICE_LIST_CODE_TAKEN", None)
     _ensure_unique("external_ref", price_list.external_ref, "EXTERNAL_REF_TAKEN", None)
     price_list_check(price_list)
-    price_list.save()
+    _save(price_list)
     audit(actor=actor, price_list=price_list, flag=ADDITION, message=[{"added": {}}])
     return price_list
 
@@ -153,7 +190,8 @@ def price_list_update(
 ) -> PriceList:
     """Change the fields passed; the same rules and codes as `price_list_create`. The
     resulting currency must be the resulting channel's (pass both to move a list to a
-    channel in another currency). On error `price_list` is left as it was. Recorded in the
+    channel in another currency); a list with entries keeps its currency
+    (CURRENCY_MISMATCH). On error `price_list` is left as it was. Recorded in the
     list's history (with the changed fields) when `actor` is given and something changed."""
     passed: dict[str, Any] = {
         "code": code,
@@ -194,11 +232,13 @@ def price_list_update(
         setattr(price_list, field, value)
     try:
         price_list_check(price_list)
-    except InvalidInput:
+        if "currency" in changed:
+            _currency_kept(price_list)
+        _save(price_list)
+    except Exception:
         for field, value in original.items():
             setattr(price_list, field, value)
         raise
-    price_list.save()
     message = [{"changed": {"fields": [FIELDS[f] for f in changed]}}]
     audit(actor=actor, price_list=price_list, flag=CHANGE, message=message)
     return price_list

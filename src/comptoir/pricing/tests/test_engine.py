@@ -207,3 +207,29 @@ def test_a_french_company_delivered_abroad_pays_french_vat(world: World) -> None
     ctx = pricing_context(channel=world.b2b, user=world.buyer, country="BE")
     assert ctx.treatment is Treatment.DOMESTIC
     assert one(ctx, "DRILL").tax_rate == 20_000
+
+
+def test_a_card_is_priced_at_the_minimum_quantity_with_its_tier(world: World) -> None:
+    from comptoir.catalog.selectors.records import ProductCard
+    from comptoir.pricing.models import PriceListEntry
+    from comptoir.pricing.selectors.prices import price_cards
+
+    # DRILL's contract entry now sells from 12 units: the tier from 10 applies at once.
+    PriceListEntry.objects.filter(price_list=world.contract, variant=world.drill).update(
+        min_quantity=12
+    )
+    ctx = pricing_context(channel=world.b2b, user=world.buyer)
+    card = ProductCard(
+        id=world.product.pk,
+        slug="perceuse",
+        name="Perceuse",
+        brand="",
+        category_slug="perceuses",
+        price=None,
+        thumbnail_url=None,
+        variant_count=2,
+        category_id=world.category.pk,
+    )
+    line = price_cards(ctx=ctx, cards=[card])[world.product.pk]
+    assert line.unit is not None
+    assert (line.sku, line.quantity, line.rule, line.unit.net) == ("DRILL", 12, "tier:10", 1400)

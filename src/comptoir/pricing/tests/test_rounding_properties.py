@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from comptoir.pricing.engine import Engine, PricingContext, VariantRow
 from comptoir.pricing.records import total_of
+from comptoir.promotions.selectors.active import CatalogPromotion
 from comptoir.taxes.rules import Treatment
 from comptoir.taxes.selectors import RateTable
 
@@ -130,3 +131,92 @@ def test_tax_included_and_tax_excluded_channels_agree_to_the_cent(
     assert abs(b2b.unit.tax - b2c.unit.tax) <= 1
     # Over a line, each unit may differ by at most that cent, never more.
     assert abs(b2b.total.gross - b2c.total.gross) <= quantity
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    variants=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(min_value=1, max_value=100_000)),  # base
+            st.one_of(st.none(), st.integers(min_value=1, max_value=100_000)),  # contract
+            st.integers(min_value=1, max_value=20),  # minimum quantity of the entry
+            st.lists(
+                st.tuples(
+                    st.integers(min_value=2, max_value=30),
+                    st.integers(min_value=1, max_value=100_000),
+                ),
+                max_size=3,
+                unique_by=lambda t: t[0],
+            ),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    allows=st.booleans(),
+    percent=st.sampled_from(["0", "10", "33.33"]),
+    entered_gross=st.booleans(),
+)
+def test_the_cheapest_variant_is_the_lowest_priced_line(
+    variants: list[tuple[int | None, int | None, int, list[tuple[int, int]]]],
+    allows: bool,
+    percent: str,
+    entered_gross: bool,
+) -> None:
+    from dataclasses import replace
+
+    from comptoir.pricing.engine import EntryData, ListRef
+    from comptoir.pricing.records import QuantityRule
+
+    promotions: tuple[CatalogPromotion, ...] = ()
+    if percent != "0":
+        promotions = (
+            CatalogPromotion(
+                id=1,
+                code="p",
+                name="P",
+                name_en="",
+                priority=0,
+                exclusive=False,
+                percentage=True,
+                value=Decimal(percent),
+                currency="",
+                starts_at=None,
+                ends_at=None,
+                channel_ids=frozenset(),
+                group_ids=frozenset(),
+                product_ids=None,
+                category_ids=frozenset(),
+            ),
+        )
+    ctx = replace(
+        context(entered_gross=entered_gross),
+        contract=ListRef(id=7, code="c", allows_promotions=allows),
+        promotions=promotions,
+    )
+    engine = Engine(ctx)
+    rows = []
+    for i, (base, unit, minimum, tiers) in enumerate(variants):
+        r = row(i, base or 0, 1)
+        r.base = base
+        if unit is not None:
+            r.entries[7] = EntryData(
+                unit=unit,
+                rule=QuantityRule(minimum=minimum),
+                tiers=tuple(sorted(tiers, reverse=True)),
+            )
+        rows.append(r)
+    found = engine.cheapest(rows)
+    lines = [
+        engine.price(r, r.entries[7].rule.minimum if 7 in r.entries else 1)
+        for r in rows
+        if r.base is not None or 7 in r.entries
+    ]
+    if not lines:
+        assert found is None
+        return
+    assert found is not None
+    best, quantity = found
+    chosen = engine.price(best, quantity)
+    assert chosen.unit is not None
+    lowest = min(line.unit.shown(entered_gross) for line in lines if line.unit is not None)
+    assert chosen.unit.shown(entered_gross) == lowest

@@ -11,13 +11,17 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.utils import timezone
 
+from comptoir.core.text import text_storable
 from comptoir.promotions.cart import CartPromotion
 from comptoir.promotions.models import Coupon, Promotion, PromotionKind, Stacking
 from comptoir.promotions.selectors.targets import promotion_targets
 
 
 def _normalize(codes: Iterable[str]) -> list[str]:
-    return sorted({c.strip().upper() for c in codes if c and len(c.strip()) <= 40})
+    # A code no column can hold (a NUL character...) is ignored, as an unknown code is.
+    return sorted(
+        {c.strip().upper() for c in codes if c and len(c.strip()) <= 40 and text_storable(c)}
+    )
 
 
 def cart_promotions(

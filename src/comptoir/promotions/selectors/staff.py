@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.errors import NotFound
 from comptoir.core.pagination import PageRequest
+from comptoir.core.text import text_storable
 from comptoir.promotions.models import Coupon, Promotion
 
 MAX_ID = 2**63 - 1
@@ -73,7 +74,7 @@ def coupon_admin_get(*, code: str) -> Coupon:
     normalized = code.strip().upper()
     coupon = (
         Coupon.objects.select_related("promotion").filter(code=normalized).first()
-        if 0 < len(normalized) <= 40 and "\x00" not in normalized
+        if 0 < len(normalized) <= 40 and text_storable(normalized)
         else None
     )
     if coupon is None:

@@ -30,6 +30,7 @@ from comptoir.accounts.models import User
 from comptoir.catalog.services import UNSET, Unset
 from comptoir.channels.models import Channel
 from comptoir.core.errors import Conflict, InvalidInput
+from comptoir.core.text import text_storable
 from comptoir.promotions.models import (
     Coupon,
     CouponRedemption,
@@ -325,7 +326,7 @@ def _customer_uses(coupon: Coupon, *, user: User | None, email: str) -> int:
     condition = Q()
     if user is not None and user.pk is not None:
         condition |= Q(user_id=user.pk)
-    if email:
+    if email and text_storable(email):  # an email no column can hold matches no order
         condition |= Q(email=_email_normalize(email))
     if not condition:
         return 0
@@ -449,7 +450,7 @@ def coupon_redeem(
     Runs every check of `coupon_check` again under the lock (same codes), then increments
     `times_used` by a conditional UPDATE and records the redemption. Idempotent: a second
     call for the same order returns the first redemption and counts nothing."""
-    if not order_reference or len(order_reference) > 64:
+    if not order_reference or len(order_reference) > 64 or not text_storable(order_reference):
         raise field_error("INVALID_INPUT", "order_reference", _("An order reference is needed."))
     coupon = _locked(code)
     if coupon is None:
@@ -492,7 +493,7 @@ def coupon_release(*, code: str, order_reference: str) -> bool:
     redemption is deleted and `times_used` decremented. Idempotent: False when there was
     nothing to release."""
     coupon = _locked(code)
-    if coupon is None:
+    if coupon is None or not text_storable(order_reference):
         return False
     deleted, _rows = CouponRedemption.objects.filter(
         coupon=coupon, order_reference=order_reference

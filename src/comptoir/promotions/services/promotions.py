@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel.numbers import get_currency_precision, is_currency
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Category, Collection, Product
@@ -218,6 +218,22 @@ def _unique(field: str, value: object, code: str, *, exclude_pk: int | None = No
         raise Conflict(message, code=code, errors={field: [message]})
 
 
+def _save(promotion: Promotion) -> None:
+    """Save in a savepoint. A unique violation means another request took the code or the
+    external reference between the checks and the save: the same Conflict as the checks
+    (the other request has committed, so they see its row now). Any other IntegrityError
+    is raised as is."""
+    try:
+        with transaction.atomic():
+            promotion.save()
+    except IntegrityError:
+        _unique("code", promotion.code, "PROMOTION_CODE_TAKEN", exclude_pk=promotion.pk)
+        _unique(
+            "external_ref", promotion.external_ref, "EXTERNAL_REF_TAKEN", exclude_pk=promotion.pk
+        )
+        raise
+
+
 def _save_targets(promotion: Promotion, targets: Targets) -> None:
     for name in ("channels", "customer_groups", "products", "categories", "collections"):
         rows = getattr(targets, name)
@@ -301,7 +317,7 @@ def promotion_create(
     _unique("external_ref", data["external_ref"], "EXTERNAL_REF_TAKEN")
     promotion = Promotion(**data)
     validate(promotion)
-    promotion.save()
+    _save(promotion)
     _save_targets(promotion, targets)
     promotions_changed()
     return promotion
@@ -386,11 +402,11 @@ def promotion_update(
         setattr(promotion, field, value)
     try:
         validate(promotion)
-    except InvalidInput:
+        _save(promotion)
+    except Exception:
         for field, value in original.items():
             setattr(promotion, field, value)
         raise
-    promotion.save()
     _save_targets(promotion, targets)
     promotions_changed()
     return promotion

@@ -389,7 +389,8 @@ def test_a_rate_may_be_a_json_number(api: Api) -> None:
         ("tax-rates/FR/reduced", {"rate": "cinq"}, 400, "INVALID_TAX_RATE"),
         ("tax-rates/FR/reduced", {"rate": "NaN"}, 400, "INVALID_TAX_RATE"),
         ("tax-rates/FR/reduced", {"rate": ""}, 400, "INVALID_TAX_RATE"),
-        ("tax-rates/FR/reduced", {"rate": 1e400}, 422, "VALIDATION_ERROR"),
+        # json.dumps writes Infinity, which is not JSON: the body cannot be parsed.
+        ("tax-rates/FR/reduced", {"rate": 1e400}, 400, "BAD_REQUEST"),
         ("tax-rates/FR/reduced", {"rate": None}, 422, "VALIDATION_ERROR"),
         ("tax-rates/FR/reduced", {"rate": [5]}, 422, "VALIDATION_ERROR"),
         ("tax-rates/FR/reduced", {}, 422, "VALIDATION_ERROR"),
