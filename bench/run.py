@@ -67,7 +67,8 @@ def generate_step(
 
 def _generate_pricing(companies: int, entries_per_list: int) -> dict[str, Any]:
     from bench.generate import summary
-    from bench.pricing import generate_pricing, record
+    from bench.pricing import record
+    from bench.pricing_data import generate_pricing
 
     result = generate_pricing(companies=companies, entries_per_list=entries_per_list)
     if result.skipped:
@@ -303,7 +304,8 @@ def pricing_scenarios(all_scenarios: list[Any], options: Options) -> list[Any]:
     is there; returns the buyers (none: no pricing scenario)."""
     if not options.pricing:
         return []
-    from bench.pricing import has_pricing_data, key_buyers, listing_scenarios
+    from bench.pricing import listing_scenarios
+    from bench.pricing_data import has_pricing_data, key_buyers
 
     if not has_pricing_data():
         return []

@@ -19,21 +19,23 @@ from stdnum.fr import siret as fr_siret
 
 from bench.generate import generate
 from bench.pricing import (
-    BUYER_PASSWORD,
-    KEY_ACCOUNTS,
-    PROMOTION_CODE,
-    TIERED_SHARE,
     batch_lines,
     batch_pricing,
     coverage,
-    generate_pricing,
-    key_buyers,
     listing_scenarios,
     paired_pass,
     raw_company_product_list,
     raw_price_rows,
-    vat_number,
     versus_anonymous,
+)
+from bench.pricing_data import (
+    BUYER_PASSWORD,
+    KEY_ACCOUNTS,
+    PROMOTION_CODE,
+    TIERED_SHARE,
+    generate_pricing,
+    key_buyers,
+    vat_number,
 )
 from bench.report import report_lines
 from bench.run import Options, lines
