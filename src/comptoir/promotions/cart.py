@@ -147,7 +147,10 @@ def _buy_x_get_y(
             break
         taken = min(free, lines[i].quantity)
         free -= taken
-        shares[i] = min(percent_of(taken * lines[i].unit_amount, promotion.value), remaining[i])
+        # The units' share of what earlier (cumulative) promotions left of the line.
+        quantity = lines[i].quantity
+        worth = (2 * remaining[i] * taken + quantity) // (2 * quantity)
+        shares[i] = min(percent_of(worth, promotion.value), remaining[i])
     return shares
 
 

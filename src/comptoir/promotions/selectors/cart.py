@@ -39,8 +39,10 @@ def cart_promotions(
     moment = now or timezone.now()
     codes = _normalize(coupon_codes)
     unlocked: dict[int, str] = {}
+    # A coupon's own minimum amount counts with its promotion's (the higher one applies).
+    coupon_minimum: dict[int, Decimal | None] = {}
     if codes:
-        for promotion_id, code in (
+        for promotion_id, code, minimum in (
             Coupon.objects.filter(
                 Q(valid_from__isnull=True) | Q(valid_from__lte=moment),
                 Q(valid_until__isnull=True) | Q(valid_until__gt=moment),
@@ -49,9 +51,11 @@ def cart_promotions(
                 is_active=True,
             )
             .order_by("code")
-            .values_list("promotion_id", "code")
+            .values_list("promotion_id", "code", "min_subtotal")
         ):
-            unlocked.setdefault(promotion_id, code)
+            if promotion_id not in unlocked:
+                unlocked[promotion_id] = code
+                coupon_minimum[promotion_id] = minimum
     promotions = list(
         Promotion.objects.filter(
             Q(requires_coupon=False) | Q(pk__in=list(unlocked)),
@@ -91,7 +95,9 @@ def cart_promotions(
                 group_ids=group_ids,
                 product_ids=target.product_ids,
                 category_ids=target.category_ids,
-                min_subtotal=p.min_subtotal,
+                min_subtotal=_higher(
+                    p.min_subtotal, coupon_minimum.get(p.pk) if p.requires_coupon else None
+                ),
                 min_quantity=p.min_quantity,
                 buy_quantity=p.buy_quantity,
                 get_quantity=p.get_quantity,
@@ -99,3 +105,9 @@ def cart_promotions(
             )
         )
     return found
+
+
+def _higher(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None:
+        return b
+    return a if b is None else max(a, b)

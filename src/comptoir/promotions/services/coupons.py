@@ -322,12 +322,19 @@ def _email_normalize(email: str) -> str:
 
 
 def _customer_uses(coupon: Coupon, *, user: User | None, email: str) -> int:
-    """How many orders of this customer (the user, or anyone with the email) used it."""
+    """How many orders of this customer used it: the user's, and those placed with the
+    order's email or the user's account email, or by an account with one of those emails
+    (an account and guest checkouts under its address count as one customer)."""
     condition = Q()
+    emails = {email} if email else set()
     if user is not None and user.pk is not None:
         condition |= Q(user_id=user.pk)
-    if email and text_storable(email):  # an email no column can hold matches no order
-        condition |= Q(email=_email_normalize(email))
+        if user.email:
+            emails.add(user.email)
+    for address in emails:
+        if text_storable(address):  # an email no column can hold matches no order
+            normalized = _email_normalize(address)
+            condition |= Q(email=normalized) | Q(user__email__iexact=normalized)
     if not condition:
         return 0
     return CouponRedemption.objects.filter(condition, coupon=coupon).count()

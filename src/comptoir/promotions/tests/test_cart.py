@@ -246,3 +246,13 @@ def test_total_discount_never_exceeds_the_subtotal(quantity: int) -> None:
     assert all(0 <= p <= ln.line_amount for p, ln in zip(per_line, lines, strict=True))
     for d in applied:
         assert sum(d.allocations) == d.amount
+
+
+def test_buy_x_get_y_after_a_cumulative_promotion_discounts_what_is_left() -> None:
+    # Two units at 10.00: 50 % off first (higher priority), then buy 1 get 1 free on what
+    # is left (5.00 for the two units): the free unit is worth 2.50, the customer pays 2.50.
+    half = promo("moitie", value="50", id=1, priority=10)
+    bxgy = promo("1plus1", "buy_x_get_y", "100", id=2, buy_quantity=1, get_quantity=1)
+    applied = discounts([line("A", 1000, 2)], half, bxgy)
+    assert [(a.promotion_code, a.amount) for a in applied] == [("moitie", 1000), ("1plus1", 500)]
+    assert sum(a.amount for a in applied) == 1500

@@ -115,3 +115,17 @@ def test_selected_promotions_feed_the_cart_computation(channel: Channel) -> None
     lines = [CartLine("A", 1, 1, 2, 3000, 6000)]
     [applied] = cart_discounts(lines=lines, promotions=promotions, currency="EUR")
     assert (applied.promotion_code, applied.amount) == ("seuil", 600)
+
+
+def test_a_coupons_own_minimum_amount_counts_in_the_cart(channel: Channel) -> None:
+    promotion = CouponPromotionFactory.create(code="cent", min_subtotal=Decimal("20.00"))
+    CouponFactory.create(promotion=promotion, code="MIN100", min_subtotal=Decimal("100.00"))
+    CouponFactory.create(promotion=promotion, code="MIN10", min_subtotal=Decimal("10.00"))
+    (found,) = cart_promotions(
+        channel_id=channel.pk, customer_group_id=None, coupon_codes=["MIN100"], now=NOW
+    )
+    assert found.min_subtotal == Decimal("100.00")
+    (found,) = cart_promotions(
+        channel_id=channel.pk, customer_group_id=None, coupon_codes=["MIN10"], now=NOW
+    )
+    assert found.min_subtotal == Decimal("20.00")

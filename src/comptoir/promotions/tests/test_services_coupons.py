@@ -319,3 +319,22 @@ def test_a_used_coupon_cannot_be_deleted(channel: Channel) -> None:
         services.coupon_delete(coupon=coupon)
     assert caught.value.code == "COUPON_IN_USE"
     assert Coupon.objects.filter(pk=coupon.pk).exists()
+
+
+def test_per_customer_limit_counts_the_accounts_email_too(channel: Channel) -> None:
+    CouponFactory.create(code="ONCE", per_customer_limit=1)
+    lea = UserFactory.create(email="lea@example.fr")
+    # Léa orders with her work address while signed in...
+    redeem("ONCE", "CMD-1", channel, user=lea, email="travail@example.fr")
+    # ...then as a guest with her account's address: the same customer.
+    with pytest.raises(InvalidInput) as caught:
+        redeem("ONCE", "CMD-2", channel, email="LEA@example.fr")
+    assert caught.value.code == "COUPON_CUSTOMER_LIMIT"
+    # A guest first, then the account whose email it is.
+    CouponFactory.create(code="ONCE2", per_customer_limit=1)
+    redeem("ONCE2", "CMD-3", channel, email="paul@example.fr")
+    paul = UserFactory.create(email="paul@example.fr")
+    with pytest.raises(InvalidInput) as caught:
+        redeem("ONCE2", "CMD-4", channel, user=paul, email="autre@example.fr")
+    assert caught.value.code == "COUPON_CUSTOMER_LIMIT"
+    assert Coupon.objects.get(code="ONCE2").times_used == 1
