@@ -65,7 +65,9 @@ class EntryRules:
 def _price_message(value: object, currency: str) -> tuple[str, Decimal | None]:
     """("", the price) for a valid price, or (the reason, None)."""
     amount: Decimal | None = None
-    if isinstance(value, Decimal | int | str) and not isinstance(value, bool):
+    # Prices are written with ASCII digits: Decimal() would read Arabic-Indic five as 5.
+    readable = not isinstance(value, str) or value.strip().isascii()
+    if isinstance(value, Decimal | int | str) and not isinstance(value, bool) and readable:
         try:
             amount = Decimal(value.strip() if isinstance(value, str) else value)
         except InvalidOperation:

@@ -148,6 +148,7 @@ BAD = [
     ({"unit_price": D("-1.00")}, "INVALID_PRICE", "unit_price", "more than zero"),
     ({"unit_price": "9.999"}, "INVALID_PRICE", "unit_price", "Too many decimals"),
     ({"unit_price": "abc"}, "INVALID_PRICE", "unit_price", "Not a valid price"),
+    ({"unit_price": "\u0665"}, "INVALID_PRICE", "unit_price", "Not a valid price"),
     ({"unit_price": D("NaN")}, "INVALID_PRICE", "unit_price", "Not a valid price"),
     ({"unit_price": D("Infinity")}, "INVALID_PRICE", "unit_price", "Not a valid price"),
     ({"unit_price": 1.5}, "INVALID_PRICE", "unit_price", "Not a valid price"),

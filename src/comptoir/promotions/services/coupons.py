@@ -205,7 +205,9 @@ def coupon_update(
 @transaction.atomic
 def coupon_delete(*, coupon: Coupon) -> None:
     """Delete a coupon nobody used; one used by orders is kept (Conflict COUPON_IN_USE):
-    deactivate it instead."""
+    deactivate it instead. The coupon row is locked first, as `coupon_redeem` does, so that
+    an order redeeming it meanwhile is either seen here or waits for the delete."""
+    Coupon.objects.select_for_update().filter(pk=coupon.pk).exists()
     if coupon.redemptions.exists():
         raise Conflict(
             _("Orders used this coupon: deactivate it instead."),

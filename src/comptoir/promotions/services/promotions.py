@@ -415,7 +415,10 @@ def promotion_update(
 @transaction.atomic
 def promotion_delete(*, promotion: Promotion) -> None:
     """Delete a promotion with its coupons. One whose coupons were used by orders is kept
-    (Conflict PROMOTION_IN_USE): deactivate it instead, the orders' history refers to it."""
+    (Conflict PROMOTION_IN_USE): deactivate it instead, the orders' history refers to it.
+    Its coupons are locked first (in primary-key order, as `coupon_redeem` locks them), so
+    that an order redeeming one meanwhile is either seen here or waits for the delete."""
+    list(promotion.coupons.select_for_update().order_by("pk").values_list("pk", flat=True))
     if promotion.coupons.filter(redemptions__isnull=False).exists():
         raise Conflict(
             _("Orders used coupons of this promotion: deactivate it instead."),
