@@ -15,7 +15,6 @@ from comptoir.accounts.auth import session_or_bearer
 from comptoir.channels.models import Channel
 from comptoir.channels.selectors import channel_get
 from comptoir.core.errors import NotFound
-from comptoir.core.money import Money
 from comptoir.core.staff_api import (
     as_bad_reference,
     page_request,
@@ -35,7 +34,6 @@ __all__ = [
     "page_request",
     "paginated",
     "patch_changes",
-    "price_out",
     "reject_unknown_parameters",
     "router",
     "staff",
@@ -60,26 +58,6 @@ def channel_of(code: str | None) -> Channel:
             _("Unknown channel: %(code)s") % {"code": code[:50]}, code="CHANNEL_NOT_FOUND"
         )
     return channel_get(code=code or None)
-
-
-def price_out(money: Money | None, *, channel: Channel) -> dict[str, str | None] | None:
-    """The price object of a base price, until taxes land.
-
-    The amount is the one entered for the channel, as the channel displays prices: it is the
-    gross of a tax-included (B2C) channel, the net of a tax-excluded (B2B) one. The other
-    side and the tax are not known yet and are null, rather than a made-up zero tax. The
-    rule is "base".
-    """
-    if money is None:
-        return None
-    amount = money.as_str()
-    return {
-        "net": None if channel.shows_gross else amount,
-        "tax": None,
-        "gross": amount if channel.shows_gross else None,
-        "currency": money.currency,
-        "rule": "base",
-    }
 
 
 def json_ok(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
