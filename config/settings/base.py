@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "comptoir.channels",
     "comptoir.taxes",
     "comptoir.catalog",
+    "comptoir.inventory",
     "comptoir.companies",
     "comptoir.promotions",
     "comptoir.pricing",

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from django.core.files.base import File
 from django.db import models
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import LANGUAGE_CHOICES
 from comptoir.core.errors import Conflict, InvalidInput
@@ -151,3 +152,10 @@ def save_changes(
     """`apply_changes`, then save."""
     apply_changes(instance, changes, exclude=exclude)
     instance.save()
+
+
+def in_use(code: str) -> Conflict:
+    """Conflict for a product or variant other records must keep (its stock and movement
+    ledger): deactivate or unpublish it instead of deleting it."""
+    message = _("Stock records refer to it: unpublish it instead of deleting it.")
+    return Conflict(message, code=code, errors={"__all__": [message]})

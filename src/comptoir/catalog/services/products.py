@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 
@@ -24,6 +25,7 @@ from comptoir.catalog.services._common import (
     Unset,
     ensure_unique,
     given,
+    in_use,
     save_changes,
     text_checked,
     translation_save,
@@ -141,7 +143,10 @@ def product_delete(*, product: Product) -> None:
         files += [image.image, image.thumbnail]
     files += [document.file for document in product.documents.all()]
     names = [(f.storage, f.name) for f in files if f and f.name]
-    product.delete()
+    try:
+        product.delete()
+    except ProtectedError as exc:  # a variant has stock and its movement ledger
+        raise in_use("PRODUCT_IN_USE") from exc
     if names:
         transaction.on_commit(lambda: remove_files(names), robust=True)
 

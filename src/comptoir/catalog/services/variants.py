@@ -10,7 +10,7 @@ from itertools import batched
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import ean
@@ -28,6 +28,7 @@ from comptoir.catalog.services._common import (
     Unset,
     ensure_unique,
     given,
+    in_use,
     save_changes,
     text_checked,
     validate,
@@ -204,10 +205,14 @@ def variant_update(
 
 @transaction.atomic
 def variant_delete(*, variant: ProductVariant) -> None:
-    """Delete a variant and its prices; the product's `price_from` is refreshed."""
+    """Delete a variant and its prices; the product's `price_from` is refreshed. A variant
+    other rows must keep (stock and its movement ledger) is refused: Conflict VARIANT_IN_USE."""
     product_id = variant.product_id
     listings_for_update([product_id])
-    variant.delete()
+    try:
+        variant.delete()
+    except ProtectedError as exc:
+        raise in_use("VARIANT_IN_USE") from exc
     product_listing_refresh_prices(product_ids=[product_id])
 
 

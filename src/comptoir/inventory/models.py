@@ -1,0 +1,131 @@
+"""Inventory: warehouses, stock per (warehouse, variant) and the append-only ledger of stock
+movements. Invariant: `Stock.quantity` equals the sum of its movements' quantities."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from comptoir.catalog.models import ProductVariant
+from comptoir.channels.models import Channel
+
+
+class Warehouse(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    street_address = models.CharField(_("street address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"), default="FR")
+    priority = models.IntegerField(
+        _("priority"), default=0, help_text=_("Lower numbers are allocated from first.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    channels = models.ManyToManyField(
+        Channel,
+        blank=True,
+        related_name="warehouses",
+        verbose_name=_("channels"),
+        help_text=_("Leave empty to serve every channel."),
+    )
+    external_ref = models.CharField(
+        _("external reference"), max_length=100, unique=True, null=True, blank=True
+    )
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stock(models.Model):
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("warehouse")
+    )
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("variant")
+    )
+    quantity = models.IntegerField(_("quantity on hand"), default=0)
+    quantity_allocated = models.IntegerField(_("quantity allocated"), default=0)
+    low_stock_threshold = models.PositiveIntegerField(
+        _("low stock threshold"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("stock")
+        verbose_name_plural = _("stocks")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warehouse", "variant"], name="inventory_stock_warehouse_variant"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_allocated__gte=0), name="inventory_stock_allocated_gte_0"
+            ),
+            # Backorders (selling below zero, per product) come later: they will relax this
+            # constraint for the products that allow them.
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="inventory_stock_quantity_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id}: {self.quantity}"
+
+    @property
+    def quantity_free(self) -> int:
+        """On hand minus allocated: what can still be allocated or moved."""
+        return self.quantity - self.quantity_allocated
+
+
+class MovementKind(models.TextChoices):
+    RECEIPT = "receipt", _("Receipt")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    SALE = "sale", _("Sale")
+    RETURN = "return", _("Return")
+    TRANSFER_IN = "transfer_in", _("Transfer in")
+    TRANSFER_OUT = "transfer_out", _("Transfer out")
+
+
+class StockMovement(models.Model):
+    """One change of on-hand quantity. Rows are only ever inserted, never updated or deleted."""
+
+    stock = models.ForeignKey(
+        Stock, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MovementKind.choices)
+    quantity = models.IntegerField(_("quantity"), help_text=_("Signed; never zero."))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["stock", "created_at"], name="inventory_movement_stock_time")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quantity=0), name="inventory_movement_quantity_not_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity:+d} ({self.stock_id})"
