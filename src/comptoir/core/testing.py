@@ -4,13 +4,17 @@ of the staff API that sends JSON with a bearer token. Imported by tests only."""
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import Permission
+from django.db import connections
 from django.test import Client
 
 from comptoir.accounts.services import api_token_create
 from comptoir.accounts.tests.factories import StaffFactory
+from comptoir.core.errors import DomainError
 
 ADMIN = "/api/v1/admin"
 
@@ -71,3 +75,46 @@ def clerk_api(client: Client, *codenames: str) -> Api:
     clerk = StaffFactory.create(is_superuser=False)
     clerk.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     return api_for(clerk, client)
+
+
+RACE_TIMEOUT = 30  # seconds; a deadlock fails the test instead of hanging it
+
+
+def race(monkeypatch: Any, module: object, name: str, calls: list[Callable[[], Any]]) -> list[str]:
+    """Run each call in its own thread (so its own database connection), all held by a
+    barrier right after `module.name` returns (a check that runs past the uniqueness
+    pre-checks), so that they race for the same rows. Returns, per call in completion
+    order, "ok", the DomainError code, or the repr of any other exception (which the
+    caller's assertions then fail on)."""
+    barrier = threading.Barrier(len(calls), timeout=RACE_TIMEOUT)
+    original = getattr(module, name)
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        barrier.wait()
+        return result
+
+    monkeypatch.setattr(module, name, held)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            call()
+            outcome = "ok"
+        except DomainError as exc:
+            outcome = exc.code
+        except BaseException as exc:  # reported to the test, which fails on it
+            outcome = repr(exc)
+        finally:
+            connections.close_all()  # this thread's connections only
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(RACE_TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads), "a call never finished"
+    return outcomes

@@ -5,17 +5,15 @@ give (never an IntegrityError, a 500), and changes nothing."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from comptoir.channels.models import Channel
 from comptoir.channels.tests.factories import ChannelFactory
-from comptoir.core.errors import DomainError
+from comptoir.core.testing import race
 from comptoir.pricing import services
 from comptoir.pricing.models import PriceList
 from comptoir.pricing.services import price_lists
@@ -23,44 +21,11 @@ from comptoir.pricing.tests.factories import PriceListFactory
 
 pytestmark = pytest.mark.postgres
 
-TIMEOUT = 30  # seconds; a deadlock fails the test instead of hanging it
-
 
 def racing(monkeypatch: pytest.MonkeyPatch, calls: list[Callable[[], Any]]) -> list[str]:
-    """Run each call in its own thread (own connection); each waits for the others once
-    it has passed the uniqueness checks (in `price_list_check`, which runs after them).
-    Returns "ok" or the error code (or the repr of another exception) of each call."""
-    barrier = threading.Barrier(len(calls), timeout=TIMEOUT)
-    check = price_lists.price_list_check
-
-    def checked(price_list: PriceList) -> None:
-        check(price_list)
-        barrier.wait()
-
-    monkeypatch.setattr(price_lists, "price_list_check", checked)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            call()
-            outcome = "ok"
-        except DomainError as exc:
-            outcome = exc.code
-        except BaseException as exc:  # reported to the test, which fails on it
-            outcome = repr(exc)
-        finally:
-            connections.close_all()  # this thread's connections only
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a call never finished"
-    return outcomes
+    """The calls in their own threads, held together once past the uniqueness checks
+    (`price_list_check` runs after them)."""
+    return race(monkeypatch, price_lists, "price_list_check", calls)
 
 
 def create(channel: Channel, code: str, external_ref: str | None = None) -> Callable[[], Any]:

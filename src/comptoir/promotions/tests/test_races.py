@@ -5,16 +5,14 @@ give (never an IntegrityError, a 500), and changes nothing."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connections
 
-from comptoir.core.errors import DomainError
+from comptoir.core.testing import race
 from comptoir.promotions import services
 from comptoir.promotions.models import Promotion
 from comptoir.promotions.services import promotions as promotion_services
@@ -22,44 +20,11 @@ from comptoir.promotions.tests.factories import PromotionFactory
 
 pytestmark = pytest.mark.postgres
 
-TIMEOUT = 30  # seconds; a deadlock fails the test instead of hanging it
-
 
 def racing(monkeypatch: pytest.MonkeyPatch, calls: list[Callable[[], Any]]) -> list[str]:
-    """Run each call in its own thread (own connection); each waits for the others once
-    it has passed the uniqueness checks (in `validate`, which runs after them). Returns
-    "ok" or the error code (or the repr of another exception) of each call."""
-    barrier = threading.Barrier(len(calls), timeout=TIMEOUT)
-    validate = promotion_services.validate
-
-    def validated(instance: Any, **kwargs: Any) -> None:
-        validate(instance, **kwargs)
-        barrier.wait()
-
-    monkeypatch.setattr(promotion_services, "validate", validated)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            call()
-            outcome = "ok"
-        except DomainError as exc:
-            outcome = exc.code
-        except BaseException as exc:  # reported to the test, which fails on it
-            outcome = repr(exc)
-        finally:
-            connections.close_all()  # this thread's connections only
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a call never finished"
-    return outcomes
+    """The calls in their own threads, held together once past the uniqueness checks
+    (`validate` runs after them)."""
+    return race(monkeypatch, promotion_services, "validate", calls)
 
 
 def create(code: str, external_ref: str | None = None) -> Callable[[], Any]:
