@@ -267,12 +267,9 @@ class Engine:
                     continue
                 amount, quantity, allows = row.base, 1, True
             else:
+                # A tier always starts above the entry's minimum (`entry_check`).
                 quantity, amount = entry.rule.minimum, entry.unit
                 allows = ref.allows_promotions  # type: ignore[union-attr]
-                for min_quantity, tier_amount in entry.tiers:
-                    if min_quantity <= quantity:
-                        amount = tier_amount
-                        break
             if allows and self.ctx.promotions:
                 amount = self.discounted(
                     amount, self.promotions_for(row.product_id, row.category_id)

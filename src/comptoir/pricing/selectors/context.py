@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comptoir.channels.models import Channel
-from comptoir.companies.models import Company, CompanyMember, TaxStatus, ViesStatus
-from comptoir.companies.selectors import BUYERS_VERSION_KEY
+from comptoir.companies.models import Company, TaxStatus, ViesStatus
+from comptoir.companies.selectors import BUYERS_VERSION_KEY, company_for_user
 from comptoir.core.memo import VersionedMemo, cache_version, in_transaction
 from comptoir.pricing.engine import ListRef, PricingContext
 from comptoir.pricing.models import PriceList
@@ -95,15 +95,6 @@ def _buyer(company: Company) -> Buyer:
     )
 
 
-def _load_buyer(user_id: int) -> Buyer | None:
-    member = (
-        CompanyMember.objects.filter(user_id=user_id, company__is_active=True)
-        .select_related("company")
-        .first()
-    )
-    return None if member is None else _buyer(member.company)
-
-
 # Buyers are read by every priced request of a signed-in user and change rarely: each
 # process keeps them by user id, under the version company and price list services bump
 # (companies.selectors.BUYERS_VERSION_KEY), like the tax rates and promotions.
@@ -123,10 +114,13 @@ def company_of(user: object) -> Buyer | None:
     user_id = getattr(user, "pk", None)
     if user_id is None or not getattr(user, "is_authenticated", False):
         return None
+    if not getattr(user, "is_active", False):  # a deactivated account buys for no one
+        return None
     known = _buyers.get()
     if user_id in known:
         return known[user_id]
-    buyer = _load_buyer(user_id)
+    company = company_for_user(user)
+    buyer = None if company is None else _buyer(company)
     if not in_transaction():  # never keep rows a transaction may still roll back
         if len(known) >= MAX_BUYERS:
             known.clear()
@@ -150,6 +144,17 @@ def _lists(channel: Channel, buyer: Buyer, now: datetime) -> tuple[ListRef | Non
         else:
             group = group or ref
     return contract, group
+
+
+def _vat_number_accepted(buyer: Buyer) -> bool:
+    """Whether the buyer's VAT number allows reverse charge: checked in VIES when the shop
+    checks numbers there (COMPTOIR_VIES_CHECK), else a number with a valid format and
+    checksum (python-stdnum, at save) that VIES has not refused."""
+    if not buyer.vat_number:
+        return False
+    if settings.COMPTOIR_VIES_CHECK:
+        return buyer.vies_status == ViesStatus.VALID
+    return buyer.vies_status != ViesStatus.INVALID
 
 
 class _Lookup:
@@ -193,7 +198,7 @@ def pricing_context(
             seller_country=seller,
             destination_country=destination,
             buyer_country=company.country,
-            buyer_vat_valid=bool(company.vat_number) and company.vies_status != ViesStatus.INVALID,
+            buyer_vat_valid=_vat_number_accepted(company),
             buyer_exempt=company.tax_status == TaxStatus.EXEMPT,
         )
     else:

@@ -42,21 +42,21 @@ _T = {
 
 
 def _statement(
-    key: str, n_keys: int, n_lists: int, *, all_tiers: bool = True, published: bool = False
+    key: str, n_keys: int, n_lists: int, *, tiers: bool = True, published: bool = False
 ) -> str:
     keys = ", ".join(["%s"] * n_keys)
     if n_lists:
         lists = ", ".join(["%s"] * n_lists)
         entry_columns = (
             "e.price_list_id, ROUND(e.unit_price * %s), e.min_quantity, e.max_quantity, "
-            "e.increment, t.min_quantity, ROUND(t.unit_price * %s)"
+            "e.increment, "
+            + ("t.min_quantity, ROUND(t.unit_price * %s)" if tiers else "NULL, NULL")
         )
         entry_joins = (
             f"LEFT JOIN {_T['entry']} e ON e.variant_id = v.id AND e.price_list_id IN ({lists}) "
-            f"LEFT JOIN {_T['tier']} t ON t.entry_id = e.id "
-            # At the entry's minimum quantity, only the tiers up to it can apply.
-            + ("" if all_tiers else "AND t.min_quantity <= e.min_quantity ")
         )
+        if tiers:
+            entry_joins += f"LEFT JOIN {_T['tier']} t ON t.entry_id = e.id "
     else:
         entry_columns = "NULL, NULL, NULL, NULL, NULL, NULL, NULL"
         entry_joins = ""
@@ -93,7 +93,7 @@ def _load(
     key: str,
     values: Sequence[object],
     *,
-    all_tiers: bool = True,
+    tiers: bool = True,
     facts: Mapping[int, tuple[int, int | None]] | None = None,
 ) -> dict[int, VariantRow]:
     """Rows of the variants whose `key` is in `values`. With `facts` ({product id:
@@ -110,14 +110,12 @@ def _load(
                 params.append(connection.ops.adapt_datetimefield_value(ctx.now))
             params.append(scale)
             if lists:
-                params += [scale, scale]
+                params += [scale, scale] if tiers else [scale]
             params += [ctx.channel_id] if facts is not None else [ctx.channel_id] * 2
             params += list(lists)
             params += chunk
             cursor.execute(
-                _statement(
-                    key, len(chunk), len(lists), all_tiers=all_tiers, published=facts is not None
-                ),
+                _statement(key, len(chunk), len(lists), tiers=tiers, published=facts is not None),
                 params,
             )
             for (
@@ -178,14 +176,15 @@ def rows_for_products(
     ctx: PricingContext,
     product_ids: Iterable[int],
     *,
-    all_tiers: bool = True,
+    tiers: bool = True,
     facts: Mapping[int, tuple[int, int | None]] | None = None,
 ) -> list[VariantRow]:
-    """The variants of these products. `all_tiers=False` reads only the tiers that apply at
-    an entry's minimum quantity (enough to price it there: listing cards); `facts` gives
+    """The variants of these products. `tiers=False` reads no volume tiers: enough to price
+    each entry at its minimum quantity (listing cards), since a tier always starts above
+    it (`entry_check`); `facts` gives
     the (category id, tax class id) of published products, read with them already."""
     wanted = sorted(set(product_ids))
     if not wanted:
         return []
-    rows = _load(ctx, "product_id", wanted, all_tiers=all_tiers, facts=facts)
+    rows = _load(ctx, "product_id", wanted, tiers=tiers, facts=facts)
     return sorted(rows.values(), key=lambda r: r.variant_id)

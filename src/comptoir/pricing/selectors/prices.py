@@ -69,7 +69,7 @@ def price_cards(*, ctx: PricingContext, cards: Sequence[ProductCard]) -> dict[in
         return found
     by_product: dict[int, list[VariantRow]] = {}
     facts = {card.id: (card.category_id, card.tax_class_id) for card in cards}
-    for row in rows_for_products(ctx, facts, all_tiers=False, facts=facts):
+    for row in rows_for_products(ctx, facts, tiers=False, facts=facts):
         by_product.setdefault(row.product_id, []).append(row)
     for product_id, rows in by_product.items():
         cheapest = engine.cheapest(rows)

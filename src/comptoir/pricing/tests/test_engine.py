@@ -209,27 +209,26 @@ def test_a_french_company_delivered_abroad_pays_french_vat(world: World) -> None
     assert one(ctx, "DRILL").tax_rate == 20_000
 
 
-def test_a_card_is_priced_at_the_minimum_quantity_with_its_tier(world: World) -> None:
-    from comptoir.catalog.selectors.records import ProductCard
-    from comptoir.pricing.models import PriceListEntry
-    from comptoir.pricing.selectors.prices import price_cards
-
-    # DRILL's contract entry now sells from 12 units: the tier from 10 applies at once.
-    PriceListEntry.objects.filter(price_list=world.contract, variant=world.drill).update(
-        min_quantity=12
-    )
+def test_a_deactivated_buyer_gets_no_contract(world: World) -> None:
+    world.buyer.is_active = False
+    world.buyer.save()
     ctx = pricing_context(channel=world.b2b, user=world.buyer)
-    card = ProductCard(
-        id=world.product.pk,
-        slug="perceuse",
-        name="Perceuse",
-        brand="",
-        category_slug="perceuses",
-        price=None,
-        thumbnail_url=None,
-        variant_count=2,
-        category_id=world.category.pk,
+    assert ctx.company_id is None
+    assert ctx.contract is None
+    assert one(ctx, "DRILL").rule == "base"
+
+
+def test_reverse_charge_needs_a_vies_checked_number_when_vies_is_on(
+    world: World, settings: Any
+) -> None:
+    from comptoir.companies.models import Company, ViesStatus
+
+    settings.COMPTOIR_VIES_CHECK = True
+    assert pricing_context(channel=world.b2b, user=world.belge_buyer).treatment is (
+        Treatment.DESTINATION
+    )  # unchecked yet: Belgian VAT
+    Company.objects.filter(pk=world.belge.pk).update(vies_status=ViesStatus.VALID)
+    buyers_version_bump()
+    assert pricing_context(channel=world.b2b, user=world.belge_buyer).treatment is (
+        Treatment.REVERSE_CHARGE
     )
-    line = price_cards(ctx=ctx, cards=[card])[world.product.pk]
-    assert line.unit is not None
-    assert (line.sku, line.quantity, line.rule, line.unit.net) == ("DRILL", 12, "tier:10", 1400)

@@ -199,10 +199,11 @@ def test_the_cheapest_variant_is_the_lowest_priced_line(
         r = row(i, base or 0, 1)
         r.base = base
         if unit is not None:
+            # As `entry_check` allows them: every tier starts above the minimum.
             r.entries[7] = EntryData(
                 unit=unit,
                 rule=QuantityRule(minimum=minimum),
-                tiers=tuple(sorted(tiers, reverse=True)),
+                tiers=tuple(sorted(((q, a) for q, a in tiers if q > minimum), reverse=True)),
             )
         rows.append(r)
     found = engine.cheapest(rows)
