@@ -1,9 +1,8 @@
 """Writes for collections (hand-picked sets of products that promotions and pages target).
 
 Every change bumps COLLECTIONS_VERSION_KEY once it commits: the copy of the catalog
-promotions (comptoir.promotions.selectors.active) depends on it, since a promotion on a
-collection targets the products in it. The catalog cannot import promotions, so the key is
-spelled here too; a test keeps both equal.
+promotions (comptoir.promotions.selectors.active, which reads this key) depends on it,
+since a promotion on a collection targets the products in it.
 
 Also the staff reads of collections (`collection_admin_list`, `collection_admin_get`),
 kept here until they move to comptoir.catalog.selectors.staff.
@@ -32,7 +31,6 @@ from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.core.memo import cache_version_bump
 from comptoir.core.pagination import PageRequest
 
-# Equal to comptoir.promotions.selectors.active.COLLECTIONS_VERSION_KEY (tested).
 COLLECTIONS_VERSION_KEY = "catalog:collections:version"
 MAX_ID = 2**63 - 1
 

@@ -26,10 +26,6 @@ pytestmark = pytest.mark.django_db
 ADMIN = "/api/v1/admin"
 
 
-def test_the_version_key_is_the_one_promotions_read() -> None:
-    assert services.COLLECTIONS_VERSION_KEY == active.COLLECTIONS_VERSION_KEY
-
-
 def test_create_update_set_products_delete(django_capture_on_commit_callbacks: Any) -> None:
     drill, _saw, hammer = (ProductFactory.create(slug=s) for s in ("perceuse", "scie", "marteau"))
     before = cache_version(services.COLLECTIONS_VERSION_KEY)

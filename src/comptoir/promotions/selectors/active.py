@@ -16,14 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comptoir.catalog.selectors.categories import TREE_VERSION_KEY
+from comptoir.catalog.services.collections import COLLECTIONS_VERSION_KEY
 from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
 from comptoir.promotions.models import Promotion, PromotionKind, RewardType, Stacking
 from comptoir.promotions.selectors.targets import promotion_targets
 
 PROMOTIONS_VERSION_KEY = "promotions:version"
-# Collections belong to the catalog, which cannot import promotions: collection services
-# bump this key of their own, and the copy depends on both.
-COLLECTIONS_VERSION_KEY = "catalog:collections:version"
 
 
 @dataclass(frozen=True, slots=True)

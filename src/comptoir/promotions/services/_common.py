@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from comptoir.core.errors import InvalidInput, invalid_from_django
+from comptoir.core.errors import InvalidInput
+from comptoir.core.validation import validate  # noqa: F401 - re-exported to the services
 from comptoir.promotions.selectors.active import promotions_version_bump
 
 type Ref[M: models.Model] = int | str | M
@@ -22,14 +22,6 @@ def promotions_changed() -> None:
     before: a request could otherwise copy the old rows under the new version)."""
     # Robust: a cache error after COMMIT is logged by Django, never a failed request.
     transaction.on_commit(promotions_version_bump, robust=True)
-
-
-def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """`full_clean()` with Django's errors turned into InvalidInput (code INVALID_INPUT)."""
-    try:
-        instance.full_clean(exclude=exclude)
-    except DjangoValidationError as exc:
-        raise invalid_from_django(exc) from exc
 
 
 def resolve[M: models.Model](

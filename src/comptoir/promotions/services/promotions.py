@@ -234,19 +234,27 @@ def _save(promotion: Promotion) -> None:
         raise
 
 
+CATALOG_TARGETS = ("products", "categories", "collections")
+
+
 def _save_targets(promotion: Promotion, targets: Targets) -> None:
-    for name in ("channels", "customer_groups", "products", "categories", "collections"):
+    """Set the given targets. `applies_to_all` is decided again only when the products,
+    categories or collections actually change: saving a promotion whose last target was
+    deleted (it applies to nothing) with the same empty lists never widens it to the whole
+    catalog."""
+    catalog_changed = False
+    for name in ("channels", "customer_groups", *CATALOG_TARGETS):
         rows = getattr(targets, name)
-        if rows is not None:
-            getattr(promotion, name).set(rows)
-    if any(
-        getattr(targets, name) is not None for name in ("products", "categories", "collections")
-    ):
-        applies_to_all = not (
-            promotion.products.exists()
-            or promotion.categories.exists()
-            or promotion.collections.exists()
-        )
+        if rows is None:
+            continue
+        manager = getattr(promotion, name)
+        if name in CATALOG_TARGETS:
+            if set(manager.values_list("pk", flat=True)) == {row.pk for row in rows}:
+                continue
+            catalog_changed = True
+        manager.set(rows)
+    if catalog_changed:
+        applies_to_all = not any(getattr(promotion, name).exists() for name in CATALOG_TARGETS)
         if applies_to_all != promotion.applies_to_all:
             promotion.applies_to_all = applies_to_all
             promotion.save(update_fields=["applies_to_all"])

@@ -10,7 +10,7 @@ import pytest
 from comptoir.catalog.tests.factories import CategoryFactory, ProductFactory
 from comptoir.channels.tests.factories import ChannelFactory
 from comptoir.promotions.selectors.active import catalog_promotions, promotions_version_bump
-from comptoir.promotions.services import promotion_create
+from comptoir.promotions.services import promotion_create, promotion_update
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,48 @@ def test_fixed_amounts_have_the_currencys_decimals() -> None:
     assert caught.value.code == "INVALID_PROMOTION"
     assert "reward_value" in caught.value.errors
     assert not Promotion.objects.filter(code="yen").exists()
+
+
+def test_saving_a_promotion_whose_targets_were_deleted_keeps_it_narrow(
+    client: Any,
+) -> None:
+    from comptoir.accounts.tests.factories import StaffFactory
+    from comptoir.promotions.models import Promotion
+
+    product = ProductFactory.create(category=CategoryFactory.create())
+    promotion = promotion_create(
+        code="cible",
+        name="Ciblée",
+        kind="catalog",
+        reward_type="percentage",
+        reward_value=Decimal("10"),
+        products=[product.pk],
+    )
+    product.delete()
+    # The admin posts every target list, empty ones included, with the new name.
+    client.force_login(StaffFactory.create())
+    response = client.post(
+        f"/admin/promotions/promotion/{promotion.pk}/change/",
+        {
+            "code": "cible",
+            "name": "Ciblée, renommée",
+            "kind": "catalog",
+            "reward_type": "percentage",
+            "reward_value": "10",
+            "priority": "0",
+            "stacking": "cumulative",
+            "is_active": "on",
+            "metadata": "{}",
+            "coupons-TOTAL_FORMS": "0",
+            "coupons-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    promotion = Promotion.objects.get(pk=promotion.pk)
+    assert promotion.name == "Ciblée, renommée"
+    assert promotion.applies_to_all is False
+    # Adding then removing a target through the service is a real change: whole catalog.
+    promotion_update(promotion=promotion, categories=[CategoryFactory.create().pk])
+    assert Promotion.objects.get(pk=promotion.pk).applies_to_all is False
+    promotion_update(promotion=promotion, categories=[])
+    assert Promotion.objects.get(pk=promotion.pk).applies_to_all is True
