@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
+from comptoir.companies.selectors import company_get, customer_group_by_code
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.staff_api import (
     as_bad_reference,
@@ -44,7 +45,7 @@ LIST_ERRORS: Final = (
     "400 `CURRENCY_MISMATCH` (the list's currency is not its channel's), "
     "`INVALID_PRICE_LIST` (both a company and a customer group), `INVALID_DATES` "
     "(valid_until not after valid_from), `CHANNEL_NOT_FOUND`, `COMPANY_NOT_FOUND`, "
-    "`CUSTOMER_GROUP_NOT_FOUND`, `INVALID_TEXT`, `INVALID_INPUT`; 409 "
+    "`GROUP_NOT_FOUND`, `INVALID_TEXT`, `INVALID_INPUT`; 409 "
     "`PRICE_LIST_CODE_TAKEN`, `EXTERNAL_REF_TAKEN`; 422 `VALIDATION_ERROR`."
 )
 ENTRY_ERRORS: Final = (
@@ -108,8 +109,8 @@ def _references(data: dict[str, Any]) -> dict[str, Any]:
     objects; an unknown one is bad input (400 with its NOT_FOUND code)."""
     lookups = (
         ("channel", lambda v: reads.channel_by_code(code=v)),
-        ("company", lambda v: reads.company_by_id(company_id=v)),
-        ("customer_group", lambda v: reads.customer_group_by_code(code=v)),
+        ("company", lambda v: company_get(company_id=v)),
+        ("customer_group", lambda v: customer_group_by_code(code=v)),
     )
     for field, lookup in lookups:
         if data.get(field) is not None:

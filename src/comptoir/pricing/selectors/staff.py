@@ -11,7 +11,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from comptoir.channels.models import Channel
-from comptoir.companies.models import Company, CustomerGroup
 from comptoir.core.errors import NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.core.text import text_storable
@@ -122,22 +121,3 @@ def channel_by_code(*, code: str) -> Channel:
             _("Unknown channel: %(code)s") % {"code": (code or "")[:50]}, code="CHANNEL_NOT_FOUND"
         )
     return channel
-
-
-def company_by_id(*, company_id: int) -> Company:
-    """Any company by id; NotFound COMPANY_NOT_FOUND."""
-    company = Company.objects.filter(pk=company_id).first() if 0 < company_id <= MAX_ID else None
-    if company is None:
-        raise NotFound(_("Unknown company: %(id)s") % {"id": company_id}, code="COMPANY_NOT_FOUND")
-    return company
-
-
-def customer_group_by_code(*, code: str) -> CustomerGroup:
-    """Any customer group by code; NotFound CUSTOMER_GROUP_NOT_FOUND."""
-    group = CustomerGroup.objects.filter(code=code).first() if _CODE.match(code or "") else None
-    if group is None:
-        raise NotFound(
-            _("Unknown customer group: %(code)s") % {"code": (code or "")[:50]},
-            code="CUSTOMER_GROUP_NOT_FOUND",
-        )
-    return group

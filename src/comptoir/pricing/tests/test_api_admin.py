@@ -235,9 +235,7 @@ def test_price_list_bad_input_changes_nothing(api: Api, price_list: PriceList) -
     )
     problem(api.post("price-lists", {**base, "channel": "nope"}), 400, "CHANNEL_NOT_FOUND")
     problem(api.post("price-lists", {**base, "company": 999999}), 400, "COMPANY_NOT_FOUND")
-    problem(
-        api.post("price-lists", {**base, "customer_group": "nope"}), 400, "CUSTOMER_GROUP_NOT_FOUND"
-    )
+    problem(api.post("price-lists", {**base, "customer_group": "nope"}), 400, "GROUP_NOT_FOUND")
     problem(api.post("price-lists", {**base, "code": "pas un slug"}), 400, "INVALID_INPUT")
     problem(api.post("price-lists", {**base, "name": "a\u0000"}), 400, "INVALID_TEXT")
     problem(

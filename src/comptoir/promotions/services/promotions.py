@@ -6,7 +6,7 @@ promotions stale once it commits (`promotions_version_bump`).
 Codes: INVALID_INPUT (a field on its own), INVALID_PROMOTION (fields that do not fit
 together), INVALID_DATES, CURRENCY_MISMATCH, PROMOTION_CODE_TAKEN / EXTERNAL_REF_TAKEN
 (409), PROMOTION_IN_USE (409), and for unknown targets CHANNEL_NOT_FOUND,
-CUSTOMER_GROUP_NOT_FOUND, PRODUCT_NOT_FOUND, CATEGORY_NOT_FOUND, COLLECTION_NOT_FOUND
+GROUP_NOT_FOUND, PRODUCT_NOT_FOUND, CATEGORY_NOT_FOUND, COLLECTION_NOT_FOUND
 (400: a bad reference in the input).
 """
 
@@ -95,7 +95,7 @@ def _targets(
     return Targets(
         channels=given(channels, Channel, "code", "channels", "CHANNEL_NOT_FOUND"),
         customer_groups=given(
-            customer_groups, CustomerGroup, "code", "customer_groups", "CUSTOMER_GROUP_NOT_FOUND"
+            customer_groups, CustomerGroup, "code", "customer_groups", "GROUP_NOT_FOUND"
         ),
         products=given(products, Product, "slug", "products", "PRODUCT_NOT_FOUND"),
         categories=given(categories, Category, "slug", "categories", "CATEGORY_NOT_FOUND"),

@@ -138,7 +138,7 @@ def test_every_write_bumps_the_version_on_commit(
         ({"categories": [999999]}, "CATEGORY_NOT_FOUND", "categories"),
         ({"collections": ["nope"]}, "COLLECTION_NOT_FOUND", "collections"),
         ({"channels": ["nope"]}, "CHANNEL_NOT_FOUND", "channels"),
-        ({"customer_groups": ["nope"]}, "CUSTOMER_GROUP_NOT_FOUND", "customer_groups"),
+        ({"customer_groups": ["nope"]}, "GROUP_NOT_FOUND", "customer_groups"),
     ],
 )
 def test_create_refuses_bad_input(fields: dict[str, Any], code: str, field: str) -> None:
