@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_slug
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from comptoir.core.errors import Conflict, InvalidInput, NotFound, invalid_from_django
-from comptoir.core.text import text_storable
+from comptoir.core.errors import Conflict, InvalidInput, NotFound
+from comptoir.core.validation import UNSET, Unset, text_check, validate
 from comptoir.taxes.models import STANDARD, TaxClass, TaxRate
 from comptoir.taxes.selectors import taxes_version_bump
 
@@ -30,45 +29,11 @@ MAX_RATE: Final = Decimal(100)
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
-class Unset(Enum):
-    """Marks a keyword argument of `tax_class_update` that the caller did not pass."""
-
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = Unset.UNSET
-
-
 def _taxes_changed() -> None:
     """Bump the taxes version when the current transaction commits (never before: a
     request could otherwise copy the old rates under the new version). Robust: a cache
     error after COMMIT is logged, never a failed request."""
     transaction.on_commit(taxes_version_bump, robust=True)
-
-
-def _validate(instance: models.Model) -> None:
-    try:
-        instance.full_clean()
-    except DjangoValidationError as exc:
-        raise invalid_from_django(exc) from exc
-
-
-def _check_text(**fields: str) -> None:
-    errors = {
-        name: [_("This text contains characters that are not allowed.")]
-        for name, value in fields.items()
-        if not text_storable(value)
-    }
-    if errors:
-        raise InvalidInput(
-            _("Text with characters that cannot be stored: %(fields)s.")
-            % {"fields": ", ".join(errors)},
-            code="INVALID_TEXT",
-            errors=errors,
-        )
 
 
 def _check_code(code: str, *, exclude_pk: int | None = None) -> None:
@@ -135,13 +100,13 @@ def tax_class_create(
     """Create a tax class. The code is a unique slug (INVALID_TAX_CLASS_CODE,
     TAX_CLASS_CODE_TAKEN); without a position it goes after the others. A class without a
     rate in a country is taxed there at the country's standard rate."""
-    _check_text(code=code, name=name, name_en=name_en)
+    text_check(code=code, name=name, name_en=name_en)
     _check_code(code)
     if position is None:
         last = TaxClass.objects.aggregate(last=Max("position"))["last"]
         position = 0 if last is None else last + 1
     tax_class = TaxClass(code=code, name=name, name_en=name_en, position=position)
-    _validate(tax_class)
+    validate(tax_class)
     try:
         with transaction.atomic():
             tax_class.save()
@@ -173,7 +138,7 @@ def tax_class_update(
         }.items()
         if value is not UNSET
     }
-    _check_text(**{k: v for k, v in changes.items() if isinstance(v, str)})
+    text_check(**{k: v for k, v in changes.items() if isinstance(v, str)})
     if "code" in changes and changes["code"] != tax_class.code:
         if tax_class.code == STANDARD:
             raise _required()
@@ -182,7 +147,7 @@ def tax_class_update(
     for field, value in changes.items():
         setattr(tax_class, field, value)
     try:
-        _validate(tax_class)
+        validate(tax_class)
     except InvalidInput:
         for field, value in original.items():
             setattr(tax_class, field, value)
@@ -230,7 +195,7 @@ def tax_rate_set(*, tax_class: TaxClass, country: str, rate: Decimal | str | int
     tax_rate = found.first()
     if tax_rate is None:
         tax_rate = TaxRate(tax_class=tax_class, country=country, rate=value)
-        _validate(tax_rate)
+        validate(tax_rate)
         try:
             with transaction.atomic():
                 tax_rate.save()
@@ -238,7 +203,7 @@ def tax_rate_set(*, tax_class: TaxClass, country: str, rate: Decimal | str | int
             tax_rate = found.get()
     if tax_rate.rate != value:
         tax_rate.rate = value
-        _validate(tax_rate)
+        validate(tax_rate)
         tax_rate.save(update_fields=["rate"])
     _taxes_changed()
     return tax_rate

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django_countries import countries
 from ninja import Query, Router
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -24,6 +23,7 @@ from comptoir.pricing.records import total_of
 from comptoir.pricing.selectors.context import company_of, pricing_context
 from comptoir.pricing.selectors.prices import price_lines
 from comptoir.taxes.rules import LEGAL_MENTIONS
+from comptoir.taxes.services import tax_country
 
 router = Router(tags=["pricing"])
 
@@ -123,15 +123,7 @@ def post_prices(
     if channel is not None and len(channel) > 50:
         raise NotFound(_("Unknown channel."), code="CHANNEL_NOT_FOUND")
     sales_channel = channel_for_buyer(code=channel, business=company is not None)
-    country = None
-    if body.country is not None:
-        country = body.country.strip().upper()
-        if country not in countries:
-            raise InvalidInput(
-                _("Unknown country code: %(code)s.") % {"code": body.country[:10]},
-                code="INVALID_COUNTRY",
-                errors={"country": [_("Use an ISO 3166 code such as FR.")]},
-            )
+    country = None if body.country is None else tax_country(body.country.strip())
     ctx = pricing_context(channel=sales_channel, user=user, company=company, country=country)
     lines = price_lines(ctx=ctx, lines=[(line.sku, line.quantity) for line in body.lines])
     problems = {
