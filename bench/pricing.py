@@ -15,7 +15,6 @@ from __future__ import annotations
 import cProfile
 import hashlib
 import io
-import json
 import pstats
 import random
 import statistics
@@ -23,13 +22,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import connection
-from django.test import Client
-from django.utils import timezone
 
 from bench.loadgen import percentile, run_load
-from bench.pricing_data import BATCH_LINES, PRO, Buyer, PricingGenerateResult
+from bench.pricing_data import BATCH_LINES, PRO, Buyer
 from bench.profile import _SqlTimer
 from bench.scenarios import ApiRequest, RawDb, Scenario, raw_channel, raw_product_list
 from comptoir.accounts.models import ApiToken, User
@@ -163,23 +161,6 @@ def coverage(db: RawDb, scenario: Scenario, buyers: Sequence[Buyer]) -> dict[str
     return {"page_variants": variants, "contract_entries": entries, "with_tiers": tiered}
 
 
-def breakdown(requests: Sequence[ApiRequest]) -> dict[str, float]:
-    """bench.profile.breakdown with each request's own headers (its bearer token)."""
-    client = Client()
-    totals, sqls = [], []
-    for request in requests:
-        client.get(request.path, headers=request.headers)  # warm
-    for request in requests:
-        timer = _SqlTimer()
-        with connection.execute_wrapper(timer):
-            t0 = time.perf_counter()
-            client.get(request.path, headers=request.headers)
-            totals.append(time.perf_counter() - t0)
-        sqls.append(timer.seconds)
-    total, sql = statistics.median(totals), statistics.median(sqls)
-    return {"total_median_s": total, "sql_median_s": sql, "python_median_s": total - sql}
-
-
 def versus_anonymous(results: dict[str, Any]) -> dict[str, Any]:
     """Queries of the buyer's page against the anonymous one (warm and cold cache); the
     statements reading the bearer token are authentication, not pricing."""
@@ -194,16 +175,22 @@ def versus_anonymous(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def paired_pass(server: Any, anonymous: Scenario, company: Scenario, count: int) -> dict[str, Any]:
+def paired_pass(
+    server: Any, anonymous: Scenario, company: Scenario, count: int, *, log_timeout: float = 10.0
+) -> dict[str, Any]:
     """Each page anonymous then for its buyer, alternately, at concurrency 1: gunicorn's
-    times of the two halves (its log is in request order), their medians and ratio."""
+    times of the two halves (its log is in request order), their medians and ratio. The
+    log must hold exactly the requests sent, in order (waited for up to `log_timeout`
+    seconds: a worker logs a request after sending its response)."""
     pairs = list(zip(anonymous.requests[:count], company.requests[:count], strict=True))
     requests = [r.http for pair in pairs for r in pair]
     start = server.log_position()
     result = run_load(host=server.host, port=server.port, requests=requests, concurrency=1,
                       duration=120, max_requests=len(requests))  # fmt: skip
-    time.sleep(0.3)
-    logged = server.logged_requests(start)
+    logged = _wait_for_log(server, start, len(requests), log_timeout)
+    sent_paths = [urlsplit(r.path).path for r in requests]
+    if [x.path for x in logged] != sent_paths:
+        raise RuntimeError("paired pass: the access log is not the requests sent, in order")
     anon = [x.seconds for x in logged[0::2] if x.status == 200]
     buyer = [x.seconds for x in logged[1::2] if x.status == 200]
     anon_median = statistics.median(anon) if anon else 0.0
@@ -217,6 +204,21 @@ def paired_pass(server: Any, anonymous: Scenario, company: Scenario, count: int)
         "company_p95_s": percentile(buyer, 95),
         "ratio": buyer_median / anon_median if anon_median else None,
     }
+
+
+def _wait_for_log(server: Any, start: int, expected: int, timeout: float) -> list[Any]:
+    """The requests logged since `start` once there are `expected` of them; raises if there
+    are more, or still fewer after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        logged = server.logged_requests(start)
+        if len(logged) > expected or (len(logged) < expected and time.monotonic() >= deadline):
+            raise RuntimeError(
+                f"paired pass: {len(logged)} requests in the access log, {expected} sent"
+            )
+        if len(logged) == expected:
+            return list(logged)
+        time.sleep(0.05)
 
 
 # -- batch pricing ---------------------------------------------------------------------------
@@ -338,37 +340,3 @@ def profile_batch(buyer: Buyer, *, n: int = BATCH_LINES, top: int = 30) -> str:
     out.write(f"price_rows of {len(lines):,} lines, 3 times\n\n== by own time ==\n")
     stats.sort_stats("tottime").print_stats(top)
     return out.getvalue()
-
-
-def profile_listing(requests: Sequence[ApiRequest], *, top: int = 35) -> str:
-    """cProfile of the requests with their headers (bench.profile.profile sends none)."""
-    client = Client()
-    for request in requests[:10]:
-        client.get(request.path, headers=request.headers)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for request in requests:
-        client.get(request.path, headers=request.headers)
-    profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    out.write(f"{len(requests)} requests\n\n== by cumulative time ==\n")
-    stats.sort_stats("cumulative").print_stats(top)
-    out.write("\n== by own time ==\n")
-    stats.sort_stats("tottime").print_stats(top)
-    return out.getvalue()
-
-
-def record(result: PricingGenerateResult, path: Any) -> dict[str, Any]:
-    """The generation record: written after a real generation, read back when skipped."""
-    if result.skipped:
-        saved = json.loads(path.read_text()) if path.exists() else {}
-        return {**saved, "skipped": True}
-    saved = {
-        "companies": result.companies,
-        "seconds": round(result.seconds, 2),
-        "at": timezone.now().isoformat(timespec="seconds"),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(saved, indent=2))
-    return {**saved, "skipped": False}

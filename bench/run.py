@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import env
 from bench.report import (
@@ -26,6 +26,12 @@ from bench.report import (
     report_lines,
     table,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bench.pricing_data import Buyer
+    from bench.scenarios import Scenario
 
 GENERATE_RECORD = env.RESULTS_DIR / "generate.json"
 PRICING_RECORD = env.RESULTS_DIR / "generate-pricing.json"
@@ -65,9 +71,21 @@ def generate_step(
     return catalog
 
 
+def generation_record(path: Path, figures: dict[str, Any] | None) -> dict[str, Any]:
+    """The record of the last real generation, at `path`: `figures` (None: the generation
+    was skipped) are written with the time, else the earlier record is read back (empty if
+    there is none). Returned with `skipped`."""
+    if figures is None:
+        saved = json.loads(path.read_text()) if path.exists() else {}
+        return {**saved, "skipped": True}
+    saved = {**figures, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(saved, indent=2))
+    return {**saved, "skipped": False}
+
+
 def _generate_pricing(companies: int, entries_per_list: int) -> dict[str, Any]:
     from bench.generate import summary
-    from bench.pricing import record
     from bench.pricing_data import generate_pricing
 
     result = generate_pricing(companies=companies, entries_per_list=entries_per_list)
@@ -78,7 +96,10 @@ def _generate_pricing(companies: int, entries_per_list: int) -> dict[str, Any]:
             f"Generated the pricing data in {result.seconds:.1f} s "
             f"({summary(result.counts.items())})."
         )
-    return {**record(result, PRICING_RECORD), "counts": result.counts}
+    figures = None if result.skipped else {
+        "companies": result.companies, "seconds": round(result.seconds, 2)
+    }  # fmt: skip
+    return {**generation_record(PRICING_RECORD, figures), "counts": result.counts}
 
 
 def _generate_catalog(products: int, reset: bool) -> dict[str, Any]:
@@ -87,23 +108,17 @@ def _generate_catalog(products: int, reset: bool) -> dict[str, Any]:
     result = generate(products=products, reset=reset)
     if result.skipped:
         print(f"Data already at {result.products:,} products: generation skipped.")
-        record: dict[str, Any] = {}
-        if GENERATE_RECORD.exists():
-            record = json.loads(GENERATE_RECORD.read_text())
-        return {**record, "skipped": True, "counts": result.counts}
+        return {**generation_record(GENERATE_RECORD, None), "counts": result.counts}
     print(
         f"Generated {result.created:,} products in {result.seconds:.1f} s "
         f"({summary(result.counts.items())})."
     )
-    record = {
+    figures = {
         "products": result.products,
         "created": result.created,
         "seconds": round(result.seconds, 2),
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    GENERATE_RECORD.parent.mkdir(parents=True, exist_ok=True)
-    GENERATE_RECORD.write_text(json.dumps(record, indent=2))
-    return {**record, "skipped": False, "counts": result.counts}
+    return {**generation_record(GENERATE_RECORD, figures), "counts": result.counts}
 
 
 def raw_database(url: str) -> Any:
@@ -125,7 +140,7 @@ def raw_database(url: str) -> Any:
 def static_figures(scenario: Any, options: Options) -> dict[str, Any]:
     """In-process figures: SQL queries per request (warm and cold cache) and the split
     between SQL and the rest."""
-    from bench.pricing import breakdown
+    from bench.profile import breakdown
     from bench.scenarios import count_queries
 
     base = scenario.requests[0]
@@ -237,12 +252,14 @@ def measure(options: Options) -> dict[str, Any]:
     server_version = getattr(connection, "pg_version", None)
     all_scenarios = scenarios(n=options.sample)
     db = raw_database(url)
-    buyers = pricing_scenarios(all_scenarios, options)
+    listings, buyers = pricing_scenarios(all_scenarios, options)
+    all_scenarios += listings
+    by_name = {s.name: s for s in all_scenarios}
     results: dict[str, Any] = {s.name: static_figures(s, options) for s in all_scenarios}
     if buyers:
         from bench.pricing import batch_pricing, coverage, versus_anonymous
 
-        company = all_scenarios[-1]
+        company = by_name["product_list_company"]
         results[company.name]["versus_anonymous"] = versus_anonymous(results)
         results[company.name]["coverage"] = coverage(db, company, buyers)
         print(f"- Batch pricing of {options.batch_lines:,} lines, in-process...")
@@ -258,7 +275,7 @@ def measure(options: Options) -> dict[str, Any]:
             from bench.pricing import paired_pass
 
             print("- Company list against the anonymous list, paired pass...")
-            anonymous, company = all_scenarios[-2:]
+            anonymous, company = by_name["product_list_pro"], by_name["product_list_company"]
             results[company.name]["paired"] = paired_pass(
                 server, anonymous, company, options.sequential
             )
@@ -299,20 +316,24 @@ def measure(options: Options) -> dict[str, Any]:
     }
 
 
-def pricing_scenarios(all_scenarios: list[Any], options: Options) -> list[Any]:
-    """Appends the company listing scenarios (anonymous, then buyers) when the pricing data
-    is there; returns the buyers (none: no pricing scenario)."""
+def pricing_scenarios(
+    base: Sequence[Scenario], options: Options
+) -> tuple[list[Scenario], list[Buyer]]:
+    """The company listing scenarios (`product_list_pro` and `product_list_company`, built
+    from the `product_list` scenario of `base`) and the buyers they are sent for, when the
+    pricing data is there; else no scenario and no buyer."""
     if not options.pricing:
-        return []
+        return [], []
     from bench.pricing import listing_scenarios
     from bench.pricing_data import has_pricing_data, key_buyers
 
     if not has_pricing_data():
-        return []
+        return [], []
     buyers = key_buyers()
-    if buyers:
-        all_scenarios += listing_scenarios(all_scenarios[0], buyers)
-    return buyers
+    if not buyers:
+        return [], []
+    product_list = {s.name: s for s in base}["product_list"]
+    return listing_scenarios(product_list, buyers), buyers
 
 
 def _p95(values: list[float]) -> float:
@@ -432,13 +453,15 @@ def profile_scenario(name: str, sample: int, batch_lines: int = 10_000) -> int:
     """Print a cProfile of one scenario, in-process on the bench database."""
     env.configure(env.database_url())
     env.migrate()
-    from bench.pricing import breakdown, profile_batch, profile_listing
+    from bench.pricing import profile_batch
+    from bench.profile import breakdown, profile
     from bench.scenarios import scenarios
 
     all_scenarios = scenarios(n=sample)
-    buyers = []
+    buyers: list[Buyer] = []
     if name in ("product_list_pro", "product_list_company", "batch_pricing"):
-        buyers = pricing_scenarios(all_scenarios, Options())
+        listings, buyers = pricing_scenarios(all_scenarios, Options())
+        all_scenarios += listings
         if not buyers:
             print("No pricing data: run `python -m bench generate` first.")
             return 2
@@ -454,7 +477,7 @@ def profile_scenario(name: str, sample: int, batch_lines: int = 10_000) -> int:
         f"{chosen.title}: in-process median {ms(split['total_median_s'])}, "
         f"SQL {ms(split['sql_median_s'])}, rest {ms(split['python_median_s'])}\n"
     )
-    print(profile_listing(chosen.requests))
+    print(profile(chosen.requests))
     return 0
 
 

@@ -3,25 +3,29 @@ query counting, the load generator and the report. No timing is asserted here.""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.models import Min
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from stdnum import ean
 
 from bench.cpu import cpu_split, snapshot
 from bench.generate import ean13, generate
 from bench.loadgen import HttpRequest, percentile, run_load
-from bench.profile import breakdown
+from bench.profile import breakdown, profile
 from bench.report import Line, table
-from bench.run import Options, lines
+from bench.run import Options, generation_record, lines, pricing_scenarios
 from bench.scenarios import (
     ApiRequest,
     RawDb,
@@ -31,6 +35,8 @@ from bench.scenarios import (
     raw_product_detail,
     raw_product_list,
 )
+from comptoir.accounts.models import ApiToken, User
+from comptoir.accounts.services import api_token_create
 from comptoir.catalog.models import (
     Category,
     Product,
@@ -217,6 +223,74 @@ def test_breakdown_splits_sql_from_the_rest(catalog: None) -> None:
 
     assert split["total_median_s"] >= split["sql_median_s"] > 0
     assert split["python_median_s"] == split["total_median_s"] - split["sql_median_s"]
+
+
+def _token_reads(statements: list[dict[str, str]]) -> int:
+    table = ApiToken._meta.db_table
+    return sum(s["sql"].lstrip().upper().startswith("SELECT") and table in s["sql"] for s in statements)  # fmt: skip
+
+
+def _bearer() -> tuple[str, ApiToken]:
+    user = User.objects.create_user("bench-profile@example.com", "x-Secret-123")
+    return api_token_create(user=user)
+
+
+def test_breakdown_sends_each_request_with_its_headers(catalog: None) -> None:
+    raw, token = _bearer()
+    anonymous = list_requests(n=3, seed=7)
+    with CaptureQueriesContext(connection) as captured:
+        breakdown(anonymous)
+    assert _token_reads(captured.captured_queries) == 0
+
+    with CaptureQueriesContext(connection) as captured:
+        split = breakdown([replace(r, token=raw) for r in anonymous])
+
+    # Warm-up and measured pass: the bearer token is read for every request of both.
+    assert _token_reads(captured.captured_queries) == 2 * len(anonymous)
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert split["total_median_s"] >= split["sql_median_s"] > 0
+
+
+def test_profile_reports_the_requests_sent_with_their_headers(catalog: None) -> None:
+    raw, token = _bearer()
+    requests = [replace(r, token=raw) for r in list_requests(n=12, seed=7)]
+
+    with CaptureQueriesContext(connection) as captured:
+        text = profile(requests, top=5)
+
+    # The first 10 to warm up, then the 12 profiled.
+    assert _token_reads(captured.captured_queries) == 10 + 12
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert text.startswith("12 requests\n\n== by cumulative time ==\n")
+    assert "\n== by own time ==\n" in text
+    assert "function calls" in text
+
+
+def test_generation_record_writes_the_figures_and_reads_them_back(tmp_path: Path) -> None:
+    path = tmp_path / "results" / "generate.json"
+
+    assert generation_record(path, None) == {"skipped": True}
+    assert not path.exists()
+
+    written = generation_record(path, {"products": 120, "seconds": 1.25})
+
+    assert written.pop("skipped") is False
+    assert list(written) == ["products", "seconds", "at"]
+    assert (written["products"], written["seconds"]) == (120, 1.25)
+    assert written["at"].endswith("+00:00")
+    assert json.loads(path.read_text()) == written
+    assert generation_record(path, None) == {**written, "skipped": True}
+
+
+def test_pricing_scenarios_are_none_without_the_pricing_data(catalog: None) -> None:
+    from bench.scenarios import scenarios
+
+    base = scenarios(n=4)
+    assert pricing_scenarios(base, Options()) == ([], [])
+    assert pricing_scenarios(base, Options(pricing=False)) == ([], [])
+    assert [s.name for s in base] == ["product_list", "product_detail"]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -4,10 +4,11 @@ batch pricing and the report. No timing is asserted here."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -255,10 +256,24 @@ def test_raw_price_rows_of_unknown_skus_is_empty(priced: None) -> None:
     assert raw_price_rows(raw_db(), ctx, ["NOPE"]) == 0
 
 
+class _RecordingServer(ThreadingHTTPServer):
+    """Records, for each request received in order, its path and whether it carried an
+    Authorization header."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.received: list[tuple[str, bool]] = []
+        self.lock = threading.Lock()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
+        server = self.server
+        assert isinstance(server, _RecordingServer)
+        with server.lock:
+            server.received.append((urlsplit(self.path).path, "Authorization" in self.headers))
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -269,24 +284,33 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _FakeGunicorn:
-    """A server whose "log" says anonymous requests take 4 ms and buyers' 6 ms."""
+    """A server whose "log" is what the recording server received, in order: 6 ms for a
+    request with an Authorization header, 4 ms without. `mangle` alters the log read."""
 
-    def __init__(self, server: ThreadingHTTPServer) -> None:
+    def __init__(
+        self,
+        server: _RecordingServer,
+        mangle: Callable[[list[LoggedRequest]], list[LoggedRequest]] = list,
+    ) -> None:
         self.host, self.port = "127.0.0.1", int(server.server_address[1])
-        self.sent: list[str] = []
+        self.server = server
+        self.mangle = mangle
 
     def log_position(self) -> int:
-        return 0
+        with self.server.lock:
+            return len(self.server.received)
 
     def logged_requests(self, start: int) -> list[LoggedRequest]:
-        return [
-            LoggedRequest(200, 0.006 if i % 2 else 0.004, "/api/v1/products") for i in range(20)
-        ]
+        with self.server.lock:
+            received = self.server.received[start:]
+        return self.mangle(
+            [LoggedRequest(200, 0.006 if auth else 0.004, path) for path, auth in received]
+        )
 
 
 @pytest.fixture
-def http_server() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+def http_server() -> Iterator[_RecordingServer]:
+    server = _RecordingServer()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -295,17 +319,64 @@ def http_server() -> Iterator[ThreadingHTTPServer]:
 
 
 def test_paired_pass_splits_anonymous_and_buyer_times(
-    priced: None, http_server: ThreadingHTTPServer
+    priced: None, http_server: _RecordingServer
 ) -> None:
     anonymous, company = listing_scenarios(scenarios(n=40)[0], key_buyers(2))
+    http_server.received.append(("/before", False))  # not part of the pass
 
     paired = paired_pass(_FakeGunicorn(http_server), anonymous, company, 10)
 
+    sent = http_server.received[1:]
+    assert [auth for _path, auth in sent] == [False, True] * 10
+    assert [path for path, _auth in sent[0::2]] == [
+        urlsplit(r.path).path for r in anonymous.requests[:10]
+    ]
     assert paired["pairs"] == 10
     assert paired["errors"] == 0
     assert paired["anonymous_median_s"] == pytest.approx(0.004)
     assert paired["company_median_s"] == pytest.approx(0.006)
+    assert paired["anonymous_p95_s"] == pytest.approx(0.004)
+    assert paired["company_p95_s"] == pytest.approx(0.006)
     assert paired["ratio"] == pytest.approx(1.5)
+
+
+def test_paired_pass_times_each_half_by_what_the_server_received(
+    priced: None, http_server: _RecordingServer
+) -> None:
+    anonymous, company = listing_scenarios(scenarios(n=40)[0], key_buyers(2))
+
+    swapped = paired_pass(_FakeGunicorn(http_server), company, anonymous, 10)
+
+    assert [auth for _path, auth in http_server.received] == [True, False] * 10
+    assert swapped["anonymous_median_s"] == pytest.approx(0.006)
+    assert swapped["company_median_s"] == pytest.approx(0.004)
+    assert swapped["ratio"] == pytest.approx(0.004 / 0.006)
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [
+        (lambda log: log[:-1], "19 requests in the access log, 20 sent"),
+        (lambda log: [*log, log[0]], "21 requests in the access log, 20 sent"),
+        (
+            lambda log: [LoggedRequest(200, 0.001, "/healthz"), *log[1:]],
+            "not the requests sent, in order",
+        ),
+    ],
+    ids=["short", "long", "foreign-request"],
+)
+def test_paired_pass_refuses_a_log_that_is_not_the_requests_sent(
+    priced: None,
+    http_server: _RecordingServer,
+    mangle: Callable[[list[LoggedRequest]], list[LoggedRequest]],
+    message: str,
+) -> None:
+    anonymous, company = listing_scenarios(scenarios(n=40)[0], key_buyers(2))
+
+    with pytest.raises(RuntimeError, match=message):
+        paired_pass(_FakeGunicorn(http_server, mangle), anonymous, company, 10, log_timeout=0.2)
+
+    assert len(http_server.received) == 20
 
 
 def _result(*, pricing_queries: int, ratio: float, lines_per_s: float) -> dict[str, Any]:
@@ -378,6 +449,19 @@ def test_report_lines_pass_and_fail_against_the_pricing_targets() -> None:
     figures = [ln.figure for ln in lines(_result(pricing_queries=3, ratio=1.4, lines_per_s=6e4), Options())]  # fmt: skip
     assert targeted[0] in figures
     assert figures[-1] == "generator"
+
+
+def test_pricing_scenarios_are_the_company_listings_by_name(priced: None) -> None:
+    from bench.run import pricing_scenarios
+
+    base = scenarios(n=8)
+    listings, buyers = pricing_scenarios(base, Options())
+
+    assert [s.name for s in listings] == ["product_list_pro", "product_list_company"]
+    assert [s.name for s in base] == ["product_list", "product_detail"]  # left as it was
+    assert len(buyers) == KEY_ACCOUNTS
+    assert {r.token for r in listings[1].requests} <= {b.token for b in buyers}
+    assert pricing_scenarios(base, Options(pricing=False)) == ([], [])
 
 
 def test_key_buyers_replace_earlier_tokens(priced: None) -> None:
