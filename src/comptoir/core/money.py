@@ -16,6 +16,11 @@ def minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-digits)
 
 
+def to_minor(amount: Decimal, currency: str) -> int:
+    """An amount in `currency` as integer minor units, rounded half-up (19.90 EUR -> 1990)."""
+    return int((amount / minor_unit(currency)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 

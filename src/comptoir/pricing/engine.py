@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP
 
+from comptoir.core.money import to_minor
 from comptoir.pricing.records import (
     DEFAULT_RULE,
     Price,
@@ -110,15 +110,12 @@ class Engine:
         self.ctx = ctx
         self._rates: dict[int | None, tuple[int, int]] = {}
         self._promotions: dict[int, tuple[CatalogPromotion, ...]] = {}
-        self._scale = 10**ctx.digits
         self._promotion_values: dict[int, int] = {}
         for promotion in ctx.promotions:
             if promotion.percentage:
                 self._promotion_values[promotion.id] = rate_units(promotion.value)
             elif promotion.currency == ctx.currency:
-                self._promotion_values[promotion.id] = int(
-                    (promotion.value * self._scale).to_integral_value(ROUND_HALF_UP)
-                )
+                self._promotion_values[promotion.id] = to_minor(promotion.value, ctx.currency)
 
     # -- taxes ---------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from comptoir.core.money import minor_unit
+from comptoir.core.money import to_minor
 
 PERCENTAGE = "percentage"
 FIXED = "fixed"
@@ -106,11 +106,6 @@ class AppliedDiscount:
     @property
     def rule(self) -> str:
         return f"promotion:{self.promotion_code}"
-
-
-def to_minor(amount: Decimal, currency: str) -> int:
-    """An amount in `currency` as integer minor units, rounded half-up."""
-    return int((amount / minor_unit(currency)).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def percent_of(amount: int, percent: Decimal) -> int:

@@ -14,6 +14,7 @@ from ninja import Query, Router, Status
 from comptoir.accounts.auth import session_or_bearer
 from comptoir.companies.selectors import company_get, customer_group_by_code
 from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.money import Money
 from comptoir.core.staff_api import (
     as_bad_reference,
     page_request,
@@ -92,13 +93,13 @@ def entry_out(entry: PriceListEntry, *, currency: str) -> dict[str, Any]:
         "sku": entry.variant.sku,
         "variant_id": entry.variant_id,
         "product": str(entry.variant.product),
-        "unit_price": f"{entry.unit_price:.2f}",
+        "unit_price": Money(entry.unit_price, currency).as_str(),
         "currency": currency,
         "min_quantity": entry.min_quantity,
         "max_quantity": entry.max_quantity,
         "increment": entry.increment,
         "tiers": [
-            {"min_quantity": t.min_quantity, "unit_price": f"{t.unit_price:.2f}"}
+            {"min_quantity": t.min_quantity, "unit_price": Money(t.unit_price, currency).as_str()}
             for t in sorted(entry.tiers.all(), key=lambda t: t.min_quantity)
         ],
     }

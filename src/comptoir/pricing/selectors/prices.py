@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from comptoir.catalog.selectors.records import ProductCard, ProductDetail
+from comptoir.core.money import to_minor
 from comptoir.pricing.engine import Engine, PricingContext, VariantRow
 from comptoir.pricing.records import PricedLine, VariantPrice
 from comptoir.pricing.selectors.loader import rows_by_sku, rows_for_products
@@ -42,7 +43,7 @@ def _lowest(lines: Iterable[PricedLine], gross: bool) -> PricedLine | None:
     return best
 
 
-def _card_row(card: ProductCard, digits: int) -> VariantRow | None:
+def _card_row(card: ProductCard) -> VariantRow | None:
     if card.price is None:
         return None
     return VariantRow(
@@ -52,7 +53,7 @@ def _card_row(card: ProductCard, digits: int) -> VariantRow | None:
         category_id=card.category_id,
         tax_class_id=card.tax_class_id,
         for_sale=True,
-        base=int(card.price.amount.scaleb(digits)),
+        base=to_minor(card.price.amount, card.price.currency),
     )
 
 
@@ -63,7 +64,7 @@ def price_cards(*, ctx: PricingContext, cards: Sequence[ProductCard]) -> dict[in
     found: dict[int, PricedLine] = {}
     if not ctx.list_ids:
         for card in cards:
-            row = _card_row(card, ctx.digits)
+            row = _card_row(card)
             if row is not None:
                 found[card.id] = engine.price(row, 1)
         return found
@@ -87,7 +88,6 @@ def price_product(
     if ctx.list_ids:
         rows = rows_for_products(ctx, [product.id])
     else:
-        scale = 10**ctx.digits
         rows = [
             VariantRow(
                 variant_id=v.id,
@@ -96,7 +96,7 @@ def price_product(
                 category_id=product.category.id,
                 tax_class_id=product.tax_class_id,
                 for_sale=True,
-                base=None if v.price is None else int(v.price.amount * scale),
+                base=None if v.price is None else to_minor(v.price.amount, v.price.currency),
             )
             for v in product.variants
         ]

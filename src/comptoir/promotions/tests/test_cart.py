@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from comptoir.core.money import to_minor
 from comptoir.promotions.cart import (
     CartLine,
     CartPromotion,
     allocate,
     cart_discounts,
     percent_of,
-    to_minor,
 )
 
 
