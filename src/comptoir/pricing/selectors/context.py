@@ -99,6 +99,7 @@ def _buyer(company: Company) -> Buyer:
 # process keeps them by user id, under the version company and price list services bump
 # (companies.selectors.BUYERS_VERSION_KEY), like the tax rates and promotions.
 MAX_BUYERS = 20_000
+_MISSING = object()
 _buyers: VersionedMemo[dict[int, Buyer | None]] = VersionedMemo(
     version=lambda: cache_version(BUYERS_VERSION_KEY),
     load=dict,
@@ -116,9 +117,12 @@ def company_of(user: object) -> Buyer | None:
         return None
     if not getattr(user, "is_active", False):  # a deactivated account buys for no one
         return None
+    # This version's dict of buyers, filled here as users come (the memo replaces it whole
+    # on the next version). One `get`: another thread may clear it between two lookups.
     known = _buyers.get()
-    if user_id in known:
-        return known[user_id]
+    cached = known.get(user_id, _MISSING)
+    if cached is not _MISSING:
+        return cached  # type: ignore[return-value]
     company = company_for_user(user)
     buyer = None if company is None else _buyer(company)
     if not in_transaction():  # never keep rows a transaction may still roll back
