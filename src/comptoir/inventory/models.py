@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -73,6 +73,11 @@ class Stock(models.Model):
             # constraint for the products that allow them.
             models.CheckConstraint(
                 condition=Q(quantity__gte=0), name="inventory_stock_quantity_gte_0"
+            ),
+            # Never more allocated than on hand: free stock is never negative.
+            models.CheckConstraint(
+                condition=Q(quantity_allocated__lte=F("quantity")),
+                name="inventory_stock_allocated_le_on_hand",
             ),
         ]
 

@@ -41,7 +41,7 @@ def available_quantities(*, variant_ids: Iterable[int], channel: Channel) -> dic
         .values_list("variant_id", "free")
     )
     for variant_id, free in rows:
-        result[variant_id] = max(int(free or 0), 0)
+        result[variant_id] = int(free)
     return result
 
 
@@ -103,7 +103,7 @@ class StockInfo:
 
     @property
     def free(self) -> int:
-        return max(self.quantity - self.quantity_allocated, 0)
+        return self.quantity - self.quantity_allocated
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.catalog.models import ProductVariant
+from comptoir.catalog.services._common import ensure_unique
 from comptoir.channels.models import Channel
 from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.core.validation import UNSET, Unset, given, text_check, validate
@@ -110,30 +111,34 @@ def _move(
 # --- Warehouses ----------------------------------------------------------------------------
 
 
-def _ensure_unique_code(code: str, *, exclude_pk: int | None = None) -> None:
-    rows = Warehouse.objects.filter(code=code)
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    if rows.exists():
-        raise Conflict(
-            _("Warehouse code %(code)s is already taken.") % {"code": code},
-            code="WAREHOUSE_CODE_TAKEN",
-            errors={"code": ["WAREHOUSE_CODE_TAKEN"]},
-        )
+def _ensure_unique(*, code: str, external_ref: str | None, exclude_pk: int | None) -> None:
+    """Conflict WAREHOUSE_CODE_TAKEN / EXTERNAL_REF_TAKEN when a warehouse other than
+    `exclude_pk` holds `code` or `external_ref` (empty or None: not checked)."""
+    ensure_unique(
+        Warehouse, field="code", value=code, code="WAREHOUSE_CODE_TAKEN", exclude_pk=exclude_pk
+    )
+    ensure_unique(
+        Warehouse,
+        field="external_ref",
+        value=external_ref,
+        code="EXTERNAL_REF_TAKEN",
+        exclude_pk=exclude_pk,
+    )
 
 
-def _ensure_unique_ref(external_ref: str | None, *, exclude_pk: int | None = None) -> None:
-    if not external_ref:
-        return
-    rows = Warehouse.objects.filter(external_ref=external_ref)
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    if rows.exists():
-        raise Conflict(
-            _("External reference %(ref)s is already taken.") % {"ref": external_ref},
-            code="EXTERNAL_REF_TAKEN",
-            errors={"external_ref": ["EXTERNAL_REF_TAKEN"]},
+def _save(warehouse: Warehouse) -> None:
+    """Save in a savepoint. A unique violation means another request took the code or the
+    external reference between the check and the save: the same Conflict as the check (the
+    other request has committed, so it sees its row now). Any other IntegrityError is raised
+    as is."""
+    try:
+        with transaction.atomic():
+            warehouse.save()
+    except IntegrityError:
+        _ensure_unique(
+            code=warehouse.code, external_ref=warehouse.external_ref, exclude_pk=warehouse.pk
         )
+        raise
 
 
 @transaction.atomic
@@ -161,8 +166,7 @@ def warehouse_create(
         external_ref=external_ref,
         metadata=metadata,
     )
-    _ensure_unique_code(code)
-    _ensure_unique_ref(external_ref)
+    _ensure_unique(code=code, external_ref=external_ref, exclude_pk=None)
     warehouse = Warehouse(
         code=code,
         name=name,
@@ -176,7 +180,7 @@ def warehouse_create(
         metadata=metadata or {},
     )
     validate(warehouse)
-    warehouse.save()
+    _save(warehouse)
     warehouse.channels.set(list(channels))
     return warehouse
 
@@ -212,15 +216,17 @@ def warehouse_update(
     )
     text_check(**changes)
     current = _warehouse(warehouse, active=False)
-    if "code" in changes:
-        _ensure_unique_code(changes["code"], exclude_pk=current.pk)
     if "external_ref" in changes:
         changes["external_ref"] = changes["external_ref"] or None
-        _ensure_unique_ref(changes["external_ref"], exclude_pk=current.pk)
+    _ensure_unique(
+        code=changes.get("code", ""),
+        external_ref=changes.get("external_ref"),
+        exclude_pk=current.pk,
+    )
     for field, value in changes.items():
         setattr(current, field, value)
     validate(current)
-    current.save()
+    _save(current)
     if not isinstance(channels, Unset):
         current.channels.set(list(channels))
     return current
@@ -411,7 +417,7 @@ def stock_transfer(
     if out.quantity_free < quantity:
         raise _insufficient(
             _("Only %(n)d free units of %(sku)s in %(code)s.")
-            % {"n": max(out.quantity_free, 0), "sku": variant.sku, "code": src.code},
+            % {"n": out.quantity_free, "sku": variant.sku, "code": src.code},
             {variant.sku: ["INSUFFICIENT_STOCK"]},
         )
     if into.quantity + quantity > MAX_ON_HAND:
@@ -434,13 +440,29 @@ def stock_transfer(
 # --- Allocation ----------------------------------------------------------------------------
 
 
+def _bad_lines() -> InvalidInput:
+    return InvalidInput(
+        _("Each line is a (variant id, quantity) pair."),
+        code="INVALID_INPUT",
+        errors={"lines": ["INVALID_INPUT"]},
+    )
+
+
 def _lines(lines: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The lines as (variant id, quantity) pairs: INVALID_INPUT when `lines` is not a list
+    of pairs, VARIANT_NOT_FOUND for an id that is not an integer, INVALID_QUANTITY for no
+    lines or a bad quantity."""
+    if isinstance(lines, str | bytes) or not isinstance(lines, Sequence):
+        raise _bad_lines()
     if not lines:
         raise InvalidInput(
             _("Nothing to allocate."), code="INVALID_QUANTITY", errors={"lines": ["EMPTY"]}
         )
     checked = []
-    for variant_id, quantity in lines:
+    for line in lines:
+        if not isinstance(line, tuple | list) or len(line) != 2:
+            raise _bad_lines()
+        variant_id, quantity = line
         if isinstance(variant_id, bool) or not isinstance(variant_id, int):
             raise NotFound(_("Unknown variant."), code="VARIANT_NOT_FOUND")
         checked.append((variant_id, _quantity(quantity)))

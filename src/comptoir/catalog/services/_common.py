@@ -68,7 +68,11 @@ def ensure_unique(
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
     if rows.exists():
-        raise Conflict(f"{field} {value!r} is already taken.", code=code, errors={field: [code]})
+        message = _("%(field)s “%(value)s” is already taken.") % {
+            "field": field,
+            "value": str(value)[:100],
+        }
+        raise Conflict(message, code=code, errors={field: [code]})
 
 
 def ensure_language(language: str) -> None:

@@ -157,12 +157,22 @@ def test_allocate_bad_quantity(
 def test_allocate_bad_lines(lyon: Warehouse, variant: ProductVariant, channel: Channel) -> None:
     stocked(lyon, variant, 5)
     before = state()
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as bad:
         services.stock_allocate(lines=[], channel=channel)
+    assert (bad.value.code, bad.value.errors) == ("INVALID_QUANTITY", {"lines": ["EMPTY"]})
     for variant_id in (987_654, "1", None):
         with pytest.raises(NotFound) as exc:
             services.stock_allocate(lines=[(variant.pk, 1), (variant_id, 1)], channel=channel)  # type: ignore[list-item]
         assert exc.value.code == "VARIANT_NOT_FOUND"
+    # Not a list of (variant id, quantity) pairs: a 400, never a raw ValueError or TypeError.
+    for line in ((variant.pk,), (variant.pk, 1, 2), (), variant.pk, "ab", None, {variant.pk: 1}):
+        with pytest.raises(InvalidInput) as bad:
+            services.stock_allocate(lines=[(variant.pk, 1), line], channel=channel)  # type: ignore[list-item]
+        assert (bad.value.code, bad.value.errors) == ("INVALID_INPUT", {"lines": ["INVALID_INPUT"]})
+    for lines in (None, 5, "ab", b"ab", {(variant.pk, 1)}):
+        with pytest.raises(InvalidInput) as bad:
+            services.stock_allocate(lines=lines, channel=channel)  # type: ignore[arg-type]
+        assert (bad.value.code, bad.value.errors) == ("INVALID_INPUT", {"lines": ["INVALID_INPUT"]})
     assert state() == before
 
 

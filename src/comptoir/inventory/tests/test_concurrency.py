@@ -1,107 +1,138 @@
-"""Real races on PostgreSQL, with several processes (multiprocessing, 'forkserver' context,
-see race_child.py), each with its own database connection to the same test
-database, all released at the same moment by a barrier:
-- 50 concurrent allocations of 1 unit with 10 in stock: exactly 10 succeed;
-- allocations whose lines name the warehouses' rows in opposite orders never deadlock
-  (every stock row is locked in primary-key order)."""
+"""Real races on PostgreSQL: each call in its own thread with its own database connection
+(comptoir.core.testing.race), all held together right before they take their row locks.
+
+- Allocations of 2 units from stock split 5 + 5 over two warehouses: with the row locks
+  each plan is made on rows no one else can change, so exactly 5 succeed (the third takes
+  one unit from each warehouse). Without the locks every plan would be made on the same
+  stale rows, all taking from the first warehouse, and the conditional UPDATE would refuse
+  most of them although the second warehouse still has stock: a wrong count.
+- An allocation racing a shipment and a transfer that write the same two rows in the
+  opposite order never deadlocks (every stock row is locked up front, in primary-key
+  order)."""
 
 from __future__ import annotations
 
-import multiprocessing
-import queue
+import contextlib
+import threading
+from collections import Counter
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.db.models import Sum
 
+from comptoir.catalog.models import ProductVariant
 from comptoir.catalog.tests.factories import ProductVariantFactory
 from comptoir.channels.models import Channel
 from comptoir.channels.tests.factories import ChannelFactory
-from comptoir.inventory import services
-from comptoir.inventory.models import Stock
+from comptoir.core.testing import race
+from comptoir.inventory import locks, services
+from comptoir.inventory.models import Stock, Warehouse
 from comptoir.inventory.selectors import available_quantity, ledger_mismatches
-from comptoir.inventory.tests import race_child
 from comptoir.inventory.tests.factories import WarehouseFactory
 
 pytestmark = pytest.mark.postgres
 
-TIMEOUT = 120  # seconds; a deadlock or a hang fails the test instead of blocking the suite
-# Forkserver, not fork: the test process may run threads left by other tests, and forking
-# a multi-threaded process can deadlock the child. The server is a fresh interpreter that
-# sets Django up once (race_setup.py); each child is forked from it, with no thread and no
-# connection, and opens its own connection to the test database.
-CONTEXT = multiprocessing.get_context("forkserver")
-CONTEXT.set_forkserver_preload(["comptoir.inventory.tests.race_setup"])
+PLAN_HOLD = 2  # seconds an allocation, once planned, waits for the others to plan too
 
 
-def run_together(channel: Channel, line_sets: list[list[tuple[int, int]]]) -> list[str]:
-    """One process per set of lines, all started at once; returns their outcomes."""
-    db_name = connections["default"].settings_dict["NAME"]
-    barrier = CONTEXT.Barrier(len(line_sets))
-    results = CONTEXT.Queue()
-    processes = [
-        CONTEXT.Process(
-            target=race_child.allocate, args=(db_name, channel.pk, lines, barrier, results)
+def race_at_locks(monkeypatch: pytest.MonkeyPatch, calls: list[Callable[[], Any]]) -> list[str]:
+    """`race` the calls, held together just before each takes its row locks (every service
+    here calls `stocks_for_update` exactly once). The hold is gone once they are done."""
+    gate = SimpleNamespace(before_locks=list)
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            services,
+            "stocks_for_update",
+            lambda ids: locks.stocks_for_update(gate.before_locks(ids)),
         )
-        for lines in line_sets
-    ]
-    for process in processes:
-        process.start()
-    outcomes = []
-    try:
-        for _ in processes:
-            outcomes.append(results.get(timeout=TIMEOUT))
-    except queue.Empty:
-        pytest.fail(f"only {len(outcomes)} of {len(processes)} allocations finished")
-    finally:
-        for process in processes:
-            process.join(TIMEOUT)
-            if process.is_alive():
-                process.kill()
-    return sorted(outcomes)
+        return race(patched, gate, "before_locks", calls)
 
 
-def test_fifty_concurrent_allocations_of_ten_units(transactional_db: Any) -> None:
+def plans_held_together(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
+    """Hold each allocation, once planned, until all `parties` have planned (or PLAN_HOLD
+    passes). With the row locks only one plans at a time (the others wait for its locks),
+    so the hold times out once and then lets everyone through; without them, every plan
+    is made on the same rows before any allocation is written."""
+    barrier = threading.Barrier(parties, timeout=PLAN_HOLD)
+    original = services.allocation_plan
+
+    def held(**kwargs: Any) -> Any:
+        plan = original(**kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return plan
+
+    monkeypatch.setattr(services, "allocation_plan", held)
+
+
+def split_stock(first: int, second: int) -> tuple[ProductVariant, Warehouse, Warehouse]:
+    """A variant with `first` units in the priority warehouse and `second` in the other,
+    the priority one's stock row created last (so priority order is not primary-key order)."""
+    variant = ProductVariantFactory.create()
+    nord = WarehouseFactory.create(code=f"nord-{variant.pk}", priority=1)
+    sud = WarehouseFactory.create(code=f"sud-{variant.pk}", priority=2)
+    services.stock_receive(warehouse=sud, variant=variant, quantity=second)
+    services.stock_receive(warehouse=nord, variant=variant, quantity=first)
+    return variant, nord, sud
+
+
+def rows(variant: ProductVariant) -> dict[str, tuple[int, int]]:
+    return {
+        code: (quantity, allocated)
+        for code, quantity, allocated in Stock.objects.filter(variant=variant).values_list(
+            "warehouse__code", "quantity", "quantity_allocated"
+        )
+    }
+
+
+def test_concurrent_allocations_across_two_warehouses(
+    transactional_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     channel = ChannelFactory.create()
-    variant = ProductVariantFactory.create(sku="RACE-1")
-    warehouse = WarehouseFactory.create()
-    services.stock_receive(warehouse=warehouse, variant=variant, quantity=10)
+    variant, nord, sud = split_stock(5, 5)
+    plans_held_together(monkeypatch, 6)
 
-    outcomes = run_together(channel, [[(variant.pk, 1)]] * 50)
+    def allocate() -> None:
+        services.stock_allocate(lines=[(variant.pk, 2)], channel=channel)
 
-    assert outcomes.count("ok") == 10
-    assert outcomes.count("INSUFFICIENT_STOCK") == 40
-    stock = Stock.objects.get()
-    assert (stock.quantity, stock.quantity_allocated) == (10, 10)
+    outcomes = race_at_locks(monkeypatch, [allocate] * 6)
+
+    # 10 units, 2 per allocation: 5 succeed (one of them split 1 + 1), the sixth is short.
+    assert Counter(outcomes) == {"ok": 5, "INSUFFICIENT_STOCK": 1}
+    assert rows(variant) == {nord.code: (5, 5), sud.code: (5, 5)}
     assert available_quantity(variant_id=variant.pk, channel=channel) == 0
     assert ledger_mismatches() == []
 
 
-def test_opposite_line_orders_never_deadlock(transactional_db: Any) -> None:
+def allocate_ship_and_transfer(channel: Channel) -> tuple[ProductVariant, list[Callable[[], Any]]]:
+    """An allocation that writes nord's row then sud's (priority order), and a shipment
+    and a transfer that write sud's then nord's (primary-key order, source first)."""
+    variant, nord, sud = split_stock(10, 10)
+    shipped = services.stock_allocate(lines=[(variant.pk, 12)], channel=channel)  # 10 + 2
+    services.stock_receive(warehouse=nord, variant=variant, quantity=1)  # nord: 1 free
+    return variant, [
+        lambda: services.stock_allocate(lines=[(variant.pk, 2)], channel=channel),
+        lambda: services.stock_ship(allocations=shipped, reference="CMD-1"),
+        lambda: services.stock_transfer(variant=variant, source=sud, destination=nord, quantity=3),
+    ]
+
+
+def test_allocation_racing_shipment_and_transfer_never_deadlocks(
+    transactional_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     channel = ChannelFactory.create()
-    north = WarehouseFactory.create(code="nord", priority=1)
-    south = WarehouseFactory.create(code="sud", priority=2)
-    drill, saw = ProductVariantFactory.create(), ProductVariantFactory.create()
-    # Rows created in crossed order, so that line order, warehouse order and primary-key
-    # order all differ.
-    services.stock_receive(warehouse=south, variant=drill, quantity=3)
-    services.stock_receive(warehouse=north, variant=saw, quantity=3)
-    services.stock_receive(warehouse=north, variant=drill, quantity=3)
-    services.stock_receive(warehouse=south, variant=saw, quantity=3)
-    forward = [(drill.pk, 2), (saw.pk, 2)]
-    backward = [(saw.pk, 2), (drill.pk, 2)]
-
     for _round in range(3):
-        Stock.objects.update(quantity_allocated=0)
-        outcomes = run_together(channel, [forward, backward] * 5)
+        variant, calls = allocate_ship_and_transfer(channel)
 
-        # 6 units of each, 2 per allocation: exactly 3 succeed, whatever the order.
-        assert outcomes == ["INSUFFICIENT_STOCK"] * 7 + ["ok"] * 3
-        totals = dict(
-            Stock.objects.values("variant_id")
-            .annotate(allocated=Sum("quantity_allocated"))
-            .values_list("variant_id", "allocated")
+        outcomes = race_at_locks(monkeypatch, calls)
+
+        # Every order succeeds: 21 received, 12 shipped, 2 still allocated.
+        assert outcomes == ["ok"] * 3
+        totals = Stock.objects.filter(variant=variant).aggregate(
+            on_hand=Sum("quantity"), allocated=Sum("quantity_allocated")
         )
-        assert totals == {drill.pk: 6, saw.pk: 6}
+        assert totals == {"on_hand": 9, "allocated": 2}
+        assert available_quantity(variant_id=variant.pk, channel=channel) == 7
     assert ledger_mismatches() == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from comptoir.accounts.models import User
 from comptoir.catalog.models import ProductVariant
@@ -101,6 +102,50 @@ def test_warehouse_external_ref_taken() -> None:
         services.warehouse_create(code="b", name="B", external_ref="X1")
     assert info.value.code == "EXTERNAL_REF_TAKEN"
     assert Warehouse.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("taken", "fields", "code"),
+    [
+        ({"code": "lyon"}, {"code": "lyon"}, "WAREHOUSE_CODE_TAKEN"),
+        ({"external_ref": "X1"}, {"external_ref": "X1"}, "EXTERNAL_REF_TAKEN"),
+    ],
+)
+def test_warehouse_taken_between_check_and_save(
+    monkeypatch: pytest.MonkeyPatch, taken: dict[str, str], fields: dict[str, Any], code: str
+) -> None:
+    """Another request takes the code (or reference) after the checks: the unique violation
+    at save time is the same 409 as the check, for a create and an update alike."""
+    other = WarehouseFactory.create()
+    original = services.validate
+
+    def validate_then_taken(instance: Any, **kwargs: Any) -> None:
+        original(instance, **kwargs)
+        Warehouse.objects.filter(pk=other.pk).update(**taken)  # committed by "another request"
+
+    monkeypatch.setattr(services, "validate", validate_then_taken)
+    with pytest.raises(Conflict) as info:
+        services.warehouse_create(**{"code": "neuf", "name": "Neuf", **fields})
+    assert (info.value.code, info.value.errors) == (code, {next(iter(fields)): [code]})
+
+    Warehouse.objects.filter(pk=other.pk).update(code="autre", external_ref=None)
+    mine = WarehouseFactory.create(code="mien")
+    with pytest.raises(Conflict) as info:
+        services.warehouse_update(warehouse=mine, **fields)
+    assert (info.value.code, info.value.errors) == (code, {next(iter(fields)): [code]})
+    mine.refresh_from_db()
+    assert (mine.code, mine.external_ref) == ("mien", None)
+
+
+def test_warehouse_save_other_integrity_error_is_not_disguised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing_save(self: Warehouse, *args: Any, **kwargs: Any) -> None:
+        raise IntegrityError("some other constraint")
+
+    monkeypatch.setattr(Warehouse, "save", failing_save)
+    with pytest.raises(IntegrityError):
+        services.warehouse_create(code="neuf", name="Neuf")
 
 
 @pytest.mark.parametrize(
@@ -309,6 +354,20 @@ def test_adjust_refuses_below_allocated_or_zero(
     raises(Conflict, "STOCK_ALLOCATED", services.stock_adjust, stock=stock, delta=-7)
     raises(Conflict, "INSUFFICIENT_STOCK", services.stock_adjust, stock=stock, delta=-11)
     assert services.stock_adjust(stock=stock, counted=4).quantity == 4
+
+
+def test_allocated_never_exceeds_on_hand(
+    lyon: Warehouse, variant: ProductVariant, channel: Channel
+) -> None:
+    """The database refuses more allocated than on hand, whatever writes the row."""
+    stock = services.stock_receive(warehouse=lyon, variant=variant, quantity=3)
+    services.stock_allocate(lines=[(variant.pk, 3)], channel=channel)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Stock.objects.filter(pk=stock.pk).update(quantity_allocated=4)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Stock.objects.filter(pk=stock.pk).update(quantity=2)
+    stock.refresh_from_db()
+    assert (stock.quantity, stock.quantity_allocated) == (3, 3)
 
 
 def test_adjust_unknown_stock() -> None:
