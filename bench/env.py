@@ -41,6 +41,8 @@ def server_environment(url: str) -> dict[str, str]:
         "COMPTOIR_ALLOW_NO_REDIS": "true",  # one process per worker, tasks eager: no Redis
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
+        # The checkout bench pays with the demo card gateway (off by default in production).
+        "COMPTOIR_TEST_GATEWAY": "true",
     }
 
 

@@ -57,17 +57,29 @@ class Options:
     companies: int = 1000
     entries_per_list: int = 2000
     batch_lines: int = 10_000
+    # Checkout (issue 4): data, scenarios A and B, the pgbench baseline (bench/checkout.py).
+    checkout: bool = True
+    checkout_flows: int = 100
+    checkout_clients: int = 8
+    checkout_duration: float = 20.0
+    checkout_workers: int | None = None  # None: `workers`
+    checkout_tasks: str = "worker"  # or "eager" (bench/checkout_worker.py)
+    pgbench: bool = True
 
 
 def generate_step(
     products: int, reset: bool, *, pricing: bool = True, companies: int = 1000,
-    entries_per_list: int = 2000,
+    entries_per_list: int = 2000, checkout: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Generate (or skip) and remember the timing of the last real generation; then the
-    pricing data (`pricing`), under the key `pricing`."""
+    pricing data (`pricing`), under the key `pricing`; then the checkout data (`checkout`)."""
     catalog = _generate_catalog(products, reset)
     if pricing:
         catalog["pricing"] = _generate_pricing(companies, entries_per_list)
+    if checkout:
+        from bench.checkout_run import generate_data
+
+        generate_data()
     return catalog
 
 
@@ -281,6 +293,11 @@ def measure(options: Options) -> dict[str, Any]:
             )
         workers = {pid: memory_of(pid) for pid in server.worker_pids()}
         errors_log = server.errors()
+    if options.checkout:
+        from bench import checkout_run
+
+        eager = checkout_run.task_mode(options)[0] == "eager"
+        results["checkout"] = checkout_run.served(options, *checkout_run.prepare(eager=eager))
 
     rss = max((m.get("VmRSS", 0.0) for m in workers.values()), default=0.0)
     peak = max((m.get("VmHWM", 0.0) for m in workers.values()), default=0.0)
@@ -423,6 +440,9 @@ def lines(result: dict[str, Any], options: Options) -> list[Line]:
             ),
         ]
     out += report_lines(result)
+    from bench.checkout import report_lines as checkout_lines
+
+    out += checkout_lines(result["scenarios"].get("checkout"))
     out.append(
         Line(
             "web worker RSS after the run (max)",
@@ -453,6 +473,10 @@ def profile_scenario(name: str, sample: int, batch_lines: int = 10_000) -> int:
     """Print a cProfile of one scenario, in-process on the bench database."""
     env.configure(env.database_url())
     env.migrate()
+    if name == "checkout":
+        from bench.checkout_run import profile_checkout
+
+        return profile_checkout(max(3, min(sample, 50)))
     from bench.pricing import profile_batch
     from bench.profile import breakdown, profile
     from bench.scenarios import scenarios

@@ -38,9 +38,16 @@ class Gunicorn:
     """`with Gunicorn(url, workers=2) as server:` starts it, waits for /healthz, stops it."""
 
     def __init__(
-        self, database_url: str, *, workers: int = 2, worker_class: str = "sync", threads: int = 1
+        self,
+        database_url: str,
+        *,
+        workers: int = 2,
+        worker_class: str = "sync",
+        threads: int = 1,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
+        self.extra_env = dict(env or {})  # over the bench's server environment
         self.workers = workers
         self.worker_class = worker_class
         self.threads = threads
@@ -80,7 +87,7 @@ class Gunicorn:
         ]  # fmt: skip
 
     def start(self, timeout: float = 60.0) -> None:
-        env = {**os.environ, **server_environment(self.database_url)}
+        env = {**os.environ, **server_environment(self.database_url), **self.extra_env}
         with self.output_log.open("wb") as output:  # Django's own logging goes there
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                 self.command,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("comptoir.accounts.urls")),
+    path("payments/", include("comptoir.payments.urls")),
     path("", include("comptoir.storefront.urls")),
 ]
 if settings.DEBUG:

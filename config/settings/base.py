@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "comptoir.companies",
     "comptoir.promotions",
     "comptoir.pricing",
+    "comptoir.shipping",
+    "comptoir.cart",
+    "comptoir.orders",
+    "comptoir.payments",
+    "comptoir.checkout",
     "comptoir.storefront",
 ]
 
@@ -172,12 +177,52 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Comptoir <no-reply@c
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 # Without a broker (make demo), tasks run in-process.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# `comptoir worker` embeds beat; it keeps the last run times of the schedule here.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
+
+# Outbox (comptoir.core.outbox, docs/events.md): handlers per topic, as dotted paths, so
+# core imports no domain; "<prefix>.*" matches every topic of the prefix.
+COMPTOIR_EVENT_HANDLERS: dict[str, list[str]] = {
+    "order.placed": ["comptoir.orders.handlers.order_placed"],
+    "order.paid": ["comptoir.orders.handlers.order_paid"],
+    "order.shipped": ["comptoir.orders.handlers.order_shipped"],
+}
+# Seconds a worker holds a claimed event (longer than its slowest handler may take).
+COMPTOIR_OUTBOX_LEASE_SECONDS = env.int("COMPTOIR_OUTBOX_LEASE_SECONDS", default=300)
+# A failed delivery is retried after base * 2^(attempts - 1) seconds, at most max.
+COMPTOIR_OUTBOX_RETRY_BASE_SECONDS = env.int("COMPTOIR_OUTBOX_RETRY_BASE_SECONDS", default=30)
+COMPTOIR_OUTBOX_RETRY_MAX_SECONDS = env.int("COMPTOIR_OUTBOX_RETRY_MAX_SECONDS", default=3600)
+COMPTOIR_OUTBOX_BATCH_SIZE = env.int("COMPTOIR_OUTBOX_BATCH_SIZE", default=100)
+# Every this many seconds beat re-drives pending events (retries come due, events emitted
+# while no worker ran).
+COMPTOIR_OUTBOX_REDRIVE_SECONDS = env.float("COMPTOIR_OUTBOX_REDRIVE_SECONDS", default=15.0)
+COMPTOIR_OUTBOX_RETENTION_DAYS = env.int("COMPTOIR_OUTBOX_RETENTION_DAYS", default=30)
+COMPTOIR_IDEMPOTENCY_RETENTION_HOURS = env.int("COMPTOIR_IDEMPOTENCY_RETENTION_HOURS", default=168)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-redrive": {
+        "task": "core.outbox_deliver",
+        "schedule": COMPTOIR_OUTBOX_REDRIVE_SECONDS,
+        # A re-drive nobody ran in time is superseded by the next one.
+        "options": {"expires": COMPTOIR_OUTBOX_REDRIVE_SECONDS * 4},
+    },
+    "housekeeping": {"task": "core.housekeeping", "schedule": 3600.0},
+    # Stock held by abandoned checkouts goes back on sale.
+    "inventory-reservations-expire": {"task": "inventory.reservations_expire", "schedule": 60.0},
+    "inventory-ledger-check": {"task": "inventory.ledger_check", "schedule": 3600.0},
+    # Payments whose answer was lost, or whose second step was abandoned, are settled once.
+    "checkout-reconcile": {"task": "checkout.reconcile", "schedule": 60.0},
+}
 
 COMPTOIR_DEFAULT_CHANNEL = env.str("COMPTOIR_DEFAULT_CHANNEL", default="boutique-france")
 COMPTOIR_API_MAX_PAGE_SIZE = 100
 # The seller: its country decides domestic VAT, reverse charge and exports.
 COMPTOIR_SELLER_COUNTRY = env.str("COMPTOIR_SELLER_COUNTRY", default="FR")
 COMPTOIR_SELLER_VAT_NUMBER = env.str("COMPTOIR_SELLER_VAT_NUMBER", default="FR40303265045")
+# Checkout: how long stock stays reserved for an open checkout (payment second step).
+COMPTOIR_RESERVATION_SECONDS = env.int("COMPTOIR_RESERVATION_SECONDS", default=900)
 # VAT numbers are always checked for format and checksum (python-stdnum); the VIES check
 # against the EU service runs in a worker, never on the request path, when enabled.
 COMPTOIR_VIES_CHECK = env.bool("COMPTOIR_VIES_CHECK", default=False)
@@ -185,6 +230,15 @@ COMPTOIR_VIES_TIMEOUT = env.float("COMPTOIR_VIES_TIMEOUT", default=10.0)
 COMPTOIR_VIES_URL = env.str(
     "COMPTOIR_VIES_URL", default="https://ec.europa.eu/taxation_customs/vies/rest-api"
 )
+
+# Payments (docs/payments.md). Stripe is offered only when its secret key is set;
+# COMPTOIR_STRIPE_API_BASE points the library at another server (a local fake in tests).
+COMPTOIR_STRIPE_SECRET_KEY = env.str("COMPTOIR_STRIPE_SECRET_KEY", default="")
+COMPTOIR_STRIPE_WEBHOOK_SECRET = env.str("COMPTOIR_STRIPE_WEBHOOK_SECRET", default="")
+COMPTOIR_STRIPE_API_BASE = env.str("COMPTOIR_STRIPE_API_BASE", default="")
+COMPTOIR_STRIPE_TIMEOUT = env.float("COMPTOIR_STRIPE_TIMEOUT", default=20.0)
+# The demo card gateway (test card numbers): turn it off in production.
+COMPTOIR_TEST_GATEWAY = env.bool("COMPTOIR_TEST_GATEWAY", default=True)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

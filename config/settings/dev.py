@@ -16,3 +16,13 @@ if SECRET_KEY == _DEV_SECRET_KEY and not DEBUG:
         "The built-in development SECRET_KEY is only allowed with DEBUG on: set SECRET_KEY, "
         "or use config.settings.production."
     )
+
+# Emails go to files under var/mail/ (one .log file per connection, read by the DEBUG-only
+# mailbox page at /_dev/mail/), unless EMAIL_URL names a real server or the console.
+if not env.str("EMAIL_URL", default=""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }

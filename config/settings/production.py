@@ -24,3 +24,6 @@ LOGGING = {
     **LOGGING,
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# The demo card gateway approves any valid card number: never on in production unless asked.
+COMPTOIR_TEST_GATEWAY = env.bool("COMPTOIR_TEST_GATEWAY", default=False)

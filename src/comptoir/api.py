@@ -213,13 +213,27 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from comptoir.accounts.api import account_router
     from comptoir.accounts.api import router as accounts_router
+
+    # Buying path (issue 4): each app owns its routers.
+    from comptoir.cart.api import admin_router as cart_admin_router
+    from comptoir.cart.api import router as cart_router
     from comptoir.catalog.api import admin_router as catalog_admin_router
     from comptoir.catalog.api import router as catalog_router
     from comptoir.channels.api import router as channels_router
+    from comptoir.checkout.api import admin_router as checkout_admin_router
+    from comptoir.checkout.api import router as checkout_router
     from comptoir.companies.api import admin_router as companies_admin_router
+    from comptoir.inventory.api import admin_router as inventory_admin_router
+    from comptoir.inventory.api import router as inventory_router
+    from comptoir.orders.api import admin_router as orders_admin_router
+    from comptoir.orders.api import router as orders_router
+    from comptoir.payments.api import admin_router as payments_admin_router
+    from comptoir.payments.api import router as payments_router
     from comptoir.pricing.api import admin_router as pricing_admin_router
     from comptoir.pricing.api import router as pricing_router
     from comptoir.promotions.api import admin_router as promotions_admin_router
+    from comptoir.shipping.api import admin_router as shipping_admin_router
+    from comptoir.shipping.api import router as shipping_router
     from comptoir.taxes.api import admin_router as taxes_admin_router
 
     api.add_router("/auth", accounts_router)
@@ -232,6 +246,18 @@ def _register_routers() -> None:
     api.add_router("/admin", promotions_admin_router)
     api.add_router("/admin", companies_admin_router)
     api.add_router("/admin", taxes_admin_router)
+    api.add_router("/", cart_router)
+    api.add_router("/admin", cart_admin_router)
+    api.add_router("/", checkout_router)
+    api.add_router("/admin", checkout_admin_router)
+    api.add_router("/", inventory_router)
+    api.add_router("/admin", inventory_admin_router)
+    api.add_router("/", orders_router)
+    api.add_router("/admin", orders_admin_router)
+    api.add_router("/", payments_router)
+    api.add_router("/admin", payments_admin_router)
+    api.add_router("/", shipping_router)
+    api.add_router("/admin", shipping_admin_router)
 
 
 _register_routers()

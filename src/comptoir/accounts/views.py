@@ -24,6 +24,7 @@ from comptoir.accounts.forms import (
     SetPasswordForm,
     add_domain_errors,
 )
+from comptoir.cart.web import merge_on_login
 from comptoir.core.errors import InvalidInput, Throttled, Unauthorized
 
 EMAIL_BACKEND_PATH = "comptoir.accounts.backends.EmailBackend"
@@ -72,7 +73,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.detail)
         else:
             auth_login(request, user, backend=EMAIL_BACKEND_PATH)
-            return HttpResponseRedirect(_safe_next(request))
+            response = HttpResponseRedirect(_safe_next(request))
+            merge_on_login(request, response, user)  # a visitor's cart joins the customer's
+            return response
     status = 400 if request.method == "POST" else 200
     return render(
         request, "accounts/login.html", {"form": form, "next": _next_param(request)}, status=status

@@ -219,6 +219,11 @@ class Product(SeoFields, IntegrationFields):
         blank=True,
         validators=[FileExtensionValidator(["usdz"])],
     )
+    allow_backorders = models.BooleanField(
+        _("allow backorders"),
+        default=False,
+        help_text=_("Accept orders beyond the stock on hand; they ship when stock arrives."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

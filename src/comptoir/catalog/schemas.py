@@ -347,6 +347,7 @@ class ProductIn(Schema):
     seo_description: SeoDescription = ""
     external_ref: ExternalRef | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    allow_backorders: bool = Field(False, description="Sell beyond the stock on hand.")
 
 
 class ProductPatch(Schema):
@@ -360,6 +361,7 @@ class ProductPatch(Schema):
     seo_description: SeoDescription | None = None
     external_ref: ExternalRef | None = None
     metadata: dict[str, Any] | None = None
+    allow_backorders: bool | None = None
 
 
 class AttributeValueIn(Schema):
@@ -459,6 +461,7 @@ class ProductAdminOut(Schema):
     seo_description: str
     external_ref: str | None
     metadata: dict[str, Any]
+    allow_backorders: bool
     created_at: datetime
     updated_at: datetime
     translations: list[TranslationOut]

@@ -134,3 +134,56 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity:+d} ({self.stock_id})"
+
+
+class ReservationHold(models.Model):
+    """One checkout's hold on stock, from `stock_reserve` until it is committed, released
+    or expires. It exists even when every line is backordered (no Reservation row), so
+    that committing tells "nothing to hold" from "expired". Its row is the lock that
+    serialises the writes of one token (taken before any stock row)."""
+
+    token = models.CharField(_("checkout"), max_length=120, unique=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    backordered = models.JSONField(
+        _("backordered"),
+        default=dict,
+        blank=True,
+        help_text=_("Variant id -> units accepted beyond stock (products allowing backorders)."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("checkout hold")
+        verbose_name_plural = _("checkout holds")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class Reservation(models.Model):
+    """Stock held for an open checkout until `expires_at`. It counts in
+    `Stock.quantity_allocated` like an order's allocation; placing the order converts it
+    (the quantity stays allocated, now to an order line), expiry or a failed payment
+    releases it. `token` names the checkout holding it."""
+
+    token = models.CharField(_("checkout"), max_length=120, db_index=True)
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["token", "stock"], name="inventory_reservation_once"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="inventory_reservation_quantity_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token}: {self.quantity} @ {self.stock_id}"

@@ -4,6 +4,7 @@ Every value is lazy: pages that never show them (the admin shares the template s
 pay no query, and the navigation comes from a per-language cache.
 """
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from comptoir.storefront.shop import (
 )
 
 SEARCH_MAX_LENGTH = 100
+SESSION_CART_COUNT = "storefront_cart_count"
 
 
 def storefront(request: HttpRequest) -> dict[str, Any]:
@@ -30,7 +32,19 @@ def storefront(request: HttpRequest) -> dict[str, Any]:
         "search_max_length": SEARCH_MAX_LENGTH,
         "language_switch_next": _path_without_language(request),
         "seo": SimpleLazyObject(lambda: seo_links(path=request.path, language=language)),
+        # A callable (templates call it when they use it): an int, as plural forms need.
+        "cart_count": partial(_cart_count, request),
     }
+
+
+def _cart_count(request: HttpRequest) -> int:
+    """Units in the browser's cart, as the buying pages last saw them (kept in the session:
+    no query of its own on other pages)."""
+    session = getattr(request, "session", None)
+    if session is None or session.is_empty():  # no session: no query
+        return 0
+    count = session.get(SESSION_CART_COUNT, 0)
+    return count if isinstance(count, int) and count > 0 else 0
 
 
 def _path_without_language(request: HttpRequest) -> str:

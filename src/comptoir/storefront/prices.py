@@ -62,6 +62,9 @@ class VariantOffer:
     quantity_rule: str
     # "Your contract price" for a company buyer's negotiated price, else empty.
     negotiated: str
+    # The quantity rule's minimum and step (the add-to-cart form starts at the minimum).
+    minimum: int = 1
+    increment: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +170,8 @@ def _variant_offer(
         tiers=tiers,
         quantity_rule=quantity_rule_text(rule),
         negotiated=negotiated_note(line, ctx) if shown is not None else "",
+        minimum=rule.minimum,
+        increment=rule.increment,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comptoir.storefront import views
+from comptoir.storefront import views, views_cart, views_checkout, views_dev, views_orders
 
 app_name = "storefront"
 urlpatterns = [
@@ -8,4 +8,21 @@ urlpatterns = [
     path("c/<slug:slug>/", views.category, name="category"),
     path("p/<slug:slug>/", views.product, name="product"),
     path("search", views.search, name="search"),
+    path("cart/", views_cart.cart, name="cart"),
+    path("cart/add", views_cart.cart_add, name="cart_add"),
+    path("cart/lines/<str:line_id>", views_cart.line_change, name="cart_line"),
+    path("cart/coupons", views_cart.coupon_add, name="cart_coupon_add"),
+    path("cart/coupons/remove", views_cart.coupon_delete, name="cart_coupon_remove"),
+    path("checkout/", views_checkout.checkout, name="checkout"),
+    path("checkout/return", views_checkout.checkout_return, name="checkout_return"),
+    path(
+        "checkout/cancel-payment",
+        views_checkout.checkout_cancel_payment,
+        name="checkout_cancel_payment",
+    ),
+    path("orders/<str:token>/", views_orders.order_confirmation, name="order_confirmation"),
+    path("account/orders/", views_orders.account_orders, name="account_orders"),
+    path("account/orders/<str:number>/", views_orders.account_order, name="account_order"),
+    path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
+    path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]

@@ -36,6 +36,7 @@ from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.storefront.context_processors import SEARCH_MAX_LENGTH
+from comptoir.storefront.forms import AddToCartForm
 from comptoir.storefront.prices import PricedCard, ProductOffer, priced_cards, product_offer
 from comptoir.storefront.shop import (
     LANGUAGE_PARAM,
@@ -48,7 +49,7 @@ from comptoir.storefront.shop import (
     language_codes,
     seo_links,
 )
-from comptoir.storefront.templatetags.storefront import babel_locale
+from comptoir.storefront.templatetags.storefront import babel_locale, money
 
 HOME_PRODUCTS = 8
 LISTING_PAGE_SIZE = 24
@@ -300,6 +301,14 @@ def _product_jsonld(product: ProductDetail, offer: ProductOffer, url: str) -> di
 @require_safe
 @with_page_language
 def product(request: HttpRequest, slug: str) -> HttpResponse:
+    return product_page(request, slug)
+
+
+def product_page(
+    request: HttpRequest, slug: str, *, form: AddToCartForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The product page, with its add-to-cart form (bound, with its errors, when adding
+    failed)."""
     language = current_language()
     channel = current_channel(request)
     if channel is None:
@@ -327,8 +336,35 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
         or detail.name,
         "og_image": absolute_url(detail.images[0].url) if detail.images else "",
         "product_jsonld": _product_jsonld(detail, offer, seo.canonical),
+        "cart_form": _with_variants(form or _add_to_cart_form(offer, detail), offer),
     }
-    return render(request, "storefront/product.html", context)
+    return render(request, "storefront/product.html", context, status=status)
+
+
+def _with_variants(form: AddToCartForm, offer: ProductOffer) -> AddToCartForm:
+    choices = []
+    for item in offer.variants:
+        if item.price is None:
+            continue
+        label = f"{item.variant.name or item.variant.sku} ({money(item.price.amount)})"
+        if not item.variant.in_stock:
+            label = _("%(variant)s (out of stock)") % {"variant": label}
+        choices.append((item.variant.sku, label))
+    form.variants_offer(choices)
+    return form
+
+
+def _add_to_cart_form(offer: ProductOffer, detail: ProductDetail) -> AddToCartForm:
+    """The blank form: the first buyable variant, at its minimum quantity."""
+    buyable = [item for item in offer.variants if item.price is not None]
+    first = buyable[0] if buyable else None
+    return AddToCartForm(
+        initial={
+            "sku": first.variant.sku if first else "",
+            "quantity": first.minimum if first else 1,
+            "product": detail.slug,
+        }
+    )
 
 
 def _search_text(request: HttpRequest) -> str:

@@ -39,6 +39,7 @@ from comptoir.catalog.models import (
 )
 from comptoir.channels.models import Channel
 from comptoir.core.errors import DomainError
+from comptoir.inventory import services as inventory
 
 PRODUCT_FIELDS = (
     "product_type",
@@ -98,7 +99,7 @@ class ProductForm(ServiceForm):
 
     class Meta:
         model = Product
-        fields = PRODUCT_FIELDS
+        fields = (*PRODUCT_FIELDS, "allow_backorders")
 
     def check(self, data: dict[str, Any]) -> None:
         for field, extensions in (
@@ -429,6 +430,7 @@ class ProductAdmin(ServiceAdmin):
     )
     fieldsets = (
         (None, {"fields": ("name", "slug", "product_type", "category", "brand", "description")}),
+        (_("Stock"), {"fields": ("allow_backorders",)}),
         (_("Search engines"), {"fields": ("seo_title", "seo_description")}),
         (
             _("3D and augmented reality"),
@@ -505,6 +507,11 @@ class ProductAdmin(ServiceAdmin):
         for field in ("model_3d_upload", "model_3d_usdz_upload"):
             if upload := form.cleaned_data.get(field):
                 services.model_3d_set(product=product, file=upload)
+        if "allow_backorders" in form.cleaned_data:
+            # No actor: the admin's own history entry names the field.
+            inventory.product_backorders_set(
+                product=product, allow=form.cleaned_data["allow_backorders"]
+            )
         adopt(obj, product)
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:

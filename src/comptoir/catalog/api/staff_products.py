@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Status
 
@@ -37,6 +38,7 @@ from comptoir.catalog.schemas import (
 )
 from comptoir.catalog.selectors import staff as reads
 from comptoir.core.errors import NotFound
+from comptoir.inventory import services as inventory
 
 
 def stored_attribute_out(row: Any) -> dict[str, Any]:
@@ -107,6 +109,7 @@ def product_out(product: Product) -> dict[str, Any]:
         "seo_description": product.seo_description,
         "external_ref": product.external_ref,
         "metadata": product.metadata,
+        "allow_backorders": product.allow_backorders,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
         "translations": [
@@ -158,7 +161,12 @@ def admin_list_products(
 @admin_router.post("products", response={201: ProductAdminOut}, summary="Create a product")
 def admin_create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
     staff(request, "catalog.add_product")
-    product = services.product_create(**_references(payload.model_dump()))
+    data = _references(payload.model_dump())
+    allow_backorders = data.pop("allow_backorders")
+    with transaction.atomic():
+        product = services.product_create(**data)
+        if allow_backorders:
+            inventory.product_backorders_set(product=product, allow=True)
     return Status(201, product_out(reads.product_admin_get(product_id=product.pk)))
 
 
@@ -175,7 +183,11 @@ def admin_update_product(
     staff(request, "catalog.change_product")
     product = reads.product_admin_get(product_id=product_id)
     data = _references(changes(payload, nullable=frozenset({"external_ref"})))
-    services.product_update(product=product, **data)
+    allow_backorders = data.pop("allow_backorders", None)
+    with transaction.atomic():
+        services.product_update(product=product, **data)
+        if allow_backorders is not None:
+            inventory.product_backorders_set(product=product, allow=allow_backorders)
     return product_out(reads.product_admin_get(product_id=product_id))
 
 

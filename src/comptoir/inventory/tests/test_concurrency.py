@@ -30,10 +30,13 @@ from comptoir.core.testing import race
 from comptoir.inventory import locks, services
 from comptoir.inventory.models import Stock, Warehouse
 from comptoir.inventory.selectors import available_quantity, ledger_mismatches
+from comptoir.inventory.services import allocation, stock
 from comptoir.inventory.tests.factories import WarehouseFactory
 
 pytestmark = pytest.mark.postgres
 
+# The service modules that lock stock rows (each imports `stocks_for_update`).
+LOCKING_MODULES = (allocation, stock)
 PLAN_HOLD = 2  # seconds an allocation, once planned, waits for the others to plan too
 
 
@@ -42,11 +45,12 @@ def race_at_locks(monkeypatch: pytest.MonkeyPatch, calls: list[Callable[[], Any]
     here calls `stocks_for_update` exactly once). The hold is gone once they are done."""
     gate = SimpleNamespace(before_locks=list)
     with monkeypatch.context() as patched:
-        patched.setattr(
-            services,
-            "stocks_for_update",
-            lambda ids: locks.stocks_for_update(gate.before_locks(ids)),
-        )
+        for module in LOCKING_MODULES:
+            patched.setattr(
+                module,
+                "stocks_for_update",
+                lambda ids: locks.stocks_for_update(gate.before_locks(ids)),
+            )
         return race(patched, gate, "before_locks", calls)
 
 
@@ -56,7 +60,7 @@ def plans_held_together(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
     so the hold times out once and then lets everyone through; without them, every plan
     is made on the same rows before any allocation is written."""
     barrier = threading.Barrier(parties, timeout=PLAN_HOLD)
-    original = services.allocation_plan
+    original = allocation.allocation_plan
 
     def held(**kwargs: Any) -> Any:
         plan = original(**kwargs)
@@ -64,7 +68,7 @@ def plans_held_together(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
             barrier.wait()
         return plan
 
-    monkeypatch.setattr(services, "allocation_plan", held)
+    monkeypatch.setattr(allocation, "allocation_plan", held)
 
 
 def split_stock(first: int, second: int) -> tuple[ProductVariant, Warehouse, Warehouse]:

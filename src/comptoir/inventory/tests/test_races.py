@@ -20,7 +20,7 @@ pytestmark = pytest.mark.postgres
 
 
 def racing(monkeypatch: pytest.MonkeyPatch, calls: list[Callable[[], Any]]) -> list[str]:
-    return race(monkeypatch, services, "validate", calls)
+    return race(monkeypatch, services.warehouses, "validate", calls)
 
 
 def create(code: str, external_ref: str | None = None) -> Callable[[], Any]:

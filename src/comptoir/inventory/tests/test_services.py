@@ -17,6 +17,7 @@ from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from comptoir.inventory import services
 from comptoir.inventory.models import MovementKind, Stock, StockMovement, Warehouse
 from comptoir.inventory.selectors import ledger_mismatches
+from comptoir.inventory.services import warehouses
 from comptoir.inventory.tests.factories import WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,13 +118,13 @@ def test_warehouse_taken_between_check_and_save(
     """Another request takes the code (or reference) after the checks: the unique violation
     at save time is the same 409 as the check, for a create and an update alike."""
     other = WarehouseFactory.create()
-    original = services.validate
+    original = warehouses.validate
 
     def validate_then_taken(instance: Any, **kwargs: Any) -> None:
         original(instance, **kwargs)
         Warehouse.objects.filter(pk=other.pk).update(**taken)  # committed by "another request"
 
-    monkeypatch.setattr(services, "validate", validate_then_taken)
+    monkeypatch.setattr(warehouses, "validate", validate_then_taken)
     with pytest.raises(Conflict) as info:
         services.warehouse_create(**{"code": "neuf", "name": "Neuf", **fields})
     assert (info.value.code, info.value.errors) == (code, {next(iter(fields)): [code]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -51,3 +52,25 @@ def jsonld(value: Any) -> SafeString:
     text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
     text = text.translate(_JSON_SCRIPT_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+
+
+@register.filter
+def lookup(mapping: Any, key: Any) -> Any:
+    """`mapping[key]`, or "" when it has no such key (errors per line of a page)."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.simple_tag
+def delivery_price(option: Any, view: Any) -> str:
+    """A delivery option's price as the cart shows prices (tax included or not)."""
+    amount = option.price.gross if view.display_gross else option.price.net
+    return money(Money(Decimal(amount).scaleb(-view.digits), view.currency))
+
+
+@register.simple_tag
+def order_total(order: Any) -> str:
+    """An order's total to pay (tax included), formatted."""
+    return money(Money(order.total_gross, order.currency))

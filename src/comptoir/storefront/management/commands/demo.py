@@ -6,13 +6,15 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from comptoir.catalog.demo.loader import demo_load
 from comptoir.pricing.demo import demo_pricing_load
+from comptoir.storefront.demo import demo_buying_load
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo store: channels, demo accounts, a bilingual home-and-workshop catalog "
-        "with images and documents, companies, price lists, promotions and coupons. Safe to "
-        "run again: only what is missing is added."
+        "with images and documents, companies, price lists, promotions and coupons, "
+        "warehouses and stock, shipping methods, and a shipped order for Léa. Safe to run "
+        "again: only what is missing is added."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +31,7 @@ class Command(BaseCommand):
             limit=products, log=self.stdout.write if verbose else lambda message: None
         )
         demo_pricing_load(log=self.stdout.write if verbose else lambda message: None)
+        demo_buying_load(log=self.stdout.write if verbose else lambda message: None)
         if verbose:
             self.stdout.write(
                 self.style.SUCCESS(

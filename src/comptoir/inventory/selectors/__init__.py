@@ -4,9 +4,10 @@ allocation plan (pure, computed on rows already loaded; the caller holds the loc
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -24,24 +25,48 @@ def warehouses_serving(channel: Channel) -> Q:
     )
 
 
+# Below SQLite's and PostgreSQL's limits on bound parameters, with room for the others.
+_CHUNK = 900
+
+
+def _free_statement(n_ids: int) -> str:
+    """Free stock per variant over the warehouses of `warehouses_serving`, as plain SQL:
+    the ORM spends more time building its two `EXISTS` subqueries than the database spends
+    running them. Only table and column names from the models' metadata and placeholders
+    are interpolated."""
+    quote = connection.ops.quote_name
+    through = Warehouse.channels.through._meta
+    stock = quote(Stock._meta.db_table)
+    warehouse = quote(Warehouse._meta.db_table)
+    link = quote(through.db_table)
+    link_warehouse = quote(through.get_field("warehouse").column)
+    link_channel = quote(through.get_field("channel").column)
+    ids = ", ".join(["%s"] * n_ids)
+    return (
+        f"SELECT s.variant_id, SUM(s.quantity - s.quantity_allocated) "  # noqa: S608
+        f"FROM {stock} s JOIN {warehouse} w ON w.id = s.warehouse_id "
+        f"WHERE s.variant_id IN ({ids}) AND w.is_active = %s AND ("
+        f"EXISTS (SELECT 1 FROM {link} l WHERE l.{link_warehouse} = w.id "
+        f"AND l.{link_channel} = %s) "
+        f"OR NOT EXISTS (SELECT 1 FROM {link} l WHERE l.{link_warehouse} = w.id)) "
+        "GROUP BY s.variant_id"
+    )
+
+
 def available_quantities(*, variant_ids: Iterable[int], channel: Channel) -> dict[int, int]:
     """Free stock (on hand minus allocated) per variant over the warehouses serving
-    `channel`, in one query. Every requested variant is in the result (0 when none)."""
+    `channel` (see `warehouses_serving`), in one query (per 900 variants). Every requested
+    variant is in the result (0 when none)."""
     ids = sorted(set(variant_ids))
     result = dict.fromkeys(ids, 0)
     if not ids:
         return result
-    rows = (
-        Stock.objects.filter(
-            variant_id__in=ids,
-            warehouse__in=Warehouse.objects.filter(warehouses_serving(channel)),
-        )
-        .values("variant_id")
-        .annotate(free=Sum(F("quantity") - F("quantity_allocated")))
-        .values_list("variant_id", "free")
-    )
-    for variant_id, free in rows:
-        result[variant_id] = int(free)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            cursor.execute(_free_statement(len(chunk)), [*chunk, True, channel.pk])
+            for variant_id, free in cursor.fetchall():
+                result[variant_id] = int(free)
     return result
 
 
@@ -125,19 +150,32 @@ class Shortfall:
 class AllocationPlan:
     allocations: tuple[Allocation, ...]
     shortfalls: tuple[Shortfall, ...]
+    # Variants allowed to go short (backorders): what they were short of. Their free
+    # stock is in `allocations`; requested - available units are backordered.
+    backorders: tuple[Shortfall, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.shortfalls
 
+    @property
+    def backordered(self) -> dict[int, int]:
+        """Variant id -> units accepted beyond the free stock."""
+        return {b.variant_id: b.requested - b.available for b in self.backorders}
+
 
 def allocation_plan(
-    *, lines: Sequence[tuple[int, int]], stocks: Sequence[StockInfo]
+    *,
+    lines: Sequence[tuple[int, int]],
+    stocks: Sequence[StockInfo],
+    backorderable: Collection[int] = frozenset(),
 ) -> AllocationPlan:
     """Split each (variant_id, quantity) line over `stocks` (already limited to the
     warehouses that serve the channel) by warehouse priority, then warehouse id, taking
     free stock. Lines of the same variant are merged. A line that cannot be covered
-    becomes a Shortfall and gets no allocation. Pure: touches no database."""
+    becomes a Shortfall and gets no allocation, unless its variant is in `backorderable`:
+    then it takes all the free stock there is and the rest is a backorder. Pure: touches
+    no database."""
     wanted: dict[int, int] = defaultdict(int)
     for variant_id, quantity in lines:
         wanted[variant_id] += quantity
@@ -146,15 +184,18 @@ def allocation_plan(
         by_variant[info.variant_id].append(info)
     allocations: list[Allocation] = []
     shortfalls: list[Shortfall] = []
+    backorders: list[Shortfall] = []
     for variant_id, quantity in wanted.items():
         candidates = sorted(
             by_variant.get(variant_id, []), key=lambda s: (s.priority, s.warehouse_id)
         )
-        available = sum(s.free for s in candidates)
+        available = sum(max(s.free, 0) for s in candidates)
         if available < quantity:
-            shortfalls.append(Shortfall(variant_id, quantity, available))
-            continue
-        remaining = quantity
+            if variant_id not in backorderable:
+                shortfalls.append(Shortfall(variant_id, quantity, available))
+                continue
+            backorders.append(Shortfall(variant_id, quantity, available))
+        remaining = min(quantity, available)
         for info in candidates:
             if remaining == 0:
                 break
@@ -162,4 +203,17 @@ def allocation_plan(
             if take > 0:
                 allocations.append(Allocation(info.stock_id, info.warehouse_id, variant_id, take))
                 remaining -= take
-    return AllocationPlan(tuple(allocations), tuple(shortfalls))
+    return AllocationPlan(tuple(allocations), tuple(shortfalls), tuple(backorders))
+
+
+def backordered(
+    *, lines: Iterable[tuple[int, int]], allocations: Iterable[Allocation]
+) -> dict[int, int]:
+    """Variant id -> units of `lines` that `allocations` do not cover (what
+    `stock_allocate(backorders=True)` accepted beyond stock). Pure."""
+    short: dict[int, int] = defaultdict(int)
+    for variant_id, quantity in lines:
+        short[variant_id] += quantity
+    for allocation in allocations:
+        short[allocation.variant_id] -= allocation.quantity
+    return {variant_id: n for variant_id, n in short.items() if n > 0}

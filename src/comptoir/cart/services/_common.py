@@ -1,0 +1,66 @@
+"""Limits and checks shared by the cart services."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from django.utils.translation import gettext as _
+
+from comptoir.cart.models import Cart, CartStatus
+from comptoir.cart.selectors.access import CLOSED, cart_not_found
+from comptoir.core.errors import Conflict, InvalidInput
+
+MAX_QUANTITY: Final = 9999  # units of one line
+MAX_LINES: Final = 100  # lines of a cart (saved-for-later ones included)
+MAX_COUPONS: Final = 5  # codes entered on a cart
+
+
+def quantity_check(value: object, *, field: str = "quantity") -> int:
+    """A whole number of units from 1 to MAX_QUANTITY; booleans, floats (even 2.0),
+    strings and anything else are INVALID_QUANTITY (400)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_QUANTITY:
+        message = _("A quantity is a whole number from 1 to %(max)s.") % {"max": MAX_QUANTITY}
+        raise InvalidInput(message, code="INVALID_QUANTITY", errors={field: [message]})
+    return value
+
+
+def cart_lock_row(cart_id: int) -> Cart:
+    """The cart row, locked until the transaction ends (call inside `transaction.atomic`),
+    with its channel and customer."""
+    locked = (
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("channel", "user")
+        .filter(pk=cart_id)
+        .first()
+    )
+    if locked is None:
+        raise cart_not_found()
+    return locked
+
+
+def writable(cart: Cart) -> Cart:
+    """Lock `cart` and check that it may change: a cart a checkout is running on is 409
+    CART_LOCKED; a completed or merged cart is no longer a basket (404 CART_NOT_FOUND).
+    Returns the locked row, as stored."""
+    locked = cart_lock_row(cart.pk)
+    if locked.status == CartStatus.CHECKING_OUT:
+        raise Conflict(
+            _("A checkout is in progress on this cart: it cannot change until it ends."),
+            code="CART_LOCKED",
+        )
+    if locked.status in CLOSED:
+        raise cart_not_found()
+    return locked
+
+
+def synced(cart: Cart, locked: Cart) -> Cart:
+    """The caller's `cart` made the row as just written (the locked copy), so that it sees
+    the change; returns it."""
+    if cart is not locked:
+        cart.__dict__.update(locked.__dict__)
+    return cart
+
+
+def touch(cart: Cart, *fields: str) -> None:
+    """Save `fields` of the cart and its `updated_at` (carts left alone are purged by it)."""
+    cart.save(update_fields=[*fields, "updated_at"])

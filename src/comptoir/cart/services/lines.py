@@ -1,0 +1,204 @@
+"""Cart lines: add, change, save for later, move back, delete.
+
+A line that goes into the cart (added, raised, moved back from "saved for later") is
+priced by the engine in the cart's context first: an unknown SKU is UNKNOWN_SKU, a
+variant not sold in the channel NOT_FOR_SALE, a quantity the buyer's price list does not
+allow QUANTITY_RULE (all 400); more units than the free stock of a product that takes no
+backorders is 409 INSUFFICIENT_STOCK. Lowering a quantity is always allowed; saved-for-
+later lines are not checked (they are not bought).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from comptoir.cart.models import Cart, CartLine
+from comptoir.cart.selectors.view import cart_context
+from comptoir.cart.services._common import (
+    MAX_LINES,
+    MAX_QUANTITY,
+    quantity_check,
+    synced,
+    touch,
+    writable,
+)
+from comptoir.catalog.models import ProductVariant
+from comptoir.core.errors import Conflict, InvalidInput, NotFound
+from comptoir.core.text import text_storable
+from comptoir.core.validation import UNSET, Unset
+from comptoir.inventory.selectors import available_quantity
+from comptoir.pricing.records import PricedLine
+from comptoir.pricing.selectors.prices import price_lines
+
+SKU_MAX_LENGTH = 64
+
+
+def _unknown_sku(sku: str) -> InvalidInput:
+    message = _("Unknown SKU: %(sku)s.") % {"sku": sku[:SKU_MAX_LENGTH]}
+    return InvalidInput(message, code="UNKNOWN_SKU", errors={"sku": [message]})
+
+
+def _variant(sku: object) -> ProductVariant:
+    if not isinstance(sku, str):
+        raise _unknown_sku(str(sku)[:SKU_MAX_LENGTH])
+    cleaned = sku.strip()
+    if not cleaned or len(cleaned) > SKU_MAX_LENGTH or not text_storable(cleaned):
+        raise _unknown_sku(cleaned if text_storable(cleaned) else "?")
+    variant = ProductVariant.objects.select_related("product").filter(sku=cleaned).first()
+    if variant is None:
+        raise _unknown_sku(cleaned)
+    return variant
+
+
+def _rule_message(line: PricedLine) -> str:
+    rule = line.quantity_rule
+    maximum = "" if rule.maximum is None else _(", at most %(maximum)s") % {"maximum": rule.maximum}
+    return _("%(sku)s is sold from %(minimum)s, by %(increment)s%(maximum)s.") % {
+        "sku": line.sku,
+        "minimum": rule.minimum,
+        "increment": rule.increment,
+        "maximum": maximum,
+    }
+
+
+def _sellable(
+    cart: Cart, variant: ProductVariant, quantity: int, *, previous: int, user: object
+) -> None:
+    """Refuse `quantity` units of `variant` in the cart (see the module docstring).
+    `previous`: the units already in the cart's line (stock is checked on an increase)."""
+    ctx = cart_context(cart=cart, user=user)
+    (line,) = price_lines(ctx=ctx, lines=[(variant.sku, quantity)])
+    if line.problem == "UNKNOWN_SKU":
+        raise _unknown_sku(variant.sku)
+    if line.problem == "NOT_FOR_SALE":
+        message = _("%(sku)s is not sold in this channel.") % {"sku": variant.sku}
+        raise InvalidInput(message, code="NOT_FOR_SALE", errors={"sku": [message]})
+    if line.problem == "QUANTITY_RULE":
+        message = _rule_message(line)
+        raise InvalidInput(message, code="QUANTITY_RULE", errors={"quantity": [message]})
+    if quantity <= previous or variant.product.allow_backorders:
+        return
+    available = available_quantity(variant_id=variant.pk, channel=cart.channel)
+    if quantity > available:
+        message = _("Only %(available)s of %(sku)s in stock.") % {
+            "available": max(available, 0),
+            "sku": variant.sku,
+        }
+        raise Conflict(message, code="INSUFFICIENT_STOCK", errors={variant.sku: [message]})
+
+
+def _total_check(quantity: int) -> int:
+    if quantity > MAX_QUANTITY:
+        message = _("A line holds at most %(max)s units.") % {"max": MAX_QUANTITY}
+        raise InvalidInput(message, code="INVALID_QUANTITY", errors={"quantity": [message]})
+    return quantity
+
+
+def _line(cart: Cart, line_id: object) -> CartLine:
+    if isinstance(line_id, bool) or not isinstance(line_id, int) or not 0 < line_id < 2**63:
+        line = None
+    else:
+        line = (
+            CartLine.objects.select_related("variant__product")
+            .filter(cart_id=cart.pk, pk=line_id)
+            .first()
+        )
+    if line is None:
+        raise NotFound(_("This cart has no such line."), code="LINE_NOT_FOUND")
+    return line
+
+
+@transaction.atomic
+def line_add(*, cart: Cart, sku: str, quantity: int, user: object = None) -> CartLine:
+    """Add `quantity` units of `sku` to the cart: to its line of that variant if it has
+    one (quantities add up), else as a new line. `user`: the signed-in caller, whose
+    prices apply to an anonymous cart (a customer's cart is priced for its customer).
+    Errors: INVALID_QUANTITY, UNKNOWN_SKU, NOT_FOR_SALE, QUANTITY_RULE, CART_FULL (400),
+    INSUFFICIENT_STOCK, CART_LOCKED (409), CART_NOT_FOUND (404, closed cart)."""
+    quantity = quantity_check(quantity)
+    locked = writable(cart)
+    variant = _variant(sku)
+    line = CartLine.objects.filter(cart=locked, variant=variant, saved_for_later=False).first()
+    previous = 0 if line is None else line.quantity
+    total = _total_check(previous + quantity)
+    if line is None and CartLine.objects.filter(cart=locked).count() >= MAX_LINES:
+        raise InvalidInput(
+            _("A cart holds at most %(max)s lines.") % {"max": MAX_LINES}, code="CART_FULL"
+        )
+    _sellable(locked, variant, total, previous=previous, user=user)
+    if line is None:
+        line = CartLine.objects.create(cart=locked, variant=variant, quantity=total)
+    else:
+        line.quantity = total
+        line.save(update_fields=["quantity"])
+    touch(locked)
+    synced(cart, locked)
+    return line
+
+
+@transaction.atomic
+def line_update(
+    *,
+    cart: Cart,
+    line_id: int,
+    quantity: int | Unset = UNSET,
+    saved_for_later: bool | Unset = UNSET,
+    user: object = None,
+) -> CartLine:
+    """Change a line's quantity and/or move it between the cart and "saved for later".
+    Moved onto a line of the same variant in the other list, it joins it (quantities add
+    up; `quantity`, when given, is what is moved). Returns the resulting line. Errors as
+    `line_add`, and 404 LINE_NOT_FOUND, 400 INVALID_INPUT (`saved_for_later` not a
+    boolean)."""
+    if quantity is not UNSET:
+        quantity = quantity_check(quantity)
+    if saved_for_later is not UNSET and not isinstance(saved_for_later, bool):
+        message = _("Must be true or false.")
+        raise InvalidInput(message, code="INVALID_INPUT", errors={"saved_for_later": [message]})
+    locked = writable(cart)
+    line = _line(locked, line_id)
+    moved = quantity if quantity is not UNSET else line.quantity
+    target = line.saved_for_later if saved_for_later is UNSET else saved_for_later
+    other = None
+    if target != line.saved_for_later:
+        other = CartLine.objects.filter(
+            cart=locked, variant_id=line.variant_id, saved_for_later=target
+        ).first()
+    base = line if other is None else other
+    previous = 0 if other is None and target != line.saved_for_later else base.quantity
+    total = _total_check(moved + (other.quantity if other is not None else 0))
+    if not target:
+        _sellable(locked, line.variant, total, previous=previous, user=user)
+    if other is not None:
+        other.quantity = total
+        other.save(update_fields=["quantity"])
+        line.delete()
+        touch(locked)
+        synced(cart, locked)
+        return other
+    line.quantity = total
+    line.saved_for_later = target
+    line.save(update_fields=["quantity", "saved_for_later"])
+    touch(locked)
+    synced(cart, locked)
+    return line
+
+
+@transaction.atomic
+def line_delete(*, cart: Cart, line_id: int) -> None:
+    """Remove a line (404 LINE_NOT_FOUND; 409 CART_LOCKED while checking out)."""
+    locked = writable(cart)
+    _line(locked, line_id).delete()
+    touch(locked)
+    synced(cart, locked)
+
+
+def save_for_later(*, cart: Cart, line_id: int) -> CartLine:
+    """Move a line out of the cart into "saved for later" (never checked: not bought)."""
+    return line_update(cart=cart, line_id=line_id, saved_for_later=True)
+
+
+def move_to_cart(*, cart: Cart, line_id: int, user: object = None) -> CartLine:
+    """Move a saved line back into the cart (checked as an added line)."""
+    return line_update(cart=cart, line_id=line_id, saved_for_later=False, user=user)

@@ -1,0 +1,1 @@
+"""Selectors of checkout (see docs/checkout.md)."""

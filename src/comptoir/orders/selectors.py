@@ -1,0 +1,163 @@
+"""Reads of orders: a customer's own orders (scoped: another customer's order is a 404),
+a guest's order by its unguessable token, the staff list with filters, and the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from django.db.models import Model, Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import NotFound
+from comptoir.core.pagination import PageRequest
+from comptoir.core.text import text_storable
+from comptoir.orders.models import Fulfilment, FulfilmentLine, Order, OrderEvent, OrderLine
+
+# Timeline events a customer sees (notes and part payments are staff-only).
+PUBLIC_EVENTS: Final = frozenset(
+    {"placed", "paid", "shipped", "delivered", "cancelled", "refunded"}
+)
+NUMBER_MAX: Final = Order._meta.get_field("number").max_length or 32
+MAX_ID: Final = 2**63 - 1
+TOKEN_MAX: Final = Order._meta.get_field("token").max_length or 64
+
+
+def _not_found() -> NotFound:
+    return NotFound(_("Unknown order."), code="ORDER_NOT_FOUND")
+
+
+def _detailed(queryset: QuerySet[Order], *, public: bool) -> QuerySet[Order]:
+    """What an order's representation needs, in a constant number of queries."""
+    events = OrderEvent.objects.order_by("pk")
+    events = events.filter(kind__in=PUBLIC_EVENTS) if public else events.select_related("actor")
+    lines = OrderLine.objects.order_by("pk")
+    if not public:
+        lines = lines.prefetch_related("allocations")
+    return queryset.select_related("channel", "pickup_warehouse").prefetch_related(
+        Prefetch("lines", queryset=lines),
+        Prefetch(
+            "fulfilments",
+            queryset=Fulfilment.objects.order_by("sequence").prefetch_related(
+                Prefetch("lines", queryset=FulfilmentLine.objects.select_related("line"))
+            ),
+        ),
+        Prefetch("events", queryset=events),
+    )
+
+
+def _user_id(user: Any) -> int | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "pk", None)
+
+
+def orders_for_customer(*, user: Any) -> QuerySet[Order]:
+    """The orders `user` placed, newest first (none for an anonymous caller). Company
+    members see the orders they placed themselves; company-wide visibility is for the
+    B2B roles to add."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return Order.objects.none()
+    return Order.objects.filter(user_id=user_id).order_by("-id")
+
+
+def _page[M: Model](queryset: QuerySet[M], page: PageRequest) -> tuple[list[M], int]:
+    count = queryset.count()
+    if page.offset >= count:
+        return [], count
+    return list(queryset[page.offset : page.offset + page.page_size]), count
+
+
+def _with_item_count(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.select_related("channel").annotate(item_count=Sum("lines__quantity"))
+
+
+def customer_orders_page(*, user: Any, page: PageRequest) -> tuple[list[Order], int]:
+    """A page of `user`'s orders, newest first, each with `item_count` (units ordered)."""
+    return _page(_with_item_count(orders_for_customer(user=user)), page)
+
+
+def _number_ok(number: object) -> bool:
+    return isinstance(number, str) and 0 < len(number) <= NUMBER_MAX and text_storable(number)
+
+
+def order_for_customer(*, user: Any, number: str) -> Order:
+    """The order `number` if `user` placed it, with its lines, parcels and public timeline;
+    NotFound (ORDER_NOT_FOUND) otherwise, whether it exists or not."""
+    if not _number_ok(number):
+        raise _not_found()
+    order = _detailed(orders_for_customer(user=user), public=True).filter(number=number).first()
+    if order is None:
+        raise _not_found()
+    return order
+
+
+def order_by_token(*, token: str) -> Order:
+    """The order reached by its secret token (a guest's confirmation page or email link),
+    with its public timeline; NotFound (ORDER_NOT_FOUND) for any other token."""
+    if not isinstance(token, str) or not 20 <= len(token) <= TOKEN_MAX or not text_storable(token):
+        raise _not_found()
+    order = _detailed(Order.objects.all(), public=True).filter(token=token).first()
+    if order is None:
+        raise _not_found()
+    return order
+
+
+def orders_staff_list(
+    *,
+    page: PageRequest,
+    status: str | None = None,
+    channel: str | None = None,
+    email: str | None = None,
+    number: str | None = None,
+    placed_from: datetime | None = None,
+    placed_to: datetime | None = None,
+) -> tuple[list[Order], int]:
+    """Orders for the back-office, newest first: `status` and `channel` (code) exact,
+    `email` case-insensitive, `number` exact or a prefix of it, placed within
+    [`placed_from`, `placed_to`)."""
+    rows = Order.objects.order_by("-id")
+    if status:
+        rows = rows.filter(status=status)
+    if channel:
+        rows = rows.filter(channel__code=channel)
+    if email:
+        rows = rows.filter(email__iexact=email)
+    if number:
+        rows = rows.filter(number__startswith=number)
+    if placed_from is not None:
+        rows = rows.filter(placed_at__gte=placed_from)
+    if placed_to is not None:
+        rows = rows.filter(placed_at__lt=placed_to)
+    return _page(_with_item_count(rows), page)
+
+
+def order_staff_get(*, number: str) -> Order:
+    """Any order by number, with everything the staff view shows (the full timeline)."""
+    if not _number_ok(number):
+        raise _not_found()
+    order = _detailed(Order.objects.all(), public=False).filter(number=number).first()
+    if order is None:
+        raise _not_found()
+    return order
+
+
+def fulfilment_of(*, order: Order, fulfilment_id: int) -> Fulfilment:
+    """The parcel `fulfilment_id` of `order`; NotFound (FULFILMENT_NOT_FOUND) otherwise."""
+    found = (
+        Fulfilment.objects.filter(order=order, pk=fulfilment_id).first()
+        if 0 < fulfilment_id <= MAX_ID
+        else None
+    )
+    if found is None:
+        raise NotFound(_("Unknown fulfilment."), code="FULFILMENT_NOT_FOUND")
+    return found
+
+
+def order_timeline(order: Order, *, public: bool = False) -> list[OrderEvent]:
+    """The order's events, oldest first; `public`: only those the customer sees."""
+    events = order.events.order_by("pk").select_related("actor")
+    if public:
+        events = events.filter(kind__in=PUBLIC_EVENTS)
+    return list(events)
