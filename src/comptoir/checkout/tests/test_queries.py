@@ -25,9 +25,10 @@ CARD = {"payment_method": "test_card", "payment_source": APPROVED}
 # then locked in both transactions); its view (lines, engine rows, free stock, cart
 # promotions); the reservation (one stock update per line); the payment (created, charged
 # by the test gateway, settled, attached); the order (references, number, row, lines,
-# allocations, events, outbox) and the cart marked twice, with their savepoints (SQLite
-# counts its `BEGIN IMMEDIATE`, PostgreSQL as many other statements).
-CHECKOUT_QUERIES = 106
+# allocations, events, outbox) and the cart marked twice (and the checkout holding it
+# recorded on it), with their savepoints (SQLite counts its `BEGIN IMMEDIATE`, PostgreSQL
+# as many other statements).
+CHECKOUT_QUERIES = 107
 # Statements per extra line: the stock row's conditional update.
 PER_LINE = 1
 
