@@ -8,13 +8,13 @@ from typing import Any
 
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
 from comptoir.accounts.auth import bearer_token, optional_user
 from comptoir.checkout import services
-from comptoir.core.errors import problem
+from comptoir.core.errors import PermissionDenied, problem
 
 router = Router(tags=["checkout"])
 admin_router = Router(tags=["checkout (staff)"])
@@ -88,7 +88,7 @@ def _caller(request: HttpRequest) -> Any:
     # The session cookie authenticates: the same CSRF check as ninja's SessionAuth.
     session = user is not None and bearer_token(request) is None
     if session and check_csrf(request) is not None:
-        raise HttpError(403, "CSRF check failed.")
+        raise PermissionDenied(_("CSRF check failed."), code="CSRF_FAILED")
     return user
 
 

@@ -67,3 +67,19 @@ def declined_body(payment: Payment) -> dict[str, Any]:
         "errors": {"payment": [payment.error_code or "declined"]},
         "payment": _payment(payment),
     }
+
+
+def not_placed_body(payment: Payment, error: Any) -> dict[str, Any]:
+    """409 problem+json: the payment settled but its order could not be made (the stock
+    went after the hold expired, the checkout was closed): the money is given back."""
+    code = getattr(error, "code", "") or "error"
+    return {
+        "type": "about:blank",
+        "title": "Order not placed",
+        "status": 409,
+        "code": "ORDER_NOT_PLACED",
+        "detail": _("The order could not be placed (%(reason)s); the payment is given back.")
+        % {"reason": code},
+        "errors": {"order": [code]},
+        "payment": _payment(payment),
+    }

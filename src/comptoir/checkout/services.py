@@ -31,7 +31,7 @@ from comptoir.cart import selectors as cart_selectors
 from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart, CartStatus
 from comptoir.cart.records import CartView
-from comptoir.checkout.presenters import declined_body, order_body, pending_body
+from comptoir.checkout.presenters import declined_body, not_placed_body, order_body, pending_body
 from comptoir.core import idempotency
 from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from comptoir.inventory import services as inventory
@@ -289,7 +289,9 @@ def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str)
         locked = cart_services.cart_lock(cart_id=cart.pk)
         existing = Payment.objects.filter(checkout_ref=checkout_ref).order_by("-id").first()
         if existing is not None and (
-            existing.order_id is not None or existing.state not in SETTLED_KO
+            existing.order_id is not None
+            or existing.state not in SETTLED_KO
+            or _is_current(existing, locked)  # declined, but never given back (a crash)
         ):
             return existing
         if locked.status == CartStatus.CHECKING_OUT:
@@ -379,6 +381,14 @@ def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str)
 # --- Step 3: settle ---------------------------------------------------------------------
 
 
+def _is_current(payment: Payment, cart: Cart) -> bool:
+    """Whether `cart` is checking out with `payment`'s checkout (not an older attempt)."""
+    return cart.status == CartStatus.CHECKING_OUT and cart.metadata.get("checkout_ref") in (
+        None,
+        payment.checkout_ref,
+    )
+
+
 def _order_of(payment: Payment) -> Order | None:
     return Order.objects.filter(pk=payment.order_id).first() if payment.order_id else None
 
@@ -431,16 +441,53 @@ def _place_order(payment: Payment) -> Order:
     return order
 
 
-def _give_back(payment: Payment, cart: Cart) -> None:
-    """A declined or abandoned payment: release the stock and the coupons, reopen the cart."""
+def _give_back(payment: Payment, cart: Cart | None) -> None:
+    """A declined or abandoned payment: reopen the cart, first (lock order: carts before
+    holds, stock and coupons; reopening may lock the customer's other open cart), then
+    release the stock and the coupons. Only the checkout holding the cart reopens it:
+    settling an older, declined attempt again never frees a cart another checkout pays for."""
+    if cart is not None and _is_current(payment, cart):
+        cart_services.cart_mark(cart=cart, status=CartStatus.OPEN)
     inventory.reservation_release(token=payment.checkout_ref)
     for code in payment.metadata.get("draft", {}).get("coupon_codes", []):
         coupons.coupon_release(code=code, order_reference=payment.checkout_ref)
-    # Reopen the cart only if this payment's checkout is the one holding it: settling an
-    # older, declined attempt again never frees a cart another checkout is paying for.
-    current = cart.metadata.get("checkout_ref")
-    if cart.status == CartStatus.CHECKING_OUT and current in (None, payment.checkout_ref):
-        cart_services.cart_mark(cart=cart, status=CartStatus.OPEN)
+
+
+def _money_back(payment: Payment) -> None:
+    """Give back a payment whose order could not be made (no transaction open: provider
+    call). A failure is logged; reconciliation asks again."""
+    current = Payment.objects.get(pk=payment.pk)
+    try:
+        if current.state == PaymentState.AUTHORIZED:
+            payments.payment_void(payment=current)
+            return
+        left = current.amount_captured - current.amount_refunded - current.amount_refund_pending
+        if current.state == PaymentState.CAPTURED and left > 0:
+            payments.payment_refund(payment=current, amount=left, reason="order not placed")
+    except DomainError:
+        logger.exception("checkout %s: money not given back yet", current.checkout_ref)
+
+
+def _place_or_give_back(payment: Payment, cart: Cart | None) -> tuple[int, dict[str, Any]]:
+    """A settled payment's order (201), in a savepoint; when it cannot be made (its stock
+    went after the hold expired, the cart was closed by another checkout), everything is
+    given back (409: the caller gives the money back after the commit)."""
+    try:
+        with transaction.atomic():
+            if cart is not None and not _is_current(payment, cart):
+                raise Conflict(
+                    _("This checkout was closed before its payment settled."),
+                    code="CHECKOUT_CLOSED",
+                )
+            order = _place_order(payment)
+            if cart is not None:
+                cart_services.cart_mark(cart=cart, status=CartStatus.COMPLETED)
+    except DomainError as exc:
+        if payment.method in OFFLINE_METHODS:
+            raise  # nothing was paid: the request fails, a retry may run
+        _give_back(payment, cart)
+        return 409, not_placed_body(payment, exc)
+    return 201, order_body(order, payment)
 
 
 def _settle(
@@ -448,7 +495,10 @@ def _settle(
 ) -> tuple[int, dict[str, Any]]:
     """Turn where the payment stands into the checkout's outcome (status, body); completes
     the idempotency record in the same transaction when there is one. `cart_id`: the
-    payment's cart when the caller has it (else found by the snapshot's cart token)."""
+    payment's cart when the caller has it (else found by the snapshot's cart token).
+    A paid checkout whose order cannot be made (stock sold after its hold expired, cart
+    closed by another checkout) is given back, and the money too, after the commit."""
+    refund = False
     with transaction.atomic():
         if cart_id is None:
             found = Cart.objects.filter(token=payment.metadata["draft"]["cart_token"]).first()
@@ -464,20 +514,19 @@ def _settle(
         if order is not None:
             status, body = 201, order_body(order, payment)
         elif payment.state in SETTLED_OK or payment.method in OFFLINE_METHODS:
-            order = _place_order(payment)
-            if cart is not None:
-                cart_services.cart_mark(cart=cart, status=CartStatus.COMPLETED)
-            status, body = 201, order_body(order, payment)
+            status, body = _place_or_give_back(payment, cart)
+            refund = status == 409
         elif payment.state in SETTLED_KO:
-            if cart is not None:
-                _give_back(payment, cart)
+            _give_back(payment, cart)
             status, body = 402, declined_body(payment)
         else:
             status, body = 202, pending_body(payment)
         if record is not None and status != 202:
             # A 202 is not final: a retry with the same key asks again where it stands.
             idempotency.complete(record=record, status=status, body=body)
-        return status, body
+    if refund:
+        _money_back(payment)
+    return status, body
 
 
 # --- Entry points -----------------------------------------------------------------------
@@ -566,6 +615,21 @@ def checkout_reconcile(*, older_than_seconds: int = 60) -> int:
                 logger.warning("reconciliation: %s could not be voided", payment.reference)
                 continue
         if payment.state != before or payment.state in SETTLED_OK | SETTLED_KO:
-            checkout_payment_settled(payment=payment)
+            try:
+                checkout_payment_settled(payment=payment)
+            except DomainError:  # one payment never stops the others
+                logger.warning("reconciliation: %s not settled", payment.reference)
+                continue
             changed += 1
+    # Paid but left without an order (its settlement failed): made now, or given back.
+    paid = Payment.objects.filter(
+        order__isnull=True, updated_at__lt=cutoff, state__in=SETTLED_OK, metadata__has_key="draft"
+    ).exclude(method__in=OFFLINE_METHODS)
+    for payment in paid.order_by("id")[:500]:
+        try:
+            checkout_payment_settled(payment=payment)
+        except DomainError:
+            logger.warning("reconciliation: %s not settled", payment.reference)
+            continue
+        changed += 1
     return changed

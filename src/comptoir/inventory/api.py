@@ -25,6 +25,7 @@ from comptoir.core.staff_api import (
     patch_changes,
     staff,
 )
+from comptoir.core.text import text_storable
 from comptoir.inventory import services
 from comptoir.inventory.models import Reservation, Stock, StockMovement, Warehouse
 from comptoir.inventory.schemas import (
@@ -149,7 +150,10 @@ def _variant_ref(sku: str) -> Any:
 
 
 def _channels(codes: list[str]) -> list[Channel]:
-    found = {c.code: c for c in Channel.objects.filter(code__in=codes)}
+    """The channels of `codes`; CHANNEL_NOT_FOUND (400) names the first unknown one (text no
+    column can hold is never sent to the database: PostgreSQL refuses NUL)."""
+    storable = [code for code in codes if text_storable(code)]
+    found = {c.code: c for c in Channel.objects.filter(code__in=storable)}
     if missing := [code for code in codes if code not in found]:
         raise InvalidInput(
             _("Unknown channel: %(code)s") % {"code": missing[0][:50]},
@@ -238,7 +242,7 @@ def admin_update_warehouse(
     description="One row per (warehouse, SKU), by SKU then warehouse priority: `quantity` "
     "on hand, `allocated` (orders and open checkouts), `free`. Filters: `warehouse` "
     "(code), `sku`, `low=true` (free stock at or below the row's threshold). Errors: 400 "
-    "`INVALID_PAGINATION`. " + ACCESS % "view_stock",
+    "`INVALID_PAGINATION`, `INVALID_TEXT`. " + ACCESS % "view_stock",
 )
 def admin_list_stock(request: HttpRequest, filters: Query[StockQuery]) -> dict[str, Any]:
     staff(request, "inventory.view_stock")
@@ -421,7 +425,7 @@ def admin_import_stock(request: HttpRequest) -> dict[str, Any]:
     description="Every change of on-hand quantity, newest first, with who made it. "
     "Filters: `warehouse` (code), `sku`, `kind` (receipt, adjustment, sale, return, "
     "transfer_in, transfer_out). Errors: 400 `INVALID_INPUT` (unknown kind), "
-    "`INVALID_PAGINATION`. " + ACCESS % "view_stockmovement",
+    "`INVALID_PAGINATION`, `INVALID_TEXT`. " + ACCESS % "view_stockmovement",
 )
 def admin_list_movements(request: HttpRequest, filters: Query[MovementQuery]) -> dict[str, Any]:
     staff(request, "inventory.view_stockmovement")
@@ -438,7 +442,7 @@ def admin_list_movements(request: HttpRequest, filters: Query[MovementQuery]) ->
     summary="Stock held by open checkouts",
     description="Soonest expiry first. Filters: `token` (checkout), `warehouse` (code), "
     "`sku`, `expired=true` (past their expiry, not released yet by the worker). Errors: "
-    "400 `INVALID_PAGINATION`. " + ACCESS % "view_reservation",
+    "400 `INVALID_PAGINATION`, `INVALID_TEXT`. " + ACCESS % "view_reservation",
 )
 def admin_list_reservations(
     request: HttpRequest, filters: Query[ReservationQuery]

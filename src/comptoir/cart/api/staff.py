@@ -41,7 +41,7 @@ def _summary(cart: Cart) -> dict[str, Any]:
     description=(
         "Most recently changed first. Filters: `status` (open, checking_out, completed, "
         "merged), `channel` (code), `user` (customer id). Errors: 400 `INVALID_PAGINATION`, "
-        f"`INVALID_INPUT`; {ACCESS}; 422 `VALIDATION_ERROR`."
+        f"`INVALID_INPUT`, `INVALID_TEXT`; {ACCESS}; 422 `VALIDATION_ERROR`."
     ),
 )
 def admin_list_carts(request: HttpRequest, query: Query[StaffCartQuery]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from comptoir.cart.models import Cart, CartStatus
 from comptoir.cart.selectors.access import cart_not_found
 from comptoir.core.errors import InvalidInput
 from comptoir.core.pagination import PageRequest
+from comptoir.core.validation import text_check
 
 
 def _carts() -> QuerySet[Cart]:
@@ -30,6 +31,7 @@ def carts_admin_page(
             raise InvalidInput(message, code="INVALID_INPUT", errors={"status": [message]})
         carts = carts.filter(status=status)
     if channel_code is not None:
+        text_check(channel=channel_code)  # PostgreSQL refuses NUL in a query
         carts = carts.filter(channel__code=channel_code[:50])
     if user_id is not None:
         carts = carts.filter(user_id=user_id if 0 < user_id < 2**63 else 0)

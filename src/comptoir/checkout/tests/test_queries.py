@@ -28,7 +28,7 @@ CARD = {"payment_method": "test_card", "payment_source": APPROVED}
 # allocations, events, outbox) and the cart marked twice (and the checkout holding it
 # recorded on it), with their savepoints (SQLite counts its `BEGIN IMMEDIATE`, PostgreSQL
 # as many other statements).
-CHECKOUT_QUERIES = 107
+CHECKOUT_QUERIES = 109  # + the placement's savepoint
 # Statements per extra line: the stock row's conditional update.
 PER_LINE = 1
 

@@ -1,6 +1,7 @@
-"""Review of the buying path: reproductions of checkout findings (checkout/services.py is
-the lead's: these are strict xfails that document each bug; remove the marker with the
-fix). Each test states what must hold; today it does not."""
+"""Regressions from the review of the buying path: a captured payment is never left without
+an order or its money back (C1), a failed decline settlement never locks a cart (C2), a
+coupon the cart applies is redeemed (C3), a late success after a decline makes no second
+order (C4), settling an old payment never reopens a cart another checkout holds (C5)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ def place(cart: Cart, card: str, key: str = "k1") -> tuple[int, dict[str, Any]]:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="review C1: captured payment left without order")
 def test_a_captured_payment_is_never_left_without_an_order_or_a_refund(
     channel: Channel, warehouse: Warehouse, make_cart: Callable[..., Cart]
 ) -> None:
@@ -63,7 +63,7 @@ def test_a_captured_payment_is_never_left_without_an_order_or_a_refund(
     test_gateway.complete_action(payment.reference, approve=True)
     payment = payments.payment_sync(payment=payment)
     assert payment.state == "captured"
-    with contextlib.suppress(DomainError):  # today: 409 INSUFFICIENT_STOCK, rolled back
+    with contextlib.suppress(DomainError):  # 409 ORDER_NOT_PLACED: the money goes back
         settle_if_decided(payment)
     services.checkout_reconcile(older_than_seconds=0)  # ignores captured payments
     payment.refresh_from_db()
@@ -74,7 +74,6 @@ def test_a_captured_payment_is_never_left_without_an_order_or_a_refund(
     assert cart.status != "checking_out"
 
 
-@pytest.mark.xfail(strict=True, reason="review C2: cart stuck in checking_out after a decline")
 def test_a_decline_whose_settlement_failed_does_not_lock_the_cart_forever(
     monkeypatch: pytest.MonkeyPatch, variants: list[ProductVariant], make_cart: Callable[..., Cart]
 ) -> None:
@@ -89,7 +88,7 @@ def test_a_decline_whose_settlement_failed_does_not_lock_the_cart_forever(
         place(cart, DECLINED)
     monkeypatch.setattr(idempotency, "complete", original)
     # The client retries with the same key, as told; reconciliation runs too.
-    with contextlib.suppress(DomainError):  # today: 409 CHECKOUT_IN_PROGRESS, forever
+    with contextlib.suppress(DomainError):
         place(cart, DECLINED)
     services.checkout_reconcile(older_than_seconds=0)
     cart.refresh_from_db()
@@ -112,7 +111,6 @@ def test_a_coupon_the_cart_applies_is_redeemed_at_checkout(
     assert status == 201, body
 
 
-@pytest.mark.xfail(strict=True, reason="review C4: late success after a decline")
 def test_a_late_success_after_a_decline_makes_no_second_order_nor_a_free_coupon(
     client: Any, variants: list[ProductVariant], make_cart: Callable[..., Cart]
 ) -> None:

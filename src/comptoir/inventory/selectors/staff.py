@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from comptoir.catalog.models import ProductVariant
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
+from comptoir.core.text import text_storable
+from comptoir.core.validation import text_check
 from comptoir.inventory.models import MovementKind, Reservation, Stock, StockMovement, Warehouse
 
 
@@ -34,8 +36,13 @@ def warehouse_admin_list(
 
 
 def warehouse_by_code(*, code: str) -> Warehouse:
-    """The warehouse with `code`; 404 WAREHOUSE_NOT_FOUND."""
-    warehouse = Warehouse.objects.prefetch_related("channels").filter(code=code).first()
+    """The warehouse with `code`; 404 WAREHOUSE_NOT_FOUND (also for text no column can
+    hold, which PostgreSQL would refuse to compare)."""
+    warehouse = (
+        Warehouse.objects.prefetch_related("channels").filter(code=code).first()
+        if text_storable(code)
+        else None
+    )
     if warehouse is None:
         raise NotFound(
             _("Unknown warehouse: %(code)s.") % {"code": code[:50]}, code="WAREHOUSE_NOT_FOUND"
@@ -44,8 +51,8 @@ def warehouse_by_code(*, code: str) -> Warehouse:
 
 
 def variant_by_sku(*, sku: str) -> ProductVariant:
-    """The variant with `sku`; 404 VARIANT_NOT_FOUND."""
-    variant = ProductVariant.objects.filter(sku=sku).first()
+    """The variant with `sku`; 404 VARIANT_NOT_FOUND (also for text no column can hold)."""
+    variant = ProductVariant.objects.filter(sku=sku).first() if text_storable(sku) else None
     if variant is None:
         raise NotFound(_("Unknown SKU: %(sku)s.") % {"sku": sku[:64]}, code="VARIANT_NOT_FOUND")
     return variant
@@ -68,7 +75,9 @@ def stock_admin_list(
 ) -> tuple[list[Stock], int]:
     """Stock rows by SKU then warehouse priority. `warehouse`: a code; `sku`: exact;
     `low=true`: rows whose free quantity is at or below their threshold, `low=false`:
-    the others. One query and a count."""
+    the others. One query and a count. Filters holding a NUL or a lone surrogate are 400
+    INVALID_TEXT (PostgreSQL refuses them in a query)."""
+    text_check(warehouse=warehouse, sku=sku)
     queryset = Stock.objects.select_related("warehouse", "variant").order_by(
         "variant__sku", "warehouse__priority", "warehouse_id"
     )
@@ -94,7 +103,8 @@ def movement_admin_list(
     kind: str | None = None,
 ) -> tuple[list[StockMovement], int]:
     """The ledger, newest first. `kind`: one of the movement kinds (400 INVALID_INPUT
-    otherwise). One query and a count."""
+    otherwise); text filters as `stock_admin_list`. One query and a count."""
+    text_check(warehouse=warehouse, sku=sku)
     if kind is not None and kind not in MovementKind.values:
         raise InvalidInput(
             _("Unknown movement kind."),
@@ -123,7 +133,9 @@ def reservation_admin_list(
     now: datetime | None = None,
 ) -> tuple[list[Reservation], int]:
     """Reservations, soonest expiry first; `expired=true`: only those past their expiry at
-    `now` (not released yet), `false`: the others. One query and a count."""
+    `now` (not released yet), `false`: the others; text filters as `stock_admin_list`. One
+    query and a count."""
+    text_check(token=token, warehouse=warehouse, sku=sku)
     queryset = Reservation.objects.select_related("stock__warehouse", "stock__variant").order_by(
         "expires_at", "pk"
     )
