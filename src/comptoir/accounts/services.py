@@ -424,10 +424,16 @@ ADDRESS_TEXT_FIELDS = (
 ADDRESS_FIELDS = frozenset((*ADDRESS_TEXT_FIELDS, "is_default_shipping", "is_default_billing"))
 
 
-def _address_clean(address: Address) -> None:
+def address_values(address: Address) -> dict[str, str]:
+    """The address's text fields as a dict of strings: the snapshot carts and orders keep."""
+    return {field: str(getattr(address, field) or "") for field in ADDRESS_TEXT_FIELDS}
+
+
+def address_clean(address: Address) -> None:
     """Normalise and validate in place: country code, postal code format for the country,
     phone number parsed with the country as region and stored as E.164.
-    Raises InvalidInput ADDRESS_INVALID with errors per field."""
+    Raises InvalidInput ADDRESS_INVALID with errors per field. The address book's rules,
+    also applied to the addresses a cart is given (`cart.services.addresses_set`)."""
     for field in ADDRESS_TEXT_FIELDS:
         value = getattr(address, field)
         setattr(address, field, "" if value is None else " ".join(str(value).split()))
@@ -515,7 +521,7 @@ def address_create(
         is_default_shipping=is_default_shipping,
         is_default_billing=is_default_billing,
     )
-    _address_clean(address)
+    address_clean(address)
     if not Address.objects.filter(user=user).exists():
         address.is_default_shipping = address.is_default_billing = True
     return _address_save(address)
@@ -535,7 +541,7 @@ def address_update(*, user: User, address_id: int, **fields: Any) -> Address:
     address = address_get(user=user, address_id=address_id)
     for name, value in fields.items():
         setattr(address, name, value)
-    _address_clean(address)
+    address_clean(address)
     return _address_save(address)
 
 

@@ -40,6 +40,7 @@ class ViewLine:
     entered_unit: int = 0
     discount_price: Price | None = None
     counted: bool = False
+    product_slug: str = ""  # the product page's address
 
 
 @dataclass(frozen=True, slots=True)

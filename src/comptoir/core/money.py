@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from typing import Final
 
 from babel.numbers import format_currency, get_currency_precision
+
+# The largest amount of the money columns of orders and payments: 14 digits, 2 decimals.
+MAX_AMOUNT: Final = Decimal("999999999999.99")
 
 
 @cache

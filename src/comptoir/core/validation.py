@@ -1,11 +1,13 @@
-"""Helpers of the services of every app: the UNSET marker of partial updates, the check
-that text can be stored, and model validation mapped to domain errors."""
+"""Helpers of the services of every app: the UNSET marker of partial updates, the checks
+of text and amounts given to a service, uniqueness pre-checks, and model validation mapped
+to domain errors."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Final
 
@@ -13,7 +15,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from comptoir.core.errors import InvalidInput, invalid_from_django
+from comptoir.core.errors import Conflict, InvalidInput, invalid_from_django
+from comptoir.core.money import MAX_AMOUNT, minor_unit
 from comptoir.core.text import text_storable
 
 
@@ -76,9 +79,78 @@ def text_check(**fields: object) -> None:
         )
 
 
+def text_limit(value: object, *, field: str, limit: int, required: bool = False) -> str:
+    """Free text (a note, a reason, a bank reference), stripped: a string of at most
+    `limit` characters that can be stored, not blank when `required`; INVALID_INPUT (or
+    INVALID_TEXT, see `text_check`) naming `field` otherwise."""
+    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
+        raise InvalidInput(
+            _("Enter a text of at most %(n)d characters.") % {"n": limit},
+            code="INVALID_INPUT",
+            errors={field: [_("Invalid text.")]},
+        )
+    text_check(**{field: value})
+    return value.strip()
+
+
+def amount_check(
+    value: object, *, currency: str, field: str = "amount", allow_zero: bool = False
+) -> Decimal:
+    """A positive (with `allow_zero`, non-negative) amount of `currency` up to MAX_AMOUNT
+    with no more decimals than the currency has, as a Decimal quantized to its minor unit;
+    INVALID_AMOUNT naming `field` otherwise. A Decimal, an int or a decimal string; floats
+    are refused (money is never binary floating point), and so are booleans."""
+    error = InvalidInput(
+        _("The amount must be a positive number with at most the currency's decimals."),
+        code="INVALID_AMOUNT",
+        errors={field: [_("Invalid amount.")]},
+    )
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise error
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, ValueError):
+        raise error from None
+    if (
+        not amount.is_finite()
+        or not (0 <= amount <= MAX_AMOUNT)
+        or (amount == 0 and not allow_zero)
+    ):
+        raise error
+    quantum = minor_unit(currency)
+    if amount != amount.quantize(quantum):
+        raise error
+    return amount.quantize(quantum)
+
+
 def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
     """`full_clean()` with Django's errors turned into InvalidInput (code INVALID_INPUT)."""
     try:
         instance.full_clean(exclude=exclude)
     except DjangoValidationError as exc:
         raise invalid_from_django(exc) from exc
+
+
+def ensure_unique(
+    model: type[models.Model],
+    *,
+    field: str,
+    value: object,
+    code: str,
+    exclude_pk: int | None = None,
+    scope: Mapping[str, object] | None = None,
+) -> None:
+    """Raise Conflict(`code`) when another row of `model` (within `scope`, e.g.
+    {"zone": zone}) already holds `value` in `field`; an empty value or None is not
+    checked. Pre-checks only: a concurrent write is caught by the unique constraint."""
+    if value in (None, ""):
+        return
+    rows = model._default_manager.filter(**{field: value}, **(scope or {}))
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    if rows.exists():
+        message = _("%(field)s “%(value)s” is already taken.") % {
+            "field": field,
+            "value": str(value)[:100],
+        }
+        raise Conflict(message, code=code, errors={field: [code]})

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.models import User
-from comptoir.core.errors import DomainError, InvalidInput
+from comptoir.core.csv_files import upload_read
+from comptoir.core.errors import DomainError
 from comptoir.core.service_admin import ServiceAdmin, adopt, fresh
 from comptoir.inventory import services
 from comptoir.inventory.models import (
@@ -29,7 +30,7 @@ from comptoir.inventory.models import (
     StockMovement,
     Warehouse,
 )
-from comptoir.inventory.services.csv_import import MAX_BYTES, too_large_message
+from comptoir.inventory.services.csv_import import MAX_BYTES
 
 WAREHOUSE_FIELDS = (
     "code",
@@ -322,16 +323,14 @@ class StockAdmin(ServiceAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
-        row_errors: list[tuple[str, list[str]]] = []
+        line_errors: list[tuple[str, list[str]]] = []
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                if upload.size is not None and upload.size > MAX_BYTES:
-                    raise InvalidInput(too_large_message(), code="CSV_TOO_LARGE")
-                result = services.stock_import_csv(data=upload.read(), actor=actor(request))
+                data = upload_read(form.cleaned_data["file"], max_bytes=MAX_BYTES)
+                result = services.stock_import_csv(data=data, actor=actor(request))
             except DomainError as exc:
                 form.add_error(None, exc.detail)
-                row_errors = [(k, v) for k, v in exc.errors.items() if k != "file"]
+                line_errors = [(k, v) for k, v in exc.errors.items() if k != "file"]
             else:
                 self.message_user(
                     request,
@@ -353,7 +352,7 @@ class StockAdmin(ServiceAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "form": form,
-            "row_errors": row_errors,
+            "line_errors": line_errors,
             "title": _("Import stock levels"),
         }
         return TemplateResponse(request, "admin/inventory/stock/import_csv.html", context)

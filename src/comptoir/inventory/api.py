@@ -17,6 +17,7 @@ from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
 from comptoir.channels.models import Channel
+from comptoir.core.csv_files import OPENAPI_REQUEST_BODY, request_csv
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.staff_api import (
     as_bad_reference,
@@ -49,7 +50,6 @@ from comptoir.inventory.schemas import (
 )
 from comptoir.inventory.selectors import staff as reads
 from comptoir.inventory.services.csv_import import MAX_BYTES as CSV_MAX_BYTES
-from comptoir.inventory.services.csv_import import too_large_message
 
 router = Router(tags=["inventory"])
 admin_router = Router(tags=["admin: inventory"], auth=session_or_bearer)
@@ -359,22 +359,6 @@ def admin_transfer_stock(request: HttpRequest, payload: TransferIn) -> dict[str,
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def _upload(request: HttpRequest) -> bytes:
-    """The CSV bytes: the `file` part of a multipart/form-data body, or the whole body."""
-    if request.content_type == "multipart/form-data":
-        upload = request.FILES.get("file")
-        if upload is None:
-            message = _("Send the CSV file in the form field “file”.")
-            raise InvalidInput(message, code="INVALID_CSV", errors={"file": [message]})
-        if upload.size is not None and upload.size > CSV_MAX_BYTES:
-            message = too_large_message()
-            raise InvalidInput(
-                message, code="CSV_TOO_LARGE", status=413, errors={"file": [message]}
-            )
-        return upload.read()
-    return request.body
-
-
 @admin_router.post(
     "stock/import",
     response=ImportOut,
@@ -388,24 +372,13 @@ def _upload(request: HttpRequest) -> bytes:
     "twice, a count below the allocated units, an inactive warehouse receiving; 413 "
     "`CSV_TOO_LARGE` over 2 MB or 10,000 rows. Every movement records the caller and "
     "shares the returned `reference`. " + ACCESS % "change_stock",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                        "required": ["file"],
-                    }
-                },
-            }
-        }
-    },
+    openapi_extra=OPENAPI_REQUEST_BODY,
 )
 def admin_import_stock(request: HttpRequest) -> dict[str, Any]:
     user = staff(request, "inventory.change_stock")
-    result = services.stock_import_csv(data=_upload(request), actor=user)
+    result = services.stock_import_csv(
+        data=request_csv(request, max_bytes=CSV_MAX_BYTES), actor=user
+    )
     return {
         "rows": result.rows,
         "received": result.received,

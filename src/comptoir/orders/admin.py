@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from comptoir.core.errors import DomainError
 from comptoir.core.service_admin import ServiceAdmin, adopt
 from comptoir.orders import services
-from comptoir.orders.api import pay_back
 from comptoir.orders.models import (
+    ORDER_TOTALS,
     Fulfilment,
     FulfilmentStatus,
     Order,
@@ -26,6 +26,7 @@ from comptoir.orders.models import (
     OrderLine,
     OrderSequence,
 )
+from comptoir.payments import services as payments
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -111,16 +112,7 @@ ORDER_FIELDS = (
 TOTAL_FIELDS = (
     "currency",
     "prices_include_tax",
-    "subtotal_net",
-    "subtotal_tax",
-    "subtotal_gross",
-    "discount_gross",
-    "shipping_net",
-    "shipping_tax",
-    "shipping_gross",
-    "total_net",
-    "total_tax",
-    "total_gross",
+    *ORDER_TOTALS,
     "amount_paid",
     "amount_refunded",
     "tax_breakdown",
@@ -207,7 +199,7 @@ class OrderAdmin(ServiceAdmin):
                 failed.append(f"{order.number}: {exc.detail}")
                 continue
             done += 1
-            for error in pay_back(order=cancelled, actor=request.user, reason=""):
+            for error in payments.order_pay_back(order=cancelled, actor=request.user):
                 failed.append(f"{order.number} ({error['reference']}): {error['detail']}")
         message = ngettext("%(count)d order cancelled.", "%(count)d orders cancelled.", done)
         self._report(request, done and message % {"count": done}, failed)

@@ -8,7 +8,6 @@ the functions: payments depends on orders, not the other way round)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -17,8 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
-from comptoir.accounts.models import User
-from comptoir.core.errors import Conflict, DomainError, InvalidInput
+from comptoir.core.errors import InvalidInput
 from comptoir.core.staff_api import (
     page_request,
     paginated,
@@ -27,7 +25,7 @@ from comptoir.core.staff_api import (
 )
 from comptoir.core.validation import text_check
 from comptoir.orders import selectors, services
-from comptoir.orders.models import Order, OrderStatus
+from comptoir.orders.models import OrderStatus
 from comptoir.orders.presenters import event_out, fulfilment_out, order_out, summary_out
 from comptoir.orders.schemas import (
     CancelIn,
@@ -196,7 +194,7 @@ def admin_create_fulfilment(
     request: HttpRequest, number: str, payload: FulfilmentIn
 ) -> Status[dict[str, Any]]:
     user = staff(request, CHANGE)
-    order = selectors.order_staff_get(number=number)
+    order = selectors.order_staff_find(number=number)
     fulfilment = services.fulfilment_create(
         order=order,
         lines=[(line.line_id, line.quantity) for line in payload.lines],
@@ -222,77 +220,10 @@ def admin_fulfilment_delivered(
     request: HttpRequest, number: str, fulfilment_id: int
 ) -> dict[str, Any]:
     user = staff(request, CHANGE)
-    order = selectors.order_staff_get(number=number)
+    order = selectors.order_staff_find(number=number)
     fulfilment = selectors.fulfilment_of(order=order, fulfilment_id=fulfilment_id)
     services.fulfilment_mark_delivered(fulfilment=fulfilment, actor=user)
     return fulfilment_out(selectors.fulfilment_of(order=order, fulfilment_id=fulfilment_id))
-
-
-def _refundable(payment: Any) -> Decimal:
-    left: Decimal = (
-        payment.amount_captured - payment.amount_refunded - payment.amount_refund_pending
-    )
-    return left
-
-
-def pay_back(*, order: Order, actor: Any, reason: str) -> list[dict[str, str]]:
-    """After `order` was cancelled: refund what each captured payment still holds and void
-    the payments that hold no money yet (provider calls, outside any transaction). Returns
-    the payments that could not be handled (the order stays cancelled; staff retry through
-    the refunds route or the payment's own page)."""
-    from comptoir.payments import services as payments
-    from comptoir.payments.models import Payment
-
-    errors = []
-    for payment in Payment.objects.filter(order=order).order_by("pk"):
-        try:
-            if _refundable(payment) > 0:
-                _refund_payment(
-                    order=order,
-                    payment=payment,
-                    amount=_refundable(payment),
-                    lines=[],
-                    actor=actor,
-                    reason=reason,
-                )
-            elif payment.amount_captured == 0 and not payment.is_failed:
-                payments.payment_void(payment=payment, actor=actor)
-        except DomainError as exc:
-            errors.append(
-                {"reference": str(payment.reference), "code": exc.code, "detail": exc.detail}
-            )
-    return errors
-
-
-def _refunded_so_far(order: Order) -> Decimal:
-    return Order.objects.values_list("amount_refunded", flat=True).get(pk=order.pk)
-
-
-def _refund_payment(
-    *,
-    order: Order,
-    payment: Any,
-    amount: Decimal,
-    lines: list[tuple[int, int]],
-    actor: User | None,
-    reason: str,
-) -> None:
-    """Refund `amount` of `payment` at its provider, and make sure the order's books show
-    it once: payments records the refund on the order itself (order_record_refund); if it
-    did not, it is recorded here. `lines` are recorded with it."""
-    from comptoir.payments import services as payments
-
-    before = _refunded_so_far(order)
-    payments.payment_refund(payment=payment, amount=amount, actor=actor, reason=reason)
-    recorded = _refunded_so_far(order) - before
-    if recorded < amount or lines:
-        services.order_record_refund(
-            order=order,
-            amount=max(amount - recorded, Decimal(0)),
-            lines=lines,
-            actor=actor,
-            reference=str(payment.reference),
-        )
 
 
 @admin_router.post(
@@ -307,10 +238,12 @@ def _refund_payment(
     ),
 )
 def admin_cancel_order(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, Any]:
+    from comptoir.payments import services as payments
+
     user = staff(request, CHANGE)
-    order = selectors.order_staff_get(number=number)
+    order = selectors.order_staff_find(number=number)
     cancelled = services.order_cancel(order=order, actor=user, reason=payload.reason)
-    errors = pay_back(order=cancelled, actor=user, reason=payload.reason)
+    errors = payments.order_pay_back(order=cancelled, actor=user, reason=payload.reason)
     return _staff_order(number, payment_errors=errors)
 
 
@@ -327,42 +260,16 @@ def admin_cancel_order(request: HttpRequest, number: str, payload: CancelIn) -> 
     ),
 )
 def admin_refund_order(request: HttpRequest, number: str, payload: RefundIn) -> dict[str, Any]:
-    from comptoir.payments.models import Payment
+    from comptoir.payments import services as payments
 
     user = staff(request, CHANGE)
-    order = selectors.order_staff_get(number=number)
-    lines = [(line.line_id, line.quantity) for line in payload.lines]
-    text_check(reason=payload.reason)
-    amount = services.order_refund_check(order=order, amount=payload.amount, lines=lines)
-    if amount == 0:
-        services.order_record_refund(order=order, amount=amount, lines=lines, actor=user)
-        return _staff_order(number)
-    refundable = [
-        (payment, _refundable(payment))
-        for payment in Payment.objects.filter(order=order).order_by("pk")
-        if _refundable(payment) > 0
-    ]
-    if sum((left for _p, left in refundable), Decimal(0)) < amount:
-        raise Conflict(
-            _("The order's payments hold less than this amount."),
-            code="NO_CAPTURED_PAYMENT",
-            errors={"amount": [_("Not enough captured.")]},
-        )
-    remaining = amount
-    for payment, left in refundable:
-        if remaining <= 0:
-            break
-        take = min(left, remaining)
-        _refund_payment(
-            order=order,
-            payment=payment,
-            amount=take,
-            lines=lines,
-            actor=user,
-            reason=payload.reason,
-        )
-        lines = []  # recorded with the first refund
-        remaining -= take
+    payments.order_refund(
+        order=selectors.order_staff_find(number=number),
+        amount=payload.amount,
+        lines=[(line.line_id, line.quantity) for line in payload.lines],
+        actor=user,
+        reason=payload.reason,
+    )
     return _staff_order(number)
 
 
@@ -377,6 +284,6 @@ def admin_refund_order(request: HttpRequest, number: str, payload: RefundIn) -> 
 )
 def admin_add_note(request: HttpRequest, number: str, payload: NoteIn) -> Status[dict[str, Any]]:
     user = staff(request, CHANGE)
-    order = selectors.order_staff_get(number=number)
+    order = selectors.order_staff_find(number=number)
     event = services.order_note_add(order=order, text=payload.text, actor=user)
     return Status(201, event_out(event, staff=True))

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from comptoir.core.locales import babel_locale
 from comptoir.core.money import Money
 from comptoir.orders.models import (
     Fulfilment,
@@ -46,8 +47,6 @@ logger = logging.getLogger(__name__)
 
 Kind = Literal["placed", "paid", "shipped"]
 EMAIL_SENT = "email_sent"  # OrderEvent kind of a sent email
-# Babel locales of the shop's languages (the storefront formats with the same ones).
-BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 DASH = " \u2013 "  # between a product's and its variant's names
 
 
@@ -299,7 +298,7 @@ def order_email(
     if kind == "shipped" and fulfilment is None:
         raise ValueError("A shipment email needs its fulfilment.")
     language = order_language(order)
-    locale = BABEL_LOCALES.get(language, language)
+    locale = babel_locale(language)
     with translation.override(language):
         context = _context(kind, order, fulfilment, locale)
         subject = _subject(kind, order)

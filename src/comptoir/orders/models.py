@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +19,31 @@ if TYPE_CHECKING:
 
 def _money(verbose: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(verbose, max_digits=14, decimal_places=2, default=0)
+
+
+# The money columns of an order's snapshot (placement copies them from the draft; the API
+# and the admin show them) and of a line. `amount_paid` and `amount_refunded` move later.
+ORDER_TOTALS: Final = (
+    "subtotal_net",
+    "subtotal_tax",
+    "subtotal_gross",
+    "discount_gross",
+    "shipping_net",
+    "shipping_tax",
+    "shipping_gross",
+    "total_net",
+    "total_tax",
+    "total_gross",
+)
+LINE_MONEY: Final = (
+    "undiscounted_unit_gross",
+    "unit_net",
+    "unit_gross",
+    "discount_gross",
+    "total_net",
+    "total_tax",
+    "total_gross",
+)
 
 
 class OrderStatus(models.TextChoices):

@@ -8,7 +8,14 @@ from typing import Any, Final
 
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.orders.models import Fulfilment, Order, OrderEvent, OrderLine
+from comptoir.orders.models import (
+    LINE_MONEY,
+    ORDER_TOTALS,
+    Fulfilment,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
 
 EVENT_LABELS: Final = {
     "placed": _("Order placed"),
@@ -20,29 +27,7 @@ EVENT_LABELS: Final = {
     "refunded": _("Refunded"),
     "note": _("Note"),
 }
-TOTALS: Final = (
-    "subtotal_net",
-    "subtotal_tax",
-    "subtotal_gross",
-    "discount_gross",
-    "shipping_net",
-    "shipping_tax",
-    "shipping_gross",
-    "total_net",
-    "total_tax",
-    "total_gross",
-    "amount_paid",
-    "amount_refunded",
-)
-LINE_MONEY: Final = (
-    "undiscounted_unit_gross",
-    "unit_net",
-    "unit_gross",
-    "discount_gross",
-    "total_net",
-    "total_tax",
-    "total_gross",
-)
+TOTALS: Final = (*ORDER_TOTALS, "amount_paid", "amount_refunded")
 
 
 def money(value: Decimal) -> str:

@@ -133,20 +133,31 @@ def orders_staff_list(
     return _page(_with_item_count(rows), page)
 
 
-def order_staff_get(*, number: str) -> Order:
-    """Any order by number, with everything the staff view shows (the full timeline)."""
-    if not _number_ok(number):
-        raise _not_found()
-    order = _detailed(Order.objects.all(), public=False).filter(number=number).first()
+def _by_number(queryset: QuerySet[Order], number: str) -> Order:
+    order = queryset.filter(number=number).first() if _number_ok(number) else None
     if order is None:
         raise _not_found()
     return order
 
 
+def order_staff_get(*, number: str) -> Order:
+    """Any order by number, with everything the staff view shows (the full timeline)."""
+    return _by_number(_detailed(Order.objects.all(), public=False), number)
+
+
+def order_staff_find(*, number: str) -> Order:
+    """Any order by number, the row only (what a staff write hands to a service, which
+    reads and locks what it needs); NotFound (ORDER_NOT_FOUND) otherwise."""
+    return _by_number(Order.objects.all(), number)
+
+
 def fulfilment_of(*, order: Order, fulfilment_id: int) -> Fulfilment:
-    """The parcel `fulfilment_id` of `order`; NotFound (FULFILMENT_NOT_FOUND) otherwise."""
+    """The parcel `fulfilment_id` of `order`, its lines loaded; NotFound
+    (FULFILMENT_NOT_FOUND) otherwise."""
     found = (
-        Fulfilment.objects.filter(order=order, pk=fulfilment_id).first()
+        Fulfilment.objects.filter(order=order, pk=fulfilment_id)
+        .prefetch_related(Prefetch("lines", queryset=FulfilmentLine.objects.select_related("line")))
+        .first()
         if 0 < fulfilment_id <= MAX_ID
         else None
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -109,6 +110,12 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.reference}"
+
+    @property
+    def amount_refundable(self) -> Decimal:
+        """What can still be given back: captured, less refunded and refunds in flight."""
+        left: Decimal = self.amount_captured - self.amount_refunded - self.amount_refund_pending
+        return left
 
     @property
     def is_offline(self) -> bool:

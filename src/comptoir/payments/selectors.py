@@ -18,27 +18,31 @@ def _not_found() -> NotFound:
     return NotFound(_("Unknown payment."), code="PAYMENT_NOT_FOUND")
 
 
-def payment_get(*, reference: Any) -> Payment:
-    """The payment with `reference` (a UUID, or its text), its order loaded; 404
-    PAYMENT_NOT_FOUND for anything else."""
+def _by_reference(queryset: QuerySet[Payment], reference: Any) -> Payment:
     try:
         ref = reference if isinstance(reference, uuid.UUID) else uuid.UUID(str(reference)[:64])
     except ValueError:
         raise _not_found() from None
-    payment = Payment.objects.select_related("order").filter(reference=ref).first()
+    payment = queryset.filter(reference=ref).first()
     if payment is None:
         raise _not_found()
     return payment
 
 
+def payment_get(*, reference: Any) -> Payment:
+    """The payment with `reference` (a UUID, or its text), its order loaded; 404
+    PAYMENT_NOT_FOUND for anything else."""
+    return _by_reference(Payment.objects.select_related("order"), reference)
+
+
 def payment_admin_get(*, reference: Any) -> Payment:
     """`payment_get` with the ledger (and each row's actor) loaded."""
-    payment = payment_get(reference=reference)
     transactions = PaymentTransaction.objects.select_related("actor").order_by("pk")
-    return (
-        Payment.objects.select_related("order")
-        .prefetch_related(Prefetch("transactions", queryset=transactions))
-        .get(pk=payment.pk)
+    return _by_reference(
+        Payment.objects.select_related("order").prefetch_related(
+            Prefetch("transactions", queryset=transactions)
+        ),
+        reference,
     )
 
 

@@ -2,8 +2,9 @@
 
 `shipping_options` prices the methods a cart may use. The zones, methods and brackets of
 every channel are small and read by every cart: each process keeps a copy
-(`VersionedMemo`), reloaded when a shipping service bumps SHIPPING_VERSION_KEY on commit
-and at least every minute. A warm read costs no query: the rates come with the pricing
+(`VersionedMemo`), reloaded when a shipping service bumps SHIPPING_VERSION_KEY or a
+warehouse change bumps inventory's warehouses version on commit, and at least every
+minute. A warm read costs no query: the rates come with the pricing
 context, the methods from the copy.
 """
 
@@ -22,6 +23,7 @@ from comptoir.core.errors import NotFound
 from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
 from comptoir.core.money import to_minor
 from comptoir.core.pagination import PageRequest
+from comptoir.inventory.selectors import warehouses_version
 from comptoir.pricing.engine import Engine, PricingContext
 from comptoir.shipping.models import ShippingKind, ShippingMethod, ShippingZone, WeightBracket
 from comptoir.shipping.records import ShippingOption
@@ -169,12 +171,18 @@ def _load() -> ShippingTable:
     return {channel_id: tuple(found) for channel_id, found in table.items()}
 
 
+def _version() -> int:
+    """The shipping version and the warehouses' as one number: a warehouse deactivated in
+    inventory (`warehouses_version_bump`) makes the copy stale like a shipping change,
+    so its pick-ups drop out at once."""
+    return cache_version(SHIPPING_VERSION_KEY) << 64 | warehouses_version()
+
+
 _memo: VersionedMemo[ShippingTable] = VersionedMemo(
-    version=lambda: cache_version(SHIPPING_VERSION_KEY),
+    version=_version,
     load=_load,
     check_seconds=lambda: 1.0,
-    # Reloaded at least once a minute: a pick-up warehouse closed by inventory (which
-    # does not bump this version) drops out within that time.
+    # Reloaded at least once a minute, should a bump never reach this process.
     max_age_seconds=lambda: 60.0,
 )
 

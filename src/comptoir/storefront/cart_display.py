@@ -7,7 +7,6 @@ Built in the views under the page's language; templates only lay them out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comptoir.cart.records import CartView, ViewLine
-from comptoir.catalog.models import Product
 from comptoir.core.money import Money
 from comptoir.orders.models import Order
 from comptoir.pricing.records import Price, money
@@ -159,15 +157,7 @@ def _money(amount: int, view: CartView) -> Money:
     return money(amount, view.currency, view.digits)
 
 
-def _product_urls(product_ids: Iterable[int]) -> dict[int, str]:
-    ids = sorted(set(product_ids))
-    if not ids:
-        return {}
-    rows = Product.objects.filter(pk__in=ids).values_list("pk", "slug")
-    return {pk: reverse("storefront:product", args=[slug]) for pk, slug in rows}
-
-
-def _line(line: ViewLine, view: CartView, urls: dict[int, str]) -> ShownLine:
+def _line(line: ViewLine, view: CartView) -> ShownLine:
     unit = _money(_shown(line.unit, view), view) if line.unit else None
     was = None
     if line.unit and line.undiscounted_unit:
@@ -180,7 +170,7 @@ def _line(line: ViewLine, view: CartView, urls: dict[int, str]) -> ShownLine:
         product_name=line.product_name,
         variant_name=line.variant_name,
         quantity=line.quantity,
-        url=urls.get(line.product_id, ""),
+        url=reverse("storefront:product", args=[line.product_slug]) if line.product_slug else "",
         unit=unit,
         was=was,
         total=_money(_shown(line.subtotal, view), view) if line.subtotal else None,
@@ -223,11 +213,10 @@ def _totals(view: CartView, locale: str) -> Totals:
 
 
 def shown_cart(view: CartView, *, locale: str) -> ShownCart:
-    urls = _product_urls(line.product_id for line in (*view.lines, *view.saved))
     return ShownCart(
         view=view,
-        lines=[_line(line, view, urls) for line in view.lines],
-        saved=[_line(line, view, urls) for line in view.saved],
+        lines=[_line(line, view) for line in view.lines],
+        saved=[_line(line, view) for line in view.saved],
         coupons=[
             ShownCoupon(
                 code=code,

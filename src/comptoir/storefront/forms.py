@@ -10,20 +10,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from comptoir.accounts.services import ADDRESS_TEXT_FIELDS
 from comptoir.cart.services import MAX_QUANTITY
 from comptoir.core.errors import DomainError
 
-ADDRESS_FIELDS = (
-    "first_name",
-    "last_name",
-    "company_name",
-    "street_address_1",
-    "street_address_2",
-    "postal_code",
-    "city",
-    "country",
-    "phone",
-)
 NEW_ADDRESS = "new"
 MAX_CARD_NUMBER = 23  # 19 digits and spaces
 
@@ -141,7 +131,7 @@ class AddressForm(forms.Form):
                 field.widget.attrs["autocomplete"] = f"{section} {token}" if autocomplete else token
 
     def snapshot(self) -> dict[str, str]:
-        return {name: str(self.cleaned_data.get(name) or "") for name in ADDRESS_FIELDS}
+        return {name: str(self.cleaned_data.get(name) or "") for name in ADDRESS_TEXT_FIELDS}
 
     def make_optional(self) -> None:
         """Not validated (a saved address or "same as shipping" was chosen)."""

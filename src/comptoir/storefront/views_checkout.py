@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from comptoir.accounts.models import Address
 from comptoir.accounts.selectors import address_list
+from comptoir.accounts.services import address_values
 from comptoir.cart import selectors as cart_selectors
 from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart, CartStatus
@@ -105,23 +106,6 @@ def _address_text(address: dict[str, Any] | Address) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def _snapshot(address: Address) -> dict[str, str]:
-    return {
-        key: str(getattr(address, key) or "")
-        for key in (
-            "first_name",
-            "last_name",
-            "company_name",
-            "street_address_1",
-            "street_address_2",
-            "postal_code",
-            "city",
-            "country",
-            "phone",
-        )
-    }
-
-
 class Page:
     """Everything the checkout page needs, loaded once per request."""
 
@@ -134,11 +118,14 @@ class Page:
         self.refresh()
 
     def refresh(self) -> None:
-        self.shown: ShownCart = cart_shown(self.request, self.cart)
+        """The cart priced now and its delivery options: its goods computed once (inside
+        a caller's `goods_reused` block, those a service just chose the method on)."""
+        with cart_selectors.goods_reused():
+            self.shown: ShownCart = cart_shown(self.request, self.cart)
+            _goods, self.options = cart_selectors.cart_shipping_options(
+                cart=self.cart, user=self.user, language=self.language
+            )
         view = self.shown.view
-        _goods, self.options = cart_selectors.cart_shipping_options(
-            cart=self.cart, user=self.user, language=self.language
-        )
         available = payment_services.methods_available(
             channel=self.cart.channel, company_id=view.company_id
         )
@@ -176,7 +163,8 @@ class Page:
         """The saved address the cart's address is a copy of, else NEW_ADDRESS."""
         if address:
             for saved in self.saved:
-                if _snapshot(saved) == {k: str(address.get(k) or "") for k in _snapshot(saved)}:
+                values = address_values(saved)
+                if values == {k: str(address.get(k) or "") for k in values}:
                     return str(saved.pk)
         return NEW_ADDRESS
 
@@ -246,7 +234,7 @@ def _prefill(page: Page) -> None:
     """Fill what the customer has not chosen yet with the obvious choice, so the review
     shows the total they will pay: a customer's default address, and the first delivery
     method offered."""
-    cart, changed = page.cart, False
+    cart = page.cart
     if cart.status != CartStatus.OPEN:
         return
     try:
@@ -256,20 +244,19 @@ def _prefill(page: Page) -> None:
             page.cart = cart = cart_services.addresses_set(
                 cart=cart, shipping_address_id=default.pk, same_as_shipping=True, user=page.user
             )
-            changed = True
-            page.refresh()
+            page.refresh()  # the options for this address
         if cart.shipping_method_id is None and page.options and page.shown.lines:
-            page.cart = cart_services.shipping_method_set(
-                cart=cart,
-                method_id=page.options[0].method_id,
-                user=page.user,
-                language=page.language,
-            )
-            changed = True
+            # The review shows the goods the service chose the method on.
+            with cart_selectors.goods_reused():
+                page.cart = cart_services.shipping_method_set(
+                    cart=cart,
+                    method_id=page.options[0].method_id,
+                    user=page.user,
+                    language=page.language,
+                )
+                page.refresh()
     except DomainError:
         pass
-    if changed:
-        page.refresh()
 
 
 def _checkout_cart(request: HttpRequest) -> Cart | None:
@@ -391,10 +378,17 @@ def _submit(request: HttpRequest, cart: Cart) -> HttpResponse:
         return _place(page, form) if place else _show(request, cart)
     if not valid:
         return page.render(forms, status=400)
-    refused = _save_details(page, forms)
+    place = form.cleaned_data["action"] == "place"
+    # The lines do not change: the review shows the goods the service chose the delivery
+    # method on (computed once). Placing the order is outside the block: checkout prices
+    # the cart again under its lock.
+    with cart_selectors.goods_reused():
+        refused = _save_details(page, forms)
+        if refused is None and place:
+            page.refresh()
     if refused is not None:
-        return refused
-    if form.cleaned_data["action"] == "update":
+        return _refused(page, forms, refused)
+    if not place:
         messages.success(
             request, _("Your details are saved. Check the total, then place your order.")
         )
@@ -407,24 +401,30 @@ def _submit(request: HttpRequest, cart: Cart) -> HttpResponse:
 
 def _save_details(
     page: Page, forms: tuple[CheckoutForm, AddressForm, AddressForm]
-) -> HttpResponse | None:
-    """Save the submitted details on the cart; the page with the errors when refused."""
-    form, ship_form, bill_form = forms
+) -> DomainError | None:
+    """Save the submitted details on the cart; the service's refusal, if any."""
     try:
-        _apply(page, form, ship_form, bill_form)
+        _apply(page, *forms)
     except DomainError as exc:
-        if exc.code in REPLAYED and form.cleaned_data["action"] == "place":
-            # The same page submitted twice at once: the other submit is placing the
-            # order (the cart is frozen, or already ordered); this one gets its answer.
-            return _place(page, form)
-        if isinstance(exc, Conflict):
-            add_domain_errors(form, exc)
-            return page.render(forms, status=exc.status)
-        _address_errors(exc, form, ship_form, bill_form)
-        page.refresh()
-        return page.render(forms, status=exc.status)
-    page.refresh()
+        return exc
     return None
+
+
+def _refused(
+    page: Page, forms: tuple[CheckoutForm, AddressForm, AddressForm], exc: DomainError
+) -> HttpResponse:
+    """The page with the errors of a refused save."""
+    form, ship_form, bill_form = forms
+    if exc.code in REPLAYED and form.cleaned_data["action"] == "place":
+        # The same page submitted twice at once: the other submit is placing the order
+        # (the cart is frozen, or already ordered); this one gets its answer.
+        return _place(page, form)
+    if isinstance(exc, Conflict):
+        add_domain_errors(form, exc)
+        return page.render(forms, status=exc.status)
+    _address_errors(exc, form, ship_form, bill_form)
+    page.refresh()
+    return page.render(forms, status=exc.status)
 
 
 def _not_ready(page: Page, form: CheckoutForm) -> tuple[int, str] | None:

@@ -1,4 +1,4 @@
-"""The web cart: which cart a browser is using, and its cookie.
+"""The web cart: which cart a browser is using, and its cookie (`cart.web`'s, the API's).
 
 A visitor's cart is found by the `comptoir_cart` cookie (the cart's token; HttpOnly,
 SameSite=Lax). A signed-in customer's cart is their open cart in the current channel; a
@@ -9,7 +9,6 @@ is idempotent), and the cookie is dropped. Views that may change the cookie are 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -19,11 +18,15 @@ from django.http import HttpRequest, HttpResponse
 from comptoir.cart import selectors as cart_selectors
 from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart
+from comptoir.cart.web import (
+    cart_cookie_delete,
+    cart_cookie_set,
+    cart_cookie_token,
+    merge_visitor_cart,
+)
 from comptoir.core.errors import DomainError
 from comptoir.storefront.shop import current_channel, current_language
 
-CART_COOKIE = "comptoir_cart"
-CART_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 _UNSET = object()
 _SET, _DELETE = "set", "delete"
 
@@ -32,11 +35,6 @@ def signed_in(request: HttpRequest) -> Any:
     """The signed-in user, or None for a visitor."""
     user = getattr(request, "user", None)
     return user if getattr(user, "is_authenticated", False) else None
-
-
-def _cookie_token(request: HttpRequest) -> str:
-    token = request.COOKIES.get(CART_COOKIE, "")
-    return token if 0 < len(token) <= 64 else ""
 
 
 def _decide_cookie(request: HttpRequest, action: str, token: str = "") -> None:
@@ -56,12 +54,9 @@ def _visitor_cart(request: HttpRequest, token: str) -> Cart | None:
 
 
 def _customer_cart(request: HttpRequest, user: Any, channel: Any) -> Cart | None:
-    """The customer's cart; a visitor's cart left in the cookie joins it first."""
-    token = _cookie_token(request)
-    if token:
-        # Unknown, someone else's, or being checked out: the customer keeps their own.
-        with contextlib.suppress(DomainError):
-            cart_services.cart_merge(user=user, token=token)
+    """The customer's cart; a visitor's cart left in the cookie (signed in by another way
+    than the login page, which merges at once) joins it first."""
+    if merge_visitor_cart(request, user):
         _decide_cookie(request, _DELETE)
     return cart_selectors.open_cart(user=user, channel=channel)
 
@@ -80,7 +75,7 @@ def web_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     if user is not None:
         cart = _customer_cart(request, user, channel)
     else:
-        token = _cookie_token(request)
+        token = cart_cookie_token(request)
         cart = _visitor_cart(request, token) if token else None
         if cart is not None and cart.channel_id != channel.pk:
             cart = None  # a cart of another channel: this one starts its own
@@ -95,7 +90,7 @@ def web_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
 def forget_cart(request: HttpRequest) -> None:
     """The cart was checked out: the next page starts a new one."""
     request._storefront_cart = None  # type: ignore[attr-defined]
-    if _cookie_token(request):
+    if cart_cookie_token(request):
         _decide_cookie(request, _DELETE)
 
 
@@ -105,16 +100,9 @@ def cart_cookie_apply(request: HttpRequest, response: HttpResponse) -> HttpRespo
         return response
     action, token = decided
     if action == _SET:
-        response.set_cookie(
-            CART_COOKIE,
-            token,
-            max_age=CART_COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+        cart_cookie_set(request, response, token)
     else:
-        response.delete_cookie(CART_COOKIE, samesite="Lax")
+        cart_cookie_delete(response)
     return response
 
 

@@ -34,7 +34,7 @@ from comptoir.cart.schemas import (
     ShippingMethodIn,
     ShippingOptionsOut,
 )
-from comptoir.cart.web import CART_COOKIE, cart_cookie_set, cart_cookie_token
+from comptoir.cart.web import cart_cookie_delete, cart_cookie_set, cart_cookie_token
 from comptoir.channels.selectors import channel_for_buyer
 from comptoir.core.errors import NotFound, PermissionDenied
 from comptoir.core.validation import UNSET
@@ -335,5 +335,5 @@ def merge_cart(request: HttpRequest, response: HttpResponse, token: str) -> dict
     user = request.auth  # type: ignore[attr-defined]
     cart = services.cart_merge(user=user, token=token)
     if cart_cookie_token(request) == token:
-        response.delete_cookie(CART_COOKIE, samesite="Lax")
+        cart_cookie_delete(response)
     return _out(request, cart, user)

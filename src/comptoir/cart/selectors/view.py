@@ -97,6 +97,7 @@ class _Facts:
     variant_id: int
     sku: str
     product_id: int
+    product_slug: str
     product_name: str
     variant_name: str
     quantity: int
@@ -119,6 +120,7 @@ def _facts(cart: Cart, language: str) -> list[_Facts]:
         "saved_for_later",
         "variant__weight_grams",
         "variant__product__allow_backorders",
+        "variant__product__slug",
     ]
     translated = language != settings.LANGUAGE_CODE
     if translated:
@@ -139,7 +141,8 @@ def _facts(cart: Cart, language: str) -> list[_Facts]:
                 variant_id=row[1],
                 sku=row[2],
                 product_id=row[3],
-                product_name=(row[11] or row[4]) if translated else row[4],
+                product_slug=row[11],
+                product_name=(row[12] or row[4]) if translated else row[4],
                 variant_name=name_en if language == "en" and name_en else name,
                 quantity=row[7],
                 saved=row[8],
@@ -286,6 +289,7 @@ def _view_line(line: _Line, *, subtotal: Price | None, total: Price | None, shar
         line_id=f.line_id,
         variant_id=f.variant_id,
         product_id=f.product_id,
+        product_slug=f.product_slug,
         sku=f.sku,
         product_name=f.product_name,
         variant_name=f.variant_name,
@@ -321,7 +325,11 @@ def goods_reused() -> Iterator[None]:
     """Inside the block, `cart_goods` computes the goods of a cart once and answers the
     same `Goods` again while the cart's email, addresses, coupons, customer and the
     caller stay the same. Only for a request whose writes leave the lines alone (choosing
-    the shipping method: the service checks the option on the goods the answer shows)."""
+    the shipping method: the service checks the option on the goods the answer shows).
+    Inside another block, the outer one's goods are kept."""
+    if _reused.get() is not None:
+        yield
+        return
     token = _reused.set({})
     try:
         yield

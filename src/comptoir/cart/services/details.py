@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import Address
 from comptoir.accounts.selectors import address_get
-from comptoir.accounts.services import ADDRESS_TEXT_FIELDS, _address_clean
+from comptoir.accounts.services import ADDRESS_TEXT_FIELDS, address_clean, address_values
 from comptoir.cart.models import Cart
 from comptoir.cart.selectors.view import buyer_of, cart_goods, cart_shipping_options
 from comptoir.cart.services._common import MAX_COUPONS, synced, touch, writable
@@ -81,10 +81,6 @@ def _invalid(field: str, message: str) -> InvalidInput:
     )
 
 
-def _snapshot(address: Address) -> dict[str, str]:
-    return {field: str(getattr(address, field) or "") for field in ADDRESS_TEXT_FIELDS}
-
-
 def address_snapshot(value: object, *, field: str) -> dict[str, str]:
     """An address given as a dict, checked by the accounts' address rules (country, postal
     code format for the country, phone number as E.164, required fields) and returned as
@@ -103,14 +99,14 @@ def address_snapshot(value: object, *, field: str) -> dict[str, str]:
             raise _invalid(f"{field}.{key}", _("Must be text."))
     address = Address(**{key: value.get(key) or "" for key in ADDRESS_TEXT_FIELDS})
     try:
-        _address_clean(address)
+        address_clean(address)
     except InvalidInput as exc:
         raise InvalidInput(
             exc.detail,
             code=exc.code,
             errors={f"{field}.{name}": messages for name, messages in exc.errors.items()},
         ) from None
-    return _snapshot(address)
+    return address_values(address)
 
 
 def _saved(owner: Any, address_id: object) -> dict[str, str]:
@@ -119,7 +115,7 @@ def _saved(owner: Any, address_id: object) -> dict[str, str]:
     valid = isinstance(address_id, int) and not isinstance(address_id, bool)
     if owner is None or not valid or not 0 < address_id < 2**63:  # type: ignore[operator]
         raise NotFound(_("Address not found."), code="ADDRESS_NOT_FOUND")
-    return _snapshot(address_get(user=owner, address_id=address_id))  # type: ignore[arg-type]
+    return address_values(address_get(user=owner, address_id=address_id))  # type: ignore[arg-type]
 
 
 def _one(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import LANGUAGE_CHOICES
 from comptoir.core.errors import Conflict, InvalidInput
-from comptoir.core.validation import UNSET, Unset, given, text_check, validate
+from comptoir.core.validation import UNSET, Unset, ensure_unique, given, text_check, validate
 
 __all__ = [
     "LANGUAGES",
@@ -50,29 +50,6 @@ def text_checked[**P, R](service: Callable[P, R]) -> Callable[P, R]:
         return service(*args, **kwargs)
 
     return checked
-
-
-def ensure_unique(
-    model: type[models.Model],
-    *,
-    field: str,
-    value: object,
-    code: str,
-    exclude_pk: int | None = None,
-    scope: Mapping[str, object] | None = None,
-) -> None:
-    """Raise Conflict(`code`) when another row already holds `value` in `field`."""
-    if value in (None, ""):
-        return
-    rows = model._default_manager.filter(**{field: value}, **(scope or {}))
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    if rows.exists():
-        message = _("%(field)s “%(value)s” is already taken.") % {
-            "field": field,
-            "value": str(value)[:100],
-        }
-        raise Conflict(message, code=code, errors={field: [code]})
 
 
 def ensure_language(language: str) -> None:

@@ -1,5 +1,6 @@
-"""Reads of the inventory: what a channel can sell, low stock, the ledger check, and the
-allocation plan (pure, computed on rows already loaded; the caller holds the locks)."""
+"""Reads of the inventory: what a channel can sell, low stock, the ledger check, the
+allocation plan (pure, computed on rows already loaded; the caller holds the locks), and the
+version of the warehouses (for copies kept by other apps, e.g. shipping's pick-ups)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,23 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from comptoir.channels.models import Channel
+from comptoir.core.memo import cache_version, cache_version_bump
 from comptoir.inventory.models import Stock, StockMovement, Warehouse
+
+WAREHOUSES_VERSION_KEY = "inventory:warehouses:version"
+
+
+def warehouses_version() -> int:
+    """The version of the warehouses in the Django cache. Data kept in a process that
+    depends on a warehouse (shipping's copy offers a pick-up only while its warehouse is
+    active) puts it in its own version, so that a changed warehouse makes the copy stale."""
+    return cache_version(WAREHOUSES_VERSION_KEY)
+
+
+def warehouses_version_bump() -> int:
+    """Make every copy kept under `warehouses_version` stale. `warehouse_update` calls it
+    through `transaction.on_commit(warehouses_version_bump, robust=True)`."""
+    return cache_version_bump(WAREHOUSES_VERSION_KEY)
 
 
 def warehouses_serving(channel: Channel) -> Q:

@@ -1,20 +1,19 @@
 """Shared pieces of the inventory services: limits, input checks, the one function that
 changes on-hand quantity (`_move`, with its ledger row), the line checks of allocation and
-reservation, and the audit trail written to the admin's LogEntry."""
+reservation; the audit trail (comptoir.core.audit) re-exported (quantity changes are not
+audited: their StockMovement carries the actor)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
-from django.contrib.admin.models import LogEntry
-from django.db import models
 from django.db.models import F
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.catalog.models import ProductVariant
+from comptoir.core.audit import audit, changed_fields  # noqa: F401 - re-exported to the services
 from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.core.validation import text_check
 from comptoir.inventory.locks import stocks_for_update
@@ -133,30 +132,3 @@ def _lines(lines: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
             raise NotFound(_("Unknown variant."), code="VARIANT_NOT_FOUND")
         checked.append((variant_id, _quantity(quantity)))
     return checked
-
-
-# --- Audit ---------------------------------------------------------------------------------
-
-
-def audit(*, actor: User | None, obj: models.Model, flag: int, message: list[Any] | str) -> None:
-    """Record a write on `obj` in the admin's history (django.contrib.admin LogEntry): who,
-    when and what. `message` is Django's JSON change message (a list of
-    {"added"|"changed": {...}}, translated when shown) or plain text. Writes without an
-    actor (scripts, the demo loader) have no one to record and log nothing. Quantity
-    changes are not logged here: their StockMovement carries the actor."""
-    if actor is None or actor.pk is None:
-        return
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=[obj],
-        action_flag=flag,
-        change_message=message,
-        single_object=True,
-    )
-
-
-def changed_fields(model: type[models.Model], names: Sequence[str]) -> list[dict[str, Any]]:
-    """Django's change message naming the fields `names` by their verbose names."""
-    with translation.override(None):  # stored untranslated, translated when shown (Django)
-        labels = [str(getattr(model._meta.get_field(name), "verbose_name", name)) for name in names]
-    return [{"changed": {"fields": labels}}] if labels else []

@@ -1,14 +1,19 @@
 """Allocation: promise free stock to order lines (`quantity_allocated` up), release it, ship
 it (on hand and allocated down, one `sale` movement per row). The plan is made on the rows
-locked in primary-key order; `stock_reserve` (reservations.py) plans the same way."""
+locked in primary-key order and applied by `_allocate_locked`, the one path of
+`stock_allocate` and `stock_reserve` (reservations.py). The rows change in one UPDATE per
+BATCH rows, checked first against their locked values; the database's checks
+(0 <= allocated <= on hand) stand behind."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import batched
+from typing import Final
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
@@ -25,6 +30,9 @@ from comptoir.inventory.selectors import (
     warehouses_serving,
 )
 from comptoir.inventory.services._common import _insufficient, _lines, _quantity, _texts
+
+# Rows changed by one UPDATE (a CASE branch each), well under every database's limits.
+BATCH: Final = 500
 
 
 def _plan_locked(
@@ -92,21 +100,63 @@ def _plan_locked(
     return plan, locked
 
 
-def _allocated_change(stock_id: int, change: int) -> None:
-    """Add `change` (signed) to the allocated quantity of a LOCKED row, with a conditional
-    UPDATE that can never over-allocate nor go below zero."""
-    if change > 0:
-        updated = Stock.objects.filter(
-            pk=stock_id, quantity__gte=F("quantity_allocated") + change
-        ).update(quantity_allocated=F("quantity_allocated") + change)
-        if updated != 1:  # cannot happen under the lock; never allocate what is not there
-            raise _insufficient(_("Not enough stock."))
-    elif change < 0:
-        updated = Stock.objects.filter(pk=stock_id, quantity_allocated__gte=-change).update(
-            quantity_allocated=F("quantity_allocated") + change
-        )
-        if updated != 1:
+def _per_stock(allocations: Iterable[Allocation]) -> dict[int, int]:
+    totals: dict[int, int] = defaultdict(int)
+    for allocation in allocations:
+        totals[allocation.stock_id] += allocation.quantity
+    return dict(totals)
+
+
+def _per_row(changes: Iterable[tuple[int, int]]) -> Case:
+    """CASE pk WHEN ... THEN <change> ELSE 0: the signed change of each row (stock id ->
+    units) in one UPDATE."""
+    return Case(
+        *[When(pk=stock_id, then=Value(change)) for stock_id, change in changes],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _allocated_changes(changes: Mapping[int, int], locked: Mapping[int, Stock]) -> None:
+    """Add each signed change (stock id -> units; 0: none) to the allocated quantity of its
+    row, LOCKED by the caller (`locked`: those rows as read under the lock). Checked first,
+    writing nothing on refusal: a rise beyond free stock is INSUFFICIENT_STOCK, a release
+    of more than is allocated (or of a missing row) ALLOCATION_MISMATCH. One UPDATE per
+    BATCH rows."""
+    wanted = sorted((pk, n) for pk, n in changes.items() if n)
+    for stock_id, change in wanted:
+        stock = locked.get(stock_id)
+        if stock is None or stock.quantity_allocated + change < 0:
             raise _mismatch()
+        if stock.quantity_allocated + change > stock.quantity:
+            raise _insufficient(_("Not enough stock."))  # cannot happen under the lock
+    for chunk in batched(wanted, BATCH):
+        Stock.objects.filter(pk__in=[pk for pk, _n in chunk]).update(
+            quantity_allocated=F("quantity_allocated") + _per_row(chunk)
+        )
+
+
+def _allocate_locked(
+    *,
+    lines: list[tuple[int, int]],
+    channel: Channel,
+    backorders: bool,
+    held: Mapping[int, int] | None = None,
+) -> AllocationPlan:
+    """Plan the lines on the locked rows (`_plan_locked`) and set each row's allocated
+    quantity from `held` (stock id -> units the caller gives back, e.g. the previous
+    reservation of a token) to the plan's: the one path of `stock_allocate` (nothing
+    held) and `stock_reserve`. Raises like `_plan_locked`, writing nothing."""
+    held = held or {}
+    plan, locked = _plan_locked(
+        lines=lines, channel=channel, backorders=backorders, held=held, also_lock=held
+    )
+    wanted = _per_stock(plan.allocations)
+    _allocated_changes(
+        {pk: wanted.get(pk, 0) - held.get(pk, 0) for pk in held.keys() | wanted.keys()},
+        {s.pk: s for s in locked},
+    )
+    return plan
 
 
 @transaction.atomic
@@ -123,10 +173,7 @@ def stock_allocate(
     there is and is not refused for the rest: the caller records requested minus
     allocated as backordered (`selectors.backordered`) and allocates it later, when stock
     has arrived (docs/inventory.md, "Backorders")."""
-    checked = _lines(lines)
-    plan, _locked_rows = _plan_locked(lines=checked, channel=channel, backorders=backorders)
-    for allocation in plan.allocations:
-        _allocated_change(allocation.stock_id, allocation.quantity)
+    plan = _allocate_locked(lines=_lines(lines), channel=channel, backorders=backorders)
     return list(plan.allocations)
 
 
@@ -156,9 +203,8 @@ def stock_deallocate(*, allocations: Iterable[Allocation]) -> None:
     """Release `allocations` (a cancelled order, an expired checkout). 409
     ALLOCATION_MISMATCH, changing nothing, when a row holds less allocated than released."""
     totals = _by_stock(allocations)
-    stocks_for_update(totals)
-    for stock_id, quantity in sorted(totals.items()):
-        _allocated_change(stock_id, -quantity)
+    locked = {s.pk: s for s in stocks_for_update(totals)}
+    _allocated_changes({pk: -n for pk, n in totals.items()}, locked)
 
 
 @transaction.atomic
@@ -167,27 +213,31 @@ def stock_ship(
 ) -> list[StockMovement]:
     """Ship allocated units: on hand and allocated both go down, one `sale` movement per
     stock row with `reference` (the order number). 409 ALLOCATION_MISMATCH, changing
-    nothing, when a row holds less allocated than shipped."""
+    nothing, when a row holds less allocated than shipped. One UPDATE and one INSERT per
+    BATCH rows."""
     _texts(reference=reference)
-    totals = _by_stock(allocations)
-    locked = {s.pk: s for s in stocks_for_update(totals)}
-    movements = []
-    for stock_id, quantity in sorted(totals.items()):
-        updated = Stock.objects.filter(
-            pk=stock_id, quantity_allocated__gte=quantity, quantity__gte=quantity
-        ).update(
-            quantity=F("quantity") - quantity,
-            quantity_allocated=F("quantity_allocated") - quantity,
-        )
-        if updated != 1:
+    totals = sorted(_by_stock(allocations).items())
+    locked = {s.pk: s for s in stocks_for_update(pk for pk, _n in totals)}
+    for stock_id, quantity in totals:
+        stock = locked.get(stock_id)
+        if stock is None or stock.quantity_allocated < quantity:
             raise _mismatch()
-        movements.append(
-            StockMovement.objects.create(
+    for chunk in batched(totals, BATCH):
+        change = _per_row(chunk)
+        Stock.objects.filter(pk__in=[pk for pk, _n in chunk]).update(
+            quantity=F("quantity") - change,
+            quantity_allocated=F("quantity_allocated") - change,
+        )
+    return StockMovement.objects.bulk_create(
+        [
+            StockMovement(
                 stock=locked[stock_id],
                 kind=MovementKind.SALE,
                 quantity=-quantity,
                 reference=reference,
                 actor=actor,
             )
-        )
-    return movements
+            for stock_id, quantity in totals
+        ],
+        batch_size=BATCH,
+    )

@@ -33,11 +33,13 @@ from django.utils.translation import ngettext
 
 from comptoir.accounts.models import User
 from comptoir.catalog.models import ProductVariant
+from comptoir.core import csv_files
 from comptoir.core.errors import InvalidInput
 from comptoir.core.text import text_storable
 from comptoir.inventory.locks import stocks_for_update
 from comptoir.inventory.models import MovementKind, Stock, StockMovement, Warehouse
 from comptoir.inventory.services._common import MAX_ON_HAND, MAX_QUANTITY
+from comptoir.inventory.services.allocation import _per_row
 
 COLUMNS: Final = ("sku", "warehouse", "quantity", "mode", "note")
 REQUIRED: Final = ("sku", "warehouse", "quantity", "mode")
@@ -69,55 +71,8 @@ class _Row:
     note: str
 
 
-def _invalid(message: str, errors: dict[str, list[str]] | None = None) -> InvalidInput:
-    return InvalidInput(message, code="INVALID_CSV", errors=errors or {"file": [message]})
-
-
-def _too_large(message: str) -> InvalidInput:
-    return InvalidInput(message, code="CSV_TOO_LARGE", status=413, errors={"file": [message]})
-
-
-def too_large_message() -> str:
-    return _("The file is larger than %(n)s MB.") % {"n": MAX_BYTES >> 20}
-
-
-def _decode(data: bytes | str) -> str:
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    if len(raw) > MAX_BYTES:
-        raise _too_large(too_large_message())
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _invalid(
-            _("The file is not UTF-8 text (line %(line)s). Save it as “CSV UTF-8”.")
-            % {"line": line}
-        ) from None
-    if "\x00" in text:
-        raise _invalid(_("The file contains NUL characters: it is not a CSV text file."))
-    return text
-
-
-def _delimiter(text: str) -> str:
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    return ";" if ";" in header and "," not in header else ","
-
-
 def _header(cells: list[str]) -> dict[str, int]:
-    names = [cell.strip().lower() for cell in cells]
-    problems: list[str] = []
-    if unknown := [n for n in names if n and n not in COLUMNS]:
-        problems.append(
-            _("Unknown columns: %(names)s. Expected: %(columns)s.")
-            % {"names": ", ".join(unknown)[:200], "columns": ",".join(COLUMNS)}
-        )
-    if repeated := sorted({n for n in names if n and names.count(n) > 1}):
-        problems.append(_("Repeated columns: %(names)s.") % {"names": ", ".join(repeated)})
-    if missing := [n for n in REQUIRED if n not in names]:
-        problems.append(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
-    if problems:
-        raise _invalid(problems[0], {"row 1": problems})
-    return {name: i for i, name in enumerate(names) if name}
+    return csv_files.header(cells, columns=COLUMNS, required=REQUIRED, key="row 1")
 
 
 def _parse(cells: list[str], columns: dict[str, int], row: int) -> _Row:
@@ -150,7 +105,9 @@ def _parse(cells: list[str], columns: dict[str, int], row: int) -> _Row:
 
 
 def _read(text: str) -> tuple[list[_Row], dict[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=csv_files.delimiter(text), strict=True
+    )
     rows: list[_Row] = []
     errors: dict[int, list[str]] = {}
     columns: dict[str, int] | None = None
@@ -163,7 +120,7 @@ def _read(text: str) -> tuple[list[_Row], dict[int, list[str]]]:
                 columns = _header(cells)
                 continue
             if len(rows) + len(errors) >= MAX_ROWS:
-                raise _too_large(
+                raise csv_files.too_large(
                     _("The file has more than %(n)s rows: split it.") % {"n": f"{MAX_ROWS:,}"}
                 )
             line = reader.line_num
@@ -197,9 +154,9 @@ def _read(text: str) -> tuple[list[_Row], dict[int, list[str]]]:
             "row": reader.line_num,
             "reason": str(exc),
         }
-        raise _invalid(message, {f"row {reader.line_num}": [message]}) from None
+        raise csv_files.invalid_csv(message, {f"row {reader.line_num}": [message]}) from None
     if columns is None:
-        raise _invalid(
+        raise csv_files.invalid_csv(
             _("The file is empty: it needs a header line (%(columns)s).")
             % {"columns": ",".join(COLUMNS)}
         )
@@ -219,7 +176,7 @@ def _refuse(errors: dict[int, list[str]]) -> InvalidInput:
         "%(n)s bad rows; nothing was imported. First, row %(row)s: %(reason)s",
         len(ordered),
     ) % {"n": len(ordered), "row": first_row, "reason": first_messages[0]}
-    return _invalid(detail, shown)
+    return csv_files.invalid_csv(detail, shown)
 
 
 def _references(
@@ -306,7 +263,7 @@ def stock_import_csv(*, data: bytes | str, actor: User | None = None) -> StockIm
     INVALID_CSV with `errors` {"row <n>": [reasons]} and nothing changed when any row is
     bad, the file is not UTF-8 text, is empty or has a bad header; 413 CSV_TOO_LARGE over
     2 MB or 10,000 rows. Stock rows are locked in primary-key order, all at once."""
-    rows, errors = _read(_decode(data))
+    rows, errors = _read(csv_files.decode(data, max_bytes=MAX_BYTES))
     variants, warehouses = _references(rows, errors)
     if errors:
         raise _refuse(errors)
@@ -336,9 +293,10 @@ def stock_import_csv(*, data: bytes | str, actor: User | None = None) -> StockIm
             )
     if errors:
         raise _refuse(errors)
-    for movement in movements:
-        Stock.objects.filter(pk=movement.stock_id).update(
-            quantity=F("quantity") + movement.quantity
+    # One movement per changed row, so one UPDATE (CASE per row) and one INSERT per BATCH.
+    for chunk in batched(movements, BATCH):
+        Stock.objects.filter(pk__in=[m.stock_id for m in chunk]).update(
+            quantity=F("quantity") + _per_row((m.stock_id, m.quantity) for m in chunk)
         )
     StockMovement.objects.bulk_create(movements, batch_size=BATCH)
     return StockImportResult(

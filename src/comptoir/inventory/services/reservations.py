@@ -25,7 +25,11 @@ from comptoir.inventory.locks import stocks_for_update
 from comptoir.inventory.models import Reservation, ReservationHold
 from comptoir.inventory.selectors import Allocation
 from comptoir.inventory.services._common import _lines
-from comptoir.inventory.services.allocation import _allocated_change, _plan_locked
+from comptoir.inventory.services.allocation import (
+    _allocate_locked,
+    _allocated_changes,
+    _per_stock,
+)
 
 TOKEN_MAX_LENGTH: Final = ReservationHold._meta.get_field("token").max_length or 120
 # Holds released per transaction by `reservations_expire` (short locks, bounded memory).
@@ -77,15 +81,16 @@ def _hold_locked(token: str) -> ReservationHold | None:
     return ReservationHold.objects.select_for_update().filter(token=token).first()
 
 
-def _hold_created_or_locked(token: str, expires_at: datetime) -> ReservationHold:
-    """The token's hold, locked; created when missing. Two requests creating it at once:
-    the second waits for the first (unique token) and then locks the first's row."""
+def _hold_created_or_locked(token: str, expires_at: datetime) -> tuple[ReservationHold, bool]:
+    """The token's hold, locked, and whether it was created here (then it holds nothing
+    yet). Two requests creating it at once: the second waits for the first (unique token)
+    and then locks the first's row."""
     for _attempt in range(3):
         if (hold := _hold_locked(token)) is not None:
-            return hold
+            return hold, False
         try:
             with transaction.atomic():
-                return ReservationHold.objects.create(token=token, expires_at=expires_at)
+                return ReservationHold.objects.create(token=token, expires_at=expires_at), True
         except IntegrityError:
             continue
     raise _busy()
@@ -104,9 +109,8 @@ def _held(tokens: Sequence[str]) -> dict[int, int]:
 def _give_back(held: dict[int, int]) -> int:
     """Deallocate `held` (stock id -> units) on rows locked here in primary-key order;
     the number of units."""
-    stocks_for_update(held)
-    for stock_id, quantity in sorted(held.items()):
-        _allocated_change(stock_id, -quantity)
+    locked = {s.pk: s for s in stocks_for_update(held)}
+    _allocated_changes({pk: -n for pk, n in held.items()}, locked)
     return sum(held.values())
 
 
@@ -130,20 +134,14 @@ def stock_reserve(
     token = _token(token)
     expires_at = _expiry(expires_at)
     checked = _lines(lines)
-    hold = _hold_created_or_locked(token, expires_at)
-    held = _held([token])
-    plan, _rows = _plan_locked(
-        lines=checked, channel=channel, backorders=True, held=held, also_lock=held
-    )
-    wanted: dict[int, int] = defaultdict(int)
-    for allocation in plan.allocations:
-        wanted[allocation.stock_id] += allocation.quantity
-    for stock_id in sorted(held.keys() | wanted.keys()):
-        _allocated_change(stock_id, wanted.get(stock_id, 0) - held.get(stock_id, 0))
-    Reservation.objects.filter(token=token).delete()
+    hold, created = _hold_created_or_locked(token, expires_at)
+    held = {} if created else _held([token])
+    plan = _allocate_locked(lines=checked, channel=channel, backorders=True, held=held)
+    if held:
+        Reservation.objects.filter(token=token).delete()
     Reservation.objects.bulk_create(
         Reservation(token=token, stock_id=stock_id, quantity=quantity, expires_at=expires_at)
-        for stock_id, quantity in sorted(wanted.items())
+        for stock_id, quantity in sorted(_per_stock(plan.allocations).items())
     )
     backordered = plan.backordered
     hold.expires_at = expires_at

@@ -52,7 +52,7 @@ def _stock_in(
     if locked.quantity + quantity > MAX_ON_HAND:
         raise _too_much()
     _move(locked, kind=kind, quantity=quantity, reference=reference, note=note, actor=actor)
-    locked.refresh_from_db()
+    locked.quantity += quantity  # as stored: the row is locked
     return locked
 
 
@@ -177,7 +177,7 @@ def stock_adjust(
             note=note,
             actor=actor,
         )
-        locked.refresh_from_db()
+        locked.quantity = target  # as stored: the row is locked
     return locked
 
 
@@ -260,8 +260,7 @@ def stock_transfer(
         (into, MovementKind.TRANSFER_IN, quantity),
     ):
         _move(stock, kind=kind, quantity=change, reference=reference, note=note, actor=actor)
-    out.refresh_from_db()
-    into.refresh_from_db()
+        stock.quantity += change  # as stored: the rows are locked
     return out, into
 
 

@@ -10,10 +10,10 @@ from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import IntegrityError, transaction
 
 from comptoir.accounts.models import User
-from comptoir.catalog.services._common import ensure_unique
 from comptoir.channels.models import Channel
-from comptoir.core.validation import UNSET, Unset, given, text_check, validate
+from comptoir.core.validation import UNSET, Unset, ensure_unique, given, text_check, validate
 from comptoir.inventory.models import Warehouse
+from comptoir.inventory.selectors import warehouses_version_bump
 from comptoir.inventory.services._common import _warehouse, audit, changed_fields
 
 
@@ -151,4 +151,6 @@ def warehouse_update(
             flag=CHANGE,
             message=changed_fields(Warehouse, changed),
         )
+        # Copies that depend on warehouses (shipping's pick-ups) reload once committed.
+        transaction.on_commit(warehouses_version_bump, robust=True)
     return current

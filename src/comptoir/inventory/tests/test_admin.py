@@ -180,8 +180,17 @@ def test_import_page(staff: Client, lyon: Warehouse, variant: ProductVariant) ->
     bad = SimpleUploadedFile("s.csv", b"sku,warehouse,quantity,mode\nPERC-18V,lyon,x,add\n")
     response = staff.post(url, {"file": bad})
     assert response.status_code == 200
-    assert b"row 2" in response.content
+    page = response.content.decode()
+    assert 'id="line-errors"' in page
+    assert "<li>row 2: The quantity is not a whole number: “x”.</li>" in page
     assert Stock.objects.get().quantity == 9
+    # Over 2 MB: refused before it is read, on the page, nothing imported.
+    big = SimpleUploadedFile("s.csv", b"sku,warehouse,quantity,mode\n" + b"x" * (2 << 20))
+    response = staff.post(url, {"file": big})
+    assert response.status_code == 200
+    assert "The file is larger than 2 MB." in response.content.decode()
+    assert Stock.objects.get().quantity == 9
+    assert staff.get(url).status_code == 200
 
 
 def test_ledger_and_reservations_are_read_only(staff: Client, stock: Stock) -> None:

@@ -3,12 +3,13 @@ shipping, and the read selectors."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from comptoir.catalog.models import ProductVariant
 from comptoir.catalog.tests.factories import ProductVariantFactory
@@ -220,6 +221,66 @@ def test_deallocate_and_ship_refuse_more_than_allocated(
         with pytest.raises(InvalidInput):
             call(**{**kwargs, "allocations": [zero]})
         assert (state(), StockMovement.objects.count()) == before
+
+
+def _queries(call: Any) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [1, 2, 12])
+def test_writes_take_the_same_queries_whatever_the_number_of_rows(
+    lyon: Warehouse, paris: Warehouse, channel: Channel, n: int
+) -> None:
+    """Allocating, reserving, releasing and shipping n variants split over two warehouses
+    (2n stock rows) cost the same statements for 1 row as for 24: one UPDATE per batch of
+    rows, not one per row."""
+    variants = [ProductVariantFactory.create() for _ in range(n)]
+    for variant in variants:
+        stocked(lyon, variant, 2)
+        stocked(paris, variant, 10)
+    lines = [(v.pk, 3) for v in variants]
+    expires = timezone.now() + timedelta(minutes=5)
+    counts: dict[str, int] = {}
+    allocations: list[Allocation] = []
+
+    def allocate() -> None:
+        allocations.extend(services.stock_allocate(lines=lines, channel=channel))
+
+    counts["allocate"] = _queries(allocate)
+    counts["deallocate"] = _queries(lambda: services.stock_deallocate(allocations=allocations))
+    counts["reserve"] = _queries(
+        lambda: services.stock_reserve(
+            token="co-1", lines=lines, channel=channel, expires_at=expires
+        )
+    )
+    counts["reserve again"] = _queries(
+        lambda: services.stock_reserve(
+            token="co-1", lines=[(v.pk, 4) for v in variants], channel=channel, expires_at=expires
+        )
+    )
+    counts["release"] = _queries(lambda: services.reservation_release(token="co-1"))
+    allocations.clear()
+    allocate()
+    counts["ship"] = _queries(
+        lambda: services.stock_ship(allocations=allocations, reference="CMD-1")
+    )
+    assert len(allocations) == 2 * n
+    # Savepoints (SAVEPOINT / RELEASE) on top of the statements.
+    assert counts == {
+        "allocate": 7,
+        "deallocate": 4,
+        "reserve": 13,
+        "reserve again": 12,
+        "release": 8,
+        "ship": 5,
+    }
+    assert state() == {
+        s.pk: (0 if s.warehouse_id == lyon.pk else 9, 0) for s in Stock.objects.all()
+    }
+    assert ledger_mismatches() == []
 
 
 # --- Selectors -----------------------------------------------------------------------------

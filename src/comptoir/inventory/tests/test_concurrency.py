@@ -4,8 +4,9 @@
 - Allocations of 2 units from stock split 5 + 5 over two warehouses: with the row locks
   each plan is made on rows no one else can change, so exactly 5 succeed (the third takes
   one unit from each warehouse). Without the locks every plan would be made on the same
-  stale rows, all taking from the first warehouse, and the conditional UPDATE would refuse
-  most of them although the second warehouse still has stock: a wrong count.
+  stale rows, all taking from the first warehouse, and the database's check (allocated at
+  most on hand) would refuse most of them although the second warehouse still has stock:
+  a wrong count.
 - An allocation racing a shipment and a transfer that write the same two rows in the
   opposite order never deadlocks (every stock row is locked up front, in primary-key
   order)."""

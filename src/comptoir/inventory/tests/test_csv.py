@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from comptoir.accounts.tests.factories import StaffFactory
@@ -178,6 +180,38 @@ def test_many_bad_rows_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     error = refused(HEADER + "\n" + "X,y,1,add\n" * 5)
     assert list(error.errors) == ["row 2", "row 3", "more"]
     assert error.errors["more"] == ["3 more bad rows not listed."]
+
+
+def _import_queries(text: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        services.stock_import_csv(data=text)
+    return len(queries)
+
+
+def test_import_writes_in_bulk(
+    monkeypatch: pytest.MonkeyPatch, lyon: Warehouse, paris: Warehouse
+) -> None:
+    """The statements do not grow with the rows (one UPDATE and one INSERT per batch of
+    rows, not one per row); rows over several batches all land, with their movements."""
+    variants = [ProductVariantFactory.create(sku=f"V-{n:02}") for n in range(30)]
+    for variant in variants:
+        services.stock_receive(warehouse=lyon, variant=variant, quantity=5)
+
+    def rows(skus: list[ProductVariant], quantity: int) -> str:
+        lines = [f"{v.sku},lyon,{quantity},set" for v in skus]
+        lines += [f"{v.sku},paris,{quantity},add" for v in skus]
+        return "\n".join([HEADER, *lines, ""])
+
+    few = _import_queries(rows(variants[:2], 7))
+    many = _import_queries(rows(variants[2:], 7))
+    assert few == many
+    monkeypatch.setattr(csv_import, "BATCH", 4)
+    services.stock_import_csv(data=rows(variants, 9))
+    assert levels() == {
+        **{(v.sku, "lyon"): (9, 0) for v in variants},
+        **{(v.sku, "paris"): (16, 0) for v in variants},
+    }
+    assert ledger_mismatches() == []
 
 
 # --- API ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Real concurrency on PostgreSQL across OS processes (work.run_together: one process per
-call, each with its own connection to the test database, released together by a barrier).
+"""Real concurrency on PostgreSQL across OS processes (comptoir.core.processes: one process
+per call, each with its own connection to the test database, released together by a
+barrier).
 
 - 20 checkouts reserving 1 unit of a variant with 5 in stock (split 3 + 2 over two
   warehouses): exactly 5 hold a unit, 15 get INSUFFICIENT_STOCK, nothing is over-allocated.
@@ -17,13 +18,15 @@ from django.db.models import Sum
 
 from comptoir.catalog.tests.factories import ProductVariantFactory
 from comptoir.channels.tests.factories import ChannelFactory
+from comptoir.core.processes import each_in_process, in_processes
 from comptoir.inventory import services
 from comptoir.inventory.models import Reservation, ReservationHold, Stock
 from comptoir.inventory.selectors import ledger_mismatches
 from comptoir.inventory.tests.factories import WarehouseFactory
-from comptoir.inventory.tests.work import run_together
 
 pytestmark = pytest.mark.postgres
+
+WORK = "comptoir.inventory.tests.work"
 
 
 def allocated_and_held() -> tuple[int, int]:
@@ -42,7 +45,9 @@ def test_twenty_checkouts_for_five_units(transactional_db: Any) -> None:
         warehouse=WarehouseFactory.create(priority=1), variant=variant, quantity=3
     )
 
-    outcomes = run_together([("reserve", (f"co-{n}", variant.pk, channel.pk)) for n in range(20)])
+    outcomes = in_processes(
+        f"{WORK}:reserve", [(f"co-{n}", variant.pk, channel.pk) for n in range(20)], processes=20
+    )
 
     assert Counter(outcomes) == {"ok": 5, "INSUFFICIENT_STOCK": 15}
     assert allocated_and_held() == (5, 5)
@@ -58,11 +63,11 @@ def test_same_token_commit_and_expiry_racing(transactional_db: Any) -> None:
     calls: list[tuple[str, tuple[Any, ...]]] = []
     for n in range(6):
         token = f"co-{n}"
-        calls += [("reserve", (token, variant.pk, channel.pk))] * 2  # the same token twice
-        calls.append(("commit", (token,)))
-    calls += [("expire_all", ())] * 2
+        calls += [(f"{WORK}:reserve", (token, variant.pk, channel.pk))] * 2  # the same token twice
+        calls.append((f"{WORK}:commit", (token,)))
+    calls += [(f"{WORK}:expire_all", ())] * 2
 
-    outcomes = run_together(calls)
+    outcomes = each_in_process(calls)
 
     assert set(outcomes) <= {"ok", "INSUFFICIENT_STOCK", "RESERVATION_EXPIRED"}, outcomes
     allocated, held = allocated_and_held()
@@ -80,5 +85,5 @@ def committed_units(outcomes: list[Any], calls: list[tuple[str, tuple[Any, ...]]
     return sum(
         1
         for (name, _args), outcome in zip(calls, outcomes, strict=True)
-        if name == "commit" and outcome == "ok"
+        if name == f"{WORK}:commit" and outcome == "ok"
     )

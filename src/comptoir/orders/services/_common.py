@@ -4,7 +4,7 @@ and the outbox."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 
 from django.utils.translation import gettext as _
@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.core import outbox
 from comptoir.core.errors import InvalidInput, NotFound
-from comptoir.core.money import minor_unit
-from comptoir.core.validation import text_check
+from comptoir.core.money import MAX_AMOUNT  # noqa: F401 - re-exported to the services
+from comptoir.core.validation import (  # noqa: F401 - amount_check, text_limit: re-exported
+    amount_check,
+    text_check,
+    text_limit,
+)
 from comptoir.orders.models import Order, OrderEvent
 
-# Amounts fit the money columns (14 digits, 2 decimals).
-MAX_AMOUNT: Final = Decimal("999999999999.99")
 MAX_QUANTITY: Final = 1_000_000
 MAX_LINES: Final = 1000
 MAX_ID: Final = 2**63 - 1
@@ -46,32 +48,6 @@ def actor_or_none(actor: Any) -> User | None:
     return actor if isinstance(actor, User) and actor.pk is not None else None
 
 
-def amount_check(
-    value: object, *, currency: str, field: str = "amount", allow_zero: bool = False
-) -> Decimal:
-    """A positive (or, with `allow_zero`, non-negative) Decimal amount with no more decimals
-    than the currency has; INVALID_AMOUNT otherwise. Floats are refused (money is never
-    binary floating point)."""
-    error = InvalidInput(
-        _("The amount must be a positive number with at most the currency's decimals."),
-        code="INVALID_AMOUNT",
-        errors={field: [_("Invalid amount.")]},
-    )
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise error
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, ValueError):
-        raise error from None
-    if not amount.is_finite() or amount > MAX_AMOUNT or amount < 0:
-        raise error
-    if amount == 0 and not allow_zero:
-        raise error
-    if amount != amount.quantize(minor_unit(currency)):
-        raise error
-    return amount.quantize(minor_unit(currency))
-
-
 def reference_check(reference: object, *, field: str = "reference") -> str:
     if not isinstance(reference, str) or len(reference) > REFERENCE_MAX_LENGTH:
         raise InvalidInput(
@@ -81,18 +57,6 @@ def reference_check(reference: object, *, field: str = "reference") -> str:
         )
     text_check(**{field: reference})
     return reference
-
-
-def text_limit(value: object, *, field: str, limit: int, required: bool = False) -> str:
-    """Free text (a note, a reason): a string within `limit` characters that can be stored."""
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        raise InvalidInput(
-            _("Enter a text of at most %(n)d characters.") % {"n": limit},
-            code="INVALID_INPUT",
-            errors={field: [_("Invalid text.")]},
-        )
-    text_check(**{field: value})
-    return value.strip()
 
 
 def line_quantities(lines: object, *, required: bool) -> dict[int, int]:

@@ -21,6 +21,8 @@ from comptoir.core.errors import Conflict, InvalidInput, invalid_from_django
 from comptoir.core.validation import text_check
 from comptoir.inventory.models import Stock, Warehouse
 from comptoir.orders.models import (
+    LINE_MONEY,
+    ORDER_TOTALS,
     Order,
     OrderAllocation,
     OrderLine,
@@ -40,28 +42,7 @@ from comptoir.orders.services._common import (
 NUMBER_DIGITS: Final = 6
 MAX_NUMBER: Final = 10**12 - 1
 PREFIX: Final = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
-ORDER_MONEY: Final = (
-    "subtotal_net",
-    "subtotal_tax",
-    "subtotal_gross",
-    "discount_gross",
-    "shipping_net",
-    "shipping_tax",
-    "shipping_gross",
-    "total_net",
-    "total_tax",
-    "total_gross",
-    "amount_paid",
-)
-LINE_MONEY: Final = (
-    "undiscounted_unit_gross",
-    "unit_net",
-    "unit_gross",
-    "discount_gross",
-    "total_net",
-    "total_tax",
-    "total_gross",
-)
+ORDER_MONEY: Final = (*ORDER_TOTALS, "amount_paid")
 ORDER_TEXT: Final = (
     "email",
     "language",

@@ -21,6 +21,7 @@ from comptoir.catalog.models import ProductVariant
 from comptoir.catalog.tests.factories import ProductVariantFactory
 from comptoir.channels.models import Channel
 from comptoir.channels.tests.factories import B2BChannelFactory
+from comptoir.core.models import OutboxEvent
 from comptoir.core.testing import Api, api_for, clerk_api, problem
 from comptoir.inventory.models import Stock
 from comptoir.orders import services
@@ -149,6 +150,30 @@ def test_the_detail_in_a_constant_number_of_queries(
     assert counts[0] == counts[1] <= 7
 
 
+def test_the_list_in_a_constant_number_of_queries(
+    client: Client, channel: Channel, customer: User
+) -> None:
+    headers = bearer(customer)
+    make_order(channel=channel, user=customer)
+    client.get(ORDERS, headers=headers)  # the token's first use is recorded once
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(ORDERS, headers=headers)
+        assert response.status_code == 200, response.content
+        return len(queries)
+
+    one = count()
+    for _ in range(4):
+        make_order(
+            channel=channel,
+            user=customer,
+            items=[(ProductVariantFactory.create(), 1) for _ in range(3)],
+        )
+
+    assert count() == one <= 3
+
+
 def test_another_customers_order_is_not_found(client: Client, channel: Channel) -> None:
     order = make_order(channel=channel, user=UserFactory.create())
 
@@ -263,6 +288,35 @@ def test_staff_list_and_filters(api: Api, channel: Channel) -> None:
         "user_id": None,
         "company_id": None,
     }
+
+
+def test_the_staff_list_and_detail_in_a_constant_number_of_queries(
+    api: Api, channel: Channel
+) -> None:
+    small = make_order(channel=channel)
+    services.fulfilment_create(order=small, lines=[(small.lines.get().pk, 1)])
+    api.get("orders")  # the token's first use is recorded once
+
+    def count(path: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(path)
+        assert response.status_code == 200, response.content
+        return len(queries)
+
+    listed, detail = count("orders"), count(f"orders/{small.number}")
+    big = make_order(
+        channel=channel, items=[(ProductVariantFactory.create(), 2) for _ in range(4)], paid=True
+    )
+    for line in big.lines.all()[:3]:
+        services.fulfilment_create(order=big, lines=[(line.pk, 1)], carrier="ups")
+    services.order_note_add(order=big, text="Rappeler", actor=StaffFactory.create())
+    make_order(channel=B2BChannelFactory.create(), user=UserFactory.create())
+    make_order(channel=channel)
+    for part in ("12.00", "12.00"):
+        _captured_transfer(big, amount=Decimal(part))
+
+    assert count("orders") == listed <= 3
+    assert count(f"orders/{big.number}") == detail <= 10
 
 
 def test_staff_list_bad_filters(api: Api) -> None:
@@ -456,18 +510,28 @@ def test_staff_notes(api: Api, channel: Channel) -> None:
 # --- staff: money through payments (provider calls happen outside any transaction) -------
 
 
-def _captured_transfer(order: Order) -> Any:
-    """A bank transfer received in full (an offline payment: refunds need no provider).
-    The model is looked up by name: orders, tests included, import nothing of payments
-    (import-linter); the staff routes under test reach payments through their services."""
+def _refund_topics(order: Order) -> list[OutboxEvent]:
+    return list(
+        OutboxEvent.objects.filter(
+            aggregate="order", aggregate_id=str(order.pk), topic="order.refunded"
+        ).order_by("pk")
+    )
+
+
+def _captured_transfer(order: Order, amount: Decimal | None = None) -> Any:
+    """A bank transfer of `amount` (the order's total by default) received in full (an
+    offline payment: refunds need no provider). The model is looked up by name: orders,
+    tests included, import nothing of payments (import-linter); the staff routes under
+    test reach payments through their services."""
     payment_model = apps.get_model("payments", "Payment")
+    amount = order.total_gross if amount is None else amount
     return payment_model.objects.create(
         order=order,
         checkout_ref=f"co-{order.pk}",
         method="bank_transfer",
         state="captured",
-        amount=order.total_gross,
-        amount_captured=order.total_gross,
+        amount=amount,
+        amount_captured=amount,
         currency=order.currency,
     )
 
@@ -494,6 +558,42 @@ def test_staff_refund_through_the_payment(channel: Channel) -> None:
     payment.refresh_from_db()
     assert payment.amount_refunded == Decimal("12.00")
     assert body["payments"][0]["amount_refunded"] == "12.00"
+    # Recorded once on the order: the amount and the returned units in one event.
+    (event,) = OrderEvent.objects.filter(order=order, kind="refunded")
+    assert event.data["amount"] == "12.00"
+    assert event.data["lines"] == [{"line_id": line.pk, "sku": line.sku, "quantity": 1}]
+    assert [e.payload["amount"] for e in _refund_topics(order)] == ["12.00"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_refund_across_two_payments_records_the_lines_once(channel: Channel) -> None:
+    api = api_for(StaffFactory.create())
+    order = make_order(channel=channel, paid=True)
+    (line,) = order.lines.all()
+    first = _captured_transfer(order, amount=Decimal("10.00"))
+    second = _captured_transfer(order, amount=Decimal("14.00"))
+
+    response = api.post(
+        f"orders/{order.number}/refunds",
+        {"amount": "15.00", "lines": [{"line_id": line.pk, "quantity": 2}]},
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["totals"]["amount_refunded"], body["lines"][0]["quantity_refunded"]) == (
+        "15.00",
+        2,
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    # Oldest payment first.
+    assert (first.amount_refunded, second.amount_refunded) == (Decimal("10.00"), Decimal("5.00"))
+    events = OrderEvent.objects.filter(order=order, kind="refunded").order_by("pk")
+    assert [(e.data["amount"], len(e.data["lines"])) for e in events] == [
+        ("10.00", 1),
+        ("5.00", 0),
+    ]
+    assert [e.payload["amount"] for e in _refund_topics(order)] == ["10.00", "5.00"]
 
 
 @pytest.mark.django_db(transaction=True)

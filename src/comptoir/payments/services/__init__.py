@@ -17,12 +17,15 @@ from comptoir.payments.services.operations import (
     payment_void,
     refunds_retry,
 )
+from comptoir.payments.services.order_money import order_pay_back, order_refund
 from comptoir.payments.services.webhooks import webhook_receive
 
 __all__ = [
     "ProviderRefused",
     "ProviderUnavailableError",
     "methods_available",
+    "order_pay_back",
+    "order_refund",
     "payment_attach",
     "payment_capture",
     "payment_execute",

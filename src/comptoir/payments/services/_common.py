@@ -4,7 +4,7 @@ the state a provider's answer leads to, and the outbox."""
 from __future__ import annotations
 
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 
 from django.conf import settings
@@ -13,10 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
-from comptoir.core import outbox
-from comptoir.core.errors import DomainError, InvalidInput, NotFound
-from comptoir.core.money import minor_unit
-from comptoir.core.validation import text_check
+from comptoir.core import outbox, validation
+from comptoir.core.errors import DomainError, NotFound
+from comptoir.core.validation import amount_check  # noqa: F401 - re-exported to the services
 from comptoir.payments.models import (
     OPEN_STATES,
     SETTLED_STATES,
@@ -31,7 +30,6 @@ from comptoir.payments.providers.base import NOT_FOUND, Provider, ProviderResult
 
 logger = logging.getLogger("comptoir.payments")
 
-MAX_AMOUNT: Final = Decimal("999999999999.99")
 TEXT_MAX_LENGTH: Final = 255
 REASON_MAX_LENGTH: Final = 1000
 
@@ -58,37 +56,9 @@ def outside_transaction(service: str) -> None:
         raise AssertionError(f"{service} calls the payment provider: never inside a transaction")
 
 
-def amount_check(value: object, *, currency: str, field: str = "amount") -> Decimal:
-    """A positive Decimal with no more decimals than the currency has (INVALID_AMOUNT).
-    Floats are refused: money is never binary floating point."""
-    error = InvalidInput(
-        _("The amount must be a positive number with at most the currency's decimals."),
-        code="INVALID_AMOUNT",
-        errors={field: [_("Invalid amount.")]},
-    )
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise error
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, ValueError):
-        raise error from None
-    if not amount.is_finite() or not 0 < amount <= MAX_AMOUNT:
-        raise error
-    if amount != amount.quantize(minor_unit(currency)):
-        raise error
-    return amount.quantize(minor_unit(currency))
-
-
 def text_limit(value: object, *, field: str, limit: int = TEXT_MAX_LENGTH) -> str:
     """Free text (a reason, a bank reference) within `limit` characters that can be stored."""
-    if not isinstance(value, str) or len(value) > limit:
-        raise InvalidInput(
-            _("Enter a text of at most %(n)d characters.") % {"n": limit},
-            code="INVALID_INPUT",
-            errors={field: [_("Invalid text.")]},
-        )
-    text_check(**{field: value})
-    return value.strip()
+    return validation.text_limit(value, field=field, limit=limit)
 
 
 def actor_or_none(actor: Any) -> User | None:

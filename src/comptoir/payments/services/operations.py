@@ -6,13 +6,14 @@ order's books are kept by comptoir.orders.services (`order_mark_paid`,
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from comptoir.core.errors import Conflict, DomainError
+from comptoir.core.errors import Conflict, DomainError, InvalidInput
 from comptoir.orders import services as order_services
 from comptoir.orders.models import Order
 from comptoir.payments.models import (
@@ -77,12 +78,14 @@ def _refused(result: ProviderResult) -> ProviderRefused:
     )
 
 
-def _order_books(payment: Payment, call: Any, **kwargs: Any) -> None:
+def _order_books(payment: Payment, call: Any, **kwargs: Any) -> str | None:
     """Keep the order's books after money moved at the provider. The money has moved
     whatever the order says: a refusal by the order is logged and written to the ledger
-    (ERROR, its code) for staff to look at, and never undoes the payment's record."""
+    (ERROR, its code) for staff to look at, and never undoes the payment's record.
+    Returns the order's error code, or None when the books were kept (or there is no
+    order)."""
     if payment.order_id is None:
-        return
+        return None
     try:
         with transaction.atomic():
             # The order service takes its own locks (stock, then the order).
@@ -99,6 +102,8 @@ def _order_books(payment: Payment, call: Any, **kwargs: Any) -> None:
             error_code=exc.code,
             raw={"order_not_updated": exc.detail},
         )
+        return exc.code
+    return None
 
 
 # --- capture and void -------------------------------------------------------------------------
@@ -191,26 +196,61 @@ def payment_void(*, payment: Payment, actor: Any = None) -> Payment:
 # --- refunds ----------------------------------------------------------------------------------
 
 
+# At most this many lines per refund (as the order's books accept).
+MAX_LINES = 1000
+
+
+def _lines_check(lines: object) -> list[tuple[int, int]]:
+    """(order line id, quantity) pairs as the ledger keeps them. Only their shape is
+    checked here: the order's books check them against the order when they record the
+    refund (`order_record_refund`)."""
+    pairs = list(lines) if isinstance(lines, list | tuple) else None
+    if (
+        pairs is None
+        or len(pairs) > MAX_LINES
+        or not all(
+            isinstance(pair, list | tuple)
+            and len(pair) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
+            for pair in pairs
+        )
+    ):
+        raise InvalidInput(
+            _("Give the lines as (line id, quantity) pairs, at most %(n)d.") % {"n": MAX_LINES},
+            code="INVALID_INPUT",
+            errors={"lines": [_("Invalid lines.")]},
+        )
+    return [(line_id, quantity) for line_id, quantity in pairs]
+
+
 def payment_refund(
-    *, payment: Payment, amount: Decimal, actor: Any = None, reason: str = ""
+    *,
+    payment: Payment,
+    amount: Decimal,
+    lines: Sequence[tuple[int, int]] = (),
+    actor: Any = None,
+    reason: str = "",
 ) -> Payment:
     """Give back `amount` of a captured payment (never inside a transaction).
 
     1. Under the payment's row lock, `amount` is checked against what is left (captured -
        refunded - refunds in flight) and reserved (`amount_refund_pending`, a PENDING
-       ledger row with a new idempotency key). Concurrent refunds therefore never exceed
-       the captured amount.
+       ledger row with a new idempotency key, the `reason` and the `lines`). Concurrent
+       refunds therefore never exceed the captured amount.
     2. The provider is asked, with no lock held, once per key (none for the offline
        methods: the money goes back by hand).
     3. The outcome is recorded once per key; on success the order, if any, records the
-       refund (`orders.services.order_record_refund`).
+       refund with the `lines` ((order line id, quantity) pairs it covers) in one
+       `order_record_refund` (one timeline event). Lines the order refuses are left out
+       (the money is recorded, a ledger ERROR row names the order's code).
 
     No answer from the provider keeps the reservation: `payment_sync` asks again with the
-    same key. 400 INVALID_AMOUNT / INVALID_INPUT, 409 PAYMENT_NOT_REFUNDABLE /
-    REFUND_EXCEEDS_CAPTURED, 502 PAYMENT_PROVIDER_ERROR (refused: nothing refunded),
-    503 PAYMENT_PROVIDER_UNAVAILABLE."""
+    same key (and records the same lines). 400 INVALID_AMOUNT / INVALID_INPUT, 409
+    PAYMENT_NOT_REFUNDABLE / REFUND_EXCEEDS_CAPTURED, 502 PAYMENT_PROVIDER_ERROR
+    (refused: nothing refunded), 503 PAYMENT_PROVIDER_UNAVAILABLE."""
     outside_transaction("payment_refund")
     reason = text_limit(reason, field="reason", limit=REASON_MAX_LENGTH)
+    pairs = _lines_check(lines)
     current = fresh(payment)
     amount = amount_check(amount, currency=current.currency)
     key = uuid.uuid4().hex
@@ -220,7 +260,7 @@ def payment_refund(
             raise Conflict(
                 _("Only a captured payment can be refunded."), code="PAYMENT_NOT_REFUNDABLE"
             )
-        left = locked.amount_captured - locked.amount_refunded - locked.amount_refund_pending
+        left = locked.amount_refundable
         if amount > left:
             raise Conflict(
                 _("Only %(left)s %(currency)s can still be refunded.")
@@ -230,13 +270,16 @@ def payment_refund(
             )
         locked.amount_refund_pending += amount
         locked.save(update_fields=["amount_refund_pending", "updated_at"])
+        raw: dict[str, Any] = {"reason": reason}
+        if pairs:
+            raw["lines"] = [list(pair) for pair in pairs]
         record(
             locked,
             kind=TransactionKind.REFUND,
             result=TransactionResult.PENDING,
             amount=amount,
             key=key,
-            raw={"reason": reason},
+            raw=raw,
             actor=actor,
         )
     provider = provider_of(locked)
@@ -249,7 +292,9 @@ def payment_refund(
             raise _no_answer(
                 locked, kind=TransactionKind.REFUND, error=exc, amount=amount, key=key, actor=actor
             ) from exc
-    settled = _refund_settle(locked, key=key, amount=amount, result=result, actor=actor)
+    settled = _refund_settle(
+        locked, key=key, amount=amount, lines=pairs, result=result, actor=actor
+    )
     if result.status != ResultStatus.SUCCEEDED:
         raise _refused(result)
     return settled
@@ -267,12 +312,22 @@ def _refund_call(
     )
 
 
+# The order's refusals of a refund's lines (the money is then recorded without them).
+_LINE_REFUSALS = frozenset({"LINE_NOT_FOUND", "INVALID_QUANTITY", "INVALID_INPUT"})
+
+
 def _refund_settle(
-    payment: Payment, *, key: str, amount: Decimal, result: ProviderResult, actor: Any
+    payment: Payment,
+    *,
+    key: str,
+    amount: Decimal,
+    lines: list[tuple[int, int]],
+    result: ProviderResult,
+    actor: Any,
 ) -> Payment:
     """Record a refund's outcome once per key (a unique ledger row: a concurrent retry of
-    the same key finds it and changes nothing), then the order's books, then the payment
-    (its row locked last)."""
+    the same key finds it and changes nothing), then the order's books (the amount and the
+    lines in one record), then the payment (its row locked last)."""
     succeeded = result.status == ResultStatus.SUCCEEDED
     with transaction.atomic():
         try:
@@ -291,13 +346,12 @@ def _refund_settle(
         except IntegrityError:
             return fresh(payment)  # settled already
         if succeeded and payment.order_id is not None:
-            _order_books(
-                payment,
-                order_services.order_record_refund,
-                amount=amount,
-                actor=actor,
-                reference=result.provider_ref or key,
+            books = {"amount": amount, "actor": actor, "reference": result.provider_ref or key}
+            refused = _order_books(
+                payment, order_services.order_record_refund, lines=lines, **books
             )
+            if lines and refused in _LINE_REFUSALS:
+                _order_books(payment, order_services.order_record_refund, **books)
         locked = payment_lock(payment)
         locked.amount_refund_pending -= amount
         fields = ["amount_refund_pending"]
@@ -339,7 +393,14 @@ def refunds_retry(*, payment: Payment, provider: Provider) -> int:
                 payment, kind=TransactionKind.REFUND, error=exc, amount=row.amount, key=row.key
             )
             continue
-        _refund_settle(payment, key=row.key, amount=row.amount, result=result, actor=row.actor)
+        _refund_settle(
+            payment,
+            key=row.key,
+            amount=row.amount,
+            lines=_lines_check(row.raw.get("lines") or []),
+            result=result,
+            actor=row.actor,
+        )
         done += 1
     return done
 

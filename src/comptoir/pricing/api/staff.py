@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any, Final
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
 from comptoir.companies.selectors import company_get, customer_group_by_code
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.csv_files import OPENAPI_REQUEST_BODY, request_csv
+from comptoir.core.errors import NotFound
 from comptoir.core.money import Money
 from comptoir.core.staff_api import (
     as_bad_reference,
@@ -287,22 +287,6 @@ CSV_FORMAT: Final = (
 )
 
 
-def _upload(request: HttpRequest) -> bytes:
-    """The CSV bytes: the `file` part of a multipart/form-data body, or the whole body."""
-    if request.content_type == "multipart/form-data":
-        upload = request.FILES.get("file")
-        if upload is None:
-            message = _("Send the CSV file in the form field “file”.")
-            raise InvalidInput(message, code="INVALID_CSV", errors={"file": [message]})
-        if upload.size is not None and upload.size > CSV_MAX_BYTES:
-            message = _("The file is larger than %(n)s MB.") % {"n": CSV_MAX_BYTES >> 20}
-            raise InvalidInput(
-                message, code="CSV_TOO_LARGE", status=413, errors={"file": [message]}
-            )
-        return upload.read()
-    return request.body
-
-
 @admin_router.post(
     "price-lists/{code}/import",
     response=ImportOut,
@@ -318,20 +302,7 @@ def _upload(request: HttpRequest) -> bytes:
     "413 `CSV_TOO_LARGE` (over 5 MB or 100,000 rows); 404 `PRICE_LIST_NOT_FOUND`."
     + ACCESS
     % "change",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                        "required": ["file"],
-                    }
-                },
-            }
-        }
-    },
+    openapi_extra=OPENAPI_REQUEST_BODY,
 )
 def admin_import_entries(
     request: HttpRequest, code: str, replace: bool = Query(False)
@@ -339,7 +310,10 @@ def admin_import_entries(
     user = staff(request, "pricing.change_pricelist")
     price_list = reads.price_list_by_code(code=code)
     result = services.price_list_import_csv(
-        price_list=price_list, data=_upload(request), replace=replace, actor=user
+        price_list=price_list,
+        data=request_csv(request, max_bytes=CSV_MAX_BYTES),
+        replace=replace,
+        actor=user,
     )
     return {
         "created": result.created,

@@ -1,13 +1,12 @@
 """Shared pieces of the price list services: the UNSET marker of partial updates, text
-checks, the price list row lock, and the audit trail written to the admin's LogEntry."""
+checks, the price list row lock, and the audit trail (comptoir.core.audit) of a price list."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.admin.models import LogEntry
-
 from comptoir.accounts.models import User
+from comptoir.core.audit import audit as core_audit
 from comptoir.core.validation import UNSET, Unset, text_check, validate
 from comptoir.pricing.models import PriceList
 
@@ -24,17 +23,6 @@ def price_list_lock(price_list: PriceList) -> PriceList:
 def audit(
     *, actor: User | None, price_list: PriceList, flag: int, message: list[Any] | str
 ) -> None:
-    """Record a write on `price_list` in the admin's history (django.contrib.admin LogEntry):
-    who, when and what. `message` is either Django's JSON change message (a list of
-    {"added"|"changed"|"deleted": {...}}, translated when shown) or plain text. Writes made
-    without an actor (scripts, the demo loader) have no one to record and log nothing.
-    Call before deleting the list: the entry needs its primary key."""
-    if actor is None or actor.pk is None:
-        return
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=[price_list],
-        action_flag=flag,
-        change_message=message,
-        single_object=True,
-    )
+    """Record a write on `price_list` in its admin history (core.audit: nothing without
+    an actor). Call before deleting the list: the entry needs its primary key."""
+    core_audit(actor=actor, obj=price_list, flag=flag, message=message)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from comptoir.accounts.models import User
 from comptoir.catalog.models import ProductVariant
+from comptoir.core import csv_files
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import quantize
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
@@ -119,63 +120,8 @@ def price_list_export_csv(*, price_list: PriceList) -> str:
 # --- import -------------------------------------------------------------------------------
 
 
-def _invalid(message: str, errors: dict[str, list[str]] | None = None) -> InvalidInput:
-    return InvalidInput(message, code="INVALID_CSV", errors=errors or {"file": [message]})
-
-
-def _too_large(message: str) -> InvalidInput:
-    return InvalidInput(message, code="CSV_TOO_LARGE", status=413, errors={"file": [message]})
-
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        if len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-            raise _too_large(_("The file is larger than %(n)s MB.") % {"n": MAX_BYTES >> 20})
-        text = data.removeprefix("\ufeff")
-    else:
-        if len(data) > MAX_BYTES:
-            raise _too_large(_("The file is larger than %(n)s MB.") % {"n": MAX_BYTES >> 20})
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise _invalid(
-                _("The file is not UTF-8 text (line %(line)s). Save it as “CSV UTF-8”.")
-                % {"line": line}
-            ) from None
-    if "\x00" in text:
-        raise _invalid(_("The file contains NUL characters: it is not a CSV text file."))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _invalid(_("The file contains characters that cannot be stored.")) from None
-    return text
-
-
-def _delimiter(text: str) -> str:
-    """`;` when the header line has semicolons and no commas (Excel in French), else `,`."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    return ";" if ";" in header and "," not in header else ","
-
-
-def _header(row: list[str]) -> dict[str, int]:
-    names = [cell.strip().lower() for cell in row]
-    errors: list[str] = []
-    unknown = [n for n in names if n and n not in COLUMNS]
-    if unknown:
-        errors.append(
-            _("Unknown columns: %(names)s. Expected: %(columns)s.")
-            % {"names": ", ".join(unknown)[:200], "columns": ",".join(COLUMNS)}
-        )
-    repeated = sorted({n for n in names if n and names.count(n) > 1})
-    if repeated:
-        errors.append(_("Repeated columns: %(names)s.") % {"names": ", ".join(repeated)})
-    missing = [n for n in REQUIRED if n not in names]
-    if missing:
-        errors.append(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
-    if errors:
-        raise _invalid(errors[0], {"line 1": errors})
-    return {name: i for i, name in enumerate(names) if name}
+def _header(cells: list[str]) -> dict[str, int]:
+    return csv_files.header(cells, columns=COLUMNS, required=REQUIRED, key="line 1")
 
 
 # Translated only when a row is refused (a lookup per row would cost more than the check).
@@ -248,7 +194,7 @@ def _parse_row(
 
 def _read_rows(text: str, *, currency: str) -> tuple[list[_Row], dict[str, list[str]]]:
     """Every data row checked on its own: (good rows, {"line <n>": [reasons]})."""
-    delimiter = _delimiter(text)
+    delimiter = csv_files.delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[_Row] = []
     errors: dict[str, list[str]] = {}
@@ -264,7 +210,7 @@ def _read_rows(text: str, *, currency: str) -> tuple[list[_Row], dict[str, list[
                 continue
             count += 1
             if count > MAX_ROWS:
-                raise _too_large(
+                raise csv_files.too_large(
                     _("The file has more than %(n)s rows: split it.") % {"n": f"{MAX_ROWS:,}"}
                 )
             line = reader.line_num
@@ -299,9 +245,11 @@ def _read_rows(text: str, *, currency: str) -> tuple[list[_Row], dict[str, list[
             "line": reader.line_num,
             "reason": str(exc),
         }
-        raise _invalid(message, {**errors, f"line {reader.line_num}": [message]}) from None
+        raise csv_files.invalid_csv(
+            message, {**errors, f"line {reader.line_num}": [message]}
+        ) from None
     if columns is None:
-        raise _invalid(
+        raise csv_files.invalid_csv(
             _("The file is empty: it needs a header line (%(columns)s).")
             % {"columns": ",".join(COLUMNS)}
         )
@@ -500,7 +448,7 @@ def price_list_import_csv(
     100,000 rows. Entries are upserted by SKU with their tiers replaced; `replace=True`
     also deletes the entries of SKUs absent from the file. Unchanged entries are not
     written. One line in the list's history (counts and SKUs) when `actor` is given."""
-    text = _decode(data)
+    text = csv_files.decode(data, max_bytes=MAX_BYTES)
     rows, errors = _read_rows(text, currency=price_list.currency)
     variant_ids = _variants([row.sku for row in rows])
     for row in rows:
@@ -520,7 +468,7 @@ def price_list_import_csv(
             "%(n)s bad lines; nothing was imported. First, %(line)s: %(reason)s",
             count,
         ) % {"n": count, "line": first_key, "reason": first_messages[0]}
-        raise _invalid(detail, shown)
+        raise csv_files.invalid_csv(detail, shown)
 
     price_list_lock(price_list)
     created_skus, updated_skus, deleted_skus = _write(

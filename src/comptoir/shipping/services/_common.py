@@ -1,6 +1,6 @@
 """Shared pieces of the shipping services: limits, parsing of countries, amounts and weight
 brackets (also used by the admin's forms), the version bump on commit, the history
-(LogEntry) and saves that turn a constraint violation into a Conflict."""
+(core.audit, re-exported) and saves that turn a constraint violation into a Conflict."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from babel.numbers import get_currency_precision
-from django.contrib.admin.models import LogEntry
 from django.db import IntegrityError, models, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries as known_countries
 
-from comptoir.accounts.models import User
+from comptoir.core.audit import audit, changed_fields  # noqa: F401 - audit: re-exported
 from comptoir.core.errors import Conflict, InvalidInput
+from comptoir.core.validation import ensure_unique  # noqa: F401 - re-exported
 from comptoir.shipping.selectors import shipping_version_bump
 
 PRICE_MAX: Final = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
@@ -65,20 +64,6 @@ def shipping_changed() -> None:
     transaction.on_commit(shipping_version_bump, robust=True)
 
 
-def audit(*, actor: User | None, obj: models.Model, flag: int, message: list[Any] | str) -> None:
-    """Record a write in the admin's history of `obj` (who, when, what). Writes without an
-    actor (scripts, the demo loader) log nothing. Call before a deletion."""
-    if actor is None or actor.pk is None:
-        return
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=[obj],
-        action_flag=flag,
-        change_message=message,
-        single_object=True,
-    )
-
-
 def save_or_conflict(obj: models.Model, recheck: Callable[[], None]) -> None:
     """Save in a savepoint. A constraint violation means another request wrote meanwhile:
     `recheck` raises the precise Conflict (it sees the committed row now), else CONFLICT."""
@@ -91,21 +76,6 @@ def save_or_conflict(obj: models.Model, recheck: Callable[[], None]) -> None:
             _("This change conflicts with another one made meanwhile. Try again."),
             code="CONFLICT",
         ) from exc
-
-
-def ensure_unique(
-    model: type[models.Model], *, code: str, field: str, value: object, exclude_pk: int | None
-) -> None:
-    """Conflict(`code`) when another row of `model` has `value` in `field` (empty or None:
-    not checked)."""
-    if value in (None, ""):
-        return
-    rows = model._default_manager.filter(**{field: value})
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    if rows.exists():
-        message = _("“%(value)s” is already used.") % {"value": str(value)[:100]}
-        raise Conflict(message, code=code, errors={field: [message]})
 
 
 def invalid(field: str, message: str, code: str = "INVALID_INPUT") -> InvalidInput:
@@ -235,13 +205,6 @@ def brackets_parse(brackets: object, *, currency: str) -> list[tuple[int, Decima
 
 
 def changed_message(model: type[models.Model], fields: Sequence[str]) -> list[Any]:
-    """Django's JSON change message naming the fields by their verbose names (stored in
-    English, translated when the history is shown)."""
-    with translation.override(None):
-        names = [
-            str(getattr(model._meta.get_field(f), "verbose_name", f))
-            if f != "brackets"
-            else "weight brackets"
-            for f in fields
-        ]
-    return [{"changed": {"fields": names}}]
+    """Django's JSON change message naming the fields by their verbose names (core.audit's
+    `changed_fields`; a method's brackets are its "weight brackets")."""
+    return changed_fields(model, ["weight brackets" if f == "brackets" else f for f in fields])

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from comptoir.channels.models import Channel
 from comptoir.companies.tests.factories import CompanyFactory
+from comptoir.inventory import services as inventory
 from comptoir.inventory.models import Warehouse
 from comptoir.inventory.tests.factories import WarehouseFactory
 from comptoir.pricing.engine import PricingContext
@@ -103,12 +104,24 @@ def test_inactive_zone_or_method_is_not_offered(b2c: Channel, france: France) ->
 
 
 def test_pickup_at_an_inactive_warehouse_is_not_offered(
-    b2c: Channel, france: France, warehouse: Warehouse
+    b2c: Channel,
+    france: France,
+    warehouse: Warehouse,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    Warehouse.objects.filter(pk=warehouse.pk).update(is_active=False)
-    shipping_version_bump()
+    assert [o.code for o in options(shopper(b2c))] == ["colissimo", "chronopost", "retrait"]
+
+    # Deactivated in inventory: the warehouses' version bump on commit makes the copy
+    # stale at once (no shipping write, no minute to wait).
+    with django_capture_on_commit_callbacks(execute=True):
+        inventory.warehouse_update(warehouse=warehouse, is_active=False)
 
     assert [o.code for o in options(shopper(b2c))] == ["colissimo", "chronopost"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        inventory.warehouse_update(warehouse=warehouse, is_active=True)
+
+    assert [o.code for o in options(shopper(b2c))] == ["colissimo", "chronopost", "retrait"]
 
 
 # --- weight --------------------------------------------------------------------------------

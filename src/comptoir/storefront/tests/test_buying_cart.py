@@ -10,13 +10,13 @@ from django.test import Client
 
 from comptoir.accounts.tests.factories import UserFactory
 from comptoir.cart.models import Cart, CartLine
+from comptoir.cart.web import CART_COOKIE
 from comptoir.catalog.models import ProductChannelListing
 from comptoir.catalog.tests.factories import VariantChannelPriceFactory
 from comptoir.channels.tests.factories import B2BChannelFactory
 from comptoir.promotions.selectors.active import promotions_version_bump
 from comptoir.promotions.tests.factories import CouponFactory, CouponPromotionFactory
 from comptoir.storefront.tests.conftest import Store, add_to_cart
-from comptoir.storefront.web_cart import CART_COOKIE
 
 pytestmark = pytest.mark.django_db
 

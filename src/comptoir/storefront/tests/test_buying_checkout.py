@@ -18,6 +18,7 @@ from django.test import Client
 
 from comptoir.accounts.tests.factories import AddressFactory, UserFactory
 from comptoir.cart.models import Cart
+from comptoir.cart.web import CART_COOKIE
 from comptoir.inventory.models import Stock
 from comptoir.inventory.selectors import ledger_mismatches
 from comptoir.orders.models import Order
@@ -31,7 +32,6 @@ from comptoir.storefront.tests.conftest import (
     checkout_data,
     hidden,
 )
-from comptoir.storefront.web_cart import CART_COOKIE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
