@@ -89,6 +89,18 @@ def channel_get(*, code: str | None) -> Channel:
     return mine
 
 
+def channel_by_id(*, channel_id: int) -> Channel:
+    """The channel `channel_id` (active or not): a copy of the process's instance while it
+    is active and the copy current, else read from the database (an inactive channel's
+    carts and orders still name it). Channel.DoesNotExist when there is none."""
+    for channel in _memo.get().values():
+        if channel.pk == channel_id:
+            mine = copy.copy(channel)
+            mine.languages = list(channel.languages)
+            return mine
+    return Channel.objects.get(pk=channel_id)
+
+
 def channel_for_buyer(*, code: str | None, business: bool) -> Channel:
     """The channel named by `code`; without one, a company buyer's default is the first
     active business channel (when there is one), everyone else's the deployment default."""

@@ -213,6 +213,7 @@ def _draft(
     backordered: Mapping[int, int],
     paid: Decimal,
     payment_status: str,
+    payment_reference: str = "",
 ) -> OrderDraft:
     by_variant: dict[int, list[DraftAllocation]] = {}
     for allocation in allocations:
@@ -275,6 +276,7 @@ def _draft(
         po_number=data["po_number"],
         checkout_ref=checkout_ref,
         lines=lines,
+        payment_reference=payment_reference,
     )
 
 
@@ -286,7 +288,7 @@ def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str)
     in one short transaction; or find the payment an earlier attempt with the same key
     started (a retry after a crash or a timeout)."""
     with transaction.atomic():
-        locked = cart_services.cart_lock(cart_id=cart.pk)
+        locked = cart_services.cart_lock(cart_id=cart.pk, like=cart)
         existing = Payment.objects.filter(checkout_ref=checkout_ref).order_by("-id").first()
         if existing is not None and (
             existing.order_id is not None
@@ -371,9 +373,10 @@ def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str)
             email=data["email"],
             metadata={"draft": data},
         )
-        cart_services.cart_mark(cart=locked, status=CartStatus.CHECKING_OUT)
-        Cart.objects.filter(pk=locked.pk).update(
-            metadata={**locked.metadata, "checkout_ref": checkout_ref}
+        cart_services.cart_mark(
+            cart=locked,
+            status=CartStatus.CHECKING_OUT,
+            metadata={**locked.metadata, "checkout_ref": checkout_ref},
         )
         return payment
 
@@ -413,30 +416,36 @@ def _place_order(payment: Payment) -> Order:
         backordered = reserved.backordered
         allocations = inventory.reservation_commit(token=payment.checkout_ref)
     captured = payment.state == PaymentState.CAPTURED
+    received = payment.amount_captured or payment.amount
+    # Captured in full (a card): the order is placed paid, in its insert; a part capture
+    # is recorded after it (order_mark_paid).
+    paid = captured and received == Decimal(data["total_gross"])
     if payment.method == PaymentMethod.ON_ACCOUNT:
         status = PaymentStatus.ON_ACCOUNT
+    elif paid:
+        status = PaymentStatus.PAID
     elif captured:
         status = PaymentStatus.PENDING  # order_mark_paid below records the money
     elif payment.state == PaymentState.AUTHORIZED:
         status = PaymentStatus.AUTHORIZED
     else:
         status = PaymentStatus.PENDING
+    paid = paid and status == PaymentStatus.PAID
     draft = _draft(
         data,
         checkout_ref=payment.checkout_ref,
         method=payment.method,
         allocations=allocations,
         backordered=backordered,
-        paid=Decimal("0"),
+        paid=received if paid else Decimal("0"),
         payment_status=status,
+        payment_reference=str(payment.reference) if paid else "",
     )
     order = orders.order_create(draft=draft)
     payments.payment_attach(payment=payment, order=order)
-    if captured:
+    if captured and not paid:
         order = orders.order_mark_paid(
-            order=order,
-            amount=payment.amount_captured or payment.amount,
-            reference=str(payment.reference),
+            order=order, amount=received, reference=str(payment.reference)
         )
     return order
 

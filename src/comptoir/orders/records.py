@@ -71,3 +71,5 @@ class OrderDraft:
     checkout_ref: str  # coupon redemptions and reservations carry it
     lines: tuple[DraftLine, ...]
     metadata: dict[str, Any] = field(default_factory=dict)
+    # The payment that paid a draft placed `paid` (its timeline event names it).
+    payment_reference: str = ""

@@ -172,9 +172,17 @@ def get_cart(request: HttpRequest, token: str) -> dict[str, Any]:
 )
 def add_line(request: HttpRequest, token: str, body: LineIn) -> dict[str, Any]:
     cart, user = _cart(request, token)
-    services.line_add(cart=cart, sku=body.sku, quantity=body.quantity, user=user)
-    # The service synced `cart` with the row it wrote: no second read.
-    return _out(request, cart, user)
+    with selectors.goods_reused():
+        services.line_add(
+            cart=cart,
+            sku=body.sku,
+            quantity=body.quantity,
+            user=user,
+            language=_language(request),
+        )
+        # The service synced `cart` with the row it wrote and checked the line on the
+        # goods the answer shows: no second read, no second pricing.
+        return _out(request, cart, user)
 
 
 @router.patch(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.cart.models import Cart, CartStatus
 from comptoir.channels.models import Channel
+from comptoir.channels.selectors import channel_by_id
 from comptoir.core.errors import NotFound
 
 # Tokens are `secrets.token_urlsafe(32)`; anything else cannot be one (no query is made).
@@ -43,11 +44,24 @@ def cart_for(*, token: str, user: object) -> Cart:
     customer other than `user`."""
     if not isinstance(token, str) or not _TOKEN.match(token):
         raise cart_not_found()
-    cart = Cart.objects.select_related("channel", "user").filter(token=token).first()
+    cart = Cart.objects.filter(token=token).first()
     if cart is None:
         raise cart_not_found()
     if cart.user_id is not None and cart.user_id != _user_id(user):
         raise cart_not_found()
+    return with_relations(cart, user=user)
+
+
+def with_relations(cart: Cart, *, user: object = None, like: Cart | None = None) -> Cart:
+    """`cart` with its channel (from the process's copy of the channels: no query) and its
+    customer: `user` when it is the cart's, else the one `like` (the same cart, read
+    earlier) has loaded, else loaded when first read. Returns `cart`."""
+    cart.channel = channel_by_id(channel_id=cart.channel_id)
+    if cart.user_id is not None:
+        if _user_id(user) == cart.user_id:
+            cart.user = user  # type: ignore[assignment]
+        elif like is not None and like.user_id == cart.user_id and Cart.user.is_cached(like):
+            cart.user = like.user
     return cart
 
 

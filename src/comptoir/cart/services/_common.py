@@ -7,7 +7,7 @@ from typing import Final
 from django.utils.translation import gettext as _
 
 from comptoir.cart.models import Cart, CartStatus
-from comptoir.cart.selectors.access import CLOSED, cart_not_found
+from comptoir.cart.selectors.access import CLOSED, cart_not_found, with_relations
 from comptoir.core.errors import Conflict, InvalidInput
 
 MAX_QUANTITY: Final = 9999  # units of one line
@@ -24,25 +24,21 @@ def quantity_check(value: object, *, field: str = "quantity") -> int:
     return value
 
 
-def cart_lock_row(cart_id: int) -> Cart:
+def cart_lock_row(cart_id: int, *, like: Cart | None = None) -> Cart:
     """The cart row, locked until the transaction ends (call inside `transaction.atomic`),
-    with its channel and customer."""
-    locked = (
-        Cart.objects.select_for_update(of=("self",))
-        .select_related("channel", "user")
-        .filter(pk=cart_id)
-        .first()
-    )
+    with its channel and customer (`with_relations`: the customer `like`, the same cart
+    read before, has loaded)."""
+    locked = Cart.objects.select_for_update().filter(pk=cart_id).first()
     if locked is None:
         raise cart_not_found()
-    return locked
+    return with_relations(locked, like=like)
 
 
 def writable(cart: Cart) -> Cart:
     """Lock `cart` and check that it may change: a cart a checkout is running on is 409
     CART_LOCKED; a completed or merged cart is no longer a basket (404 CART_NOT_FOUND).
     Returns the locked row, as stored."""
-    locked = cart_lock_row(cart.pk)
+    locked = cart_lock_row(cart.pk, like=cart)
     if locked.status == CartStatus.CHECKING_OUT:
         raise Conflict(
             _("A checkout is in progress on this cart: it cannot change until it ends."),

@@ -84,11 +84,12 @@ def cart_create(*, channel: Channel, user: object = None, language: str, email: 
     return cart
 
 
-def cart_lock(*, cart_id: int) -> Cart:
+def cart_lock(*, cart_id: int, like: Cart | None = None) -> Cart:
     """The cart, locked (SELECT ... FOR UPDATE) until the caller's transaction ends: call it
     inside `transaction.atomic`, first of the locks checkout takes (cart -> stock ->
-    coupons). 404 CART_NOT_FOUND."""
-    return cart_lock_row(cart_id)
+    coupons). `like`: the same cart read before, whose loaded customer is reused. 404
+    CART_NOT_FOUND."""
+    return cart_lock_row(cart_id, like=like)
 
 
 def _absorb(target: Cart, source: Cart) -> None:
@@ -249,15 +250,17 @@ def _other_open_cart_locked(cart: Cart) -> Cart | None:
     raise Conflict(_("Your cart changed meanwhile: try again."), code="CART_CHANGED")
 
 
-@transaction.atomic
-def cart_mark(*, cart: Cart, status: str) -> Cart:
+def cart_mark(*, cart: Cart, status: str, metadata: dict[str, Any] | None = None) -> Cart:
     """Set the cart's status (checkout: open -> checking_out -> completed, or back to open
     when the payment fails). Call it while holding the cart's lock (`cart_lock`). The same
     status again changes nothing. A customer's cart that becomes open again while they
     opened another one in the channel takes that one's lines (the other is MERGED; one
     that a checkout took meanwhile is left alone). Call it before taking hold, stock or
     coupon locks: it may lock that other cart (docs/checkout.md's lock order).
-    Errors: INVALID_INPUT (unknown status, 400), INVALID_TRANSITION, CART_CHANGED (409)."""
+    `metadata`: the cart's metadata saved with the status (checkout records itself there).
+    Errors: INVALID_INPUT (unknown status, 400), INVALID_TRANSITION, CART_CHANGED (409),
+    raised before anything is written. One UPDATE, no savepoint, but for the merge, which
+    runs in a block of its own."""
     if status not in CartStatus.values:
         message = _("Unknown cart status.")
         raise InvalidInput(message, code="INVALID_INPUT", errors={"status": [message]})
@@ -269,16 +272,20 @@ def cart_mark(*, cart: Cart, status: str) -> Cart:
             % {"current": cart.status, "status": status},
             code="INVALID_TRANSITION",
         )
+    fields = ["status"] if metadata is None else ["status", "metadata"]
+    if metadata is not None:
+        cart.metadata = metadata
     if status == CartStatus.OPEN and cart.user_id is not None:
-        other = _other_open_cart_locked(cart)
-        if other is not None:
-            # The other cart leaves "open" first: one open cart per customer and channel.
-            other.status = CartStatus.MERGED
-            touch(other, "status")
-            cart.status = status
-            touch(cart, "status")
-            _absorb(cart, other)
-            return cart
+        with transaction.atomic():
+            other = _other_open_cart_locked(cart)
+            if other is not None:
+                # The other cart leaves "open" first: one open cart per customer and channel.
+                other.status = CartStatus.MERGED
+                touch(other, "status")
+                cart.status = status
+                touch(cart, *fields)
+                _absorb(cart, other)
+                return cart
     cart.status = status
-    touch(cart, "status")
+    touch(cart, *fields)
     return cart

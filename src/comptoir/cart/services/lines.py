@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comptoir.cart.models import Cart, CartLine
-from comptoir.cart.selectors.view import cart_context
+from comptoir.cart.selectors.view import cart_context, cart_goods
 from comptoir.cart.services._common import (
     MAX_LINES,
     MAX_QUANTITY,
@@ -28,6 +28,7 @@ from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.core.text import text_storable
 from comptoir.core.validation import UNSET, Unset
 from comptoir.inventory.selectors import available_quantity
+from comptoir.pricing.engine import PricingContext
 from comptoir.pricing.records import PricedLine
 from comptoir.pricing.selectors.prices import price_lines
 
@@ -39,13 +40,20 @@ def _unknown_sku(sku: str) -> InvalidInput:
     return InvalidInput(message, code="UNKNOWN_SKU", errors={"sku": [message]})
 
 
-def _variant(sku: object) -> ProductVariant:
+def _variant(sku: object, *, with_product: bool = True) -> ProductVariant:
+    """The variant of `sku` (UNKNOWN_SKU otherwise), with its product; without it
+    (`with_product=False`), its id, SKU and product id only."""
     if not isinstance(sku, str):
         raise _unknown_sku(str(sku)[:SKU_MAX_LENGTH])
     cleaned = sku.strip()
     if not cleaned or len(cleaned) > SKU_MAX_LENGTH or not text_storable(cleaned):
         raise _unknown_sku(cleaned if text_storable(cleaned) else "?")
-    variant = ProductVariant.objects.select_related("product").filter(sku=cleaned).first()
+    variants = ProductVariant.objects.filter(sku=cleaned)
+    if with_product:
+        variants = variants.select_related("product")
+    else:
+        variants = variants.only("id", "sku", "product_id")
+    variant = variants.first()
     if variant is None:
         raise _unknown_sku(cleaned)
     return variant
@@ -62,6 +70,34 @@ def _rule_message(line: PricedLine) -> str:
     }
 
 
+def _refuse(
+    variant: ProductVariant,
+    quantity: int,
+    *,
+    problem: str | None,
+    available: int,
+    ctx: PricingContext,
+) -> None:
+    """Raise the error of `problem` (the engine's, or INSUFFICIENT_STOCK with `available`
+    units free) for `quantity` units of `variant`; nothing when `problem` is None."""
+    if problem is None:
+        return
+    if problem == "UNKNOWN_SKU":
+        raise _unknown_sku(variant.sku)
+    if problem == "NOT_FOR_SALE":
+        message = _("%(sku)s is not sold in this channel.") % {"sku": variant.sku}
+        raise InvalidInput(message, code="NOT_FOR_SALE", errors={"sku": [message]})
+    if problem == "QUANTITY_RULE":
+        (line,) = price_lines(ctx=ctx, lines=[(variant.sku, quantity)])
+        message = _rule_message(line)
+        raise InvalidInput(message, code="QUANTITY_RULE", errors={"quantity": [message]})
+    message = _("Only %(available)s of %(sku)s in stock.") % {
+        "available": max(available, 0),
+        "sku": variant.sku,
+    }
+    raise Conflict(message, code="INSUFFICIENT_STOCK", errors={variant.sku: [message]})
+
+
 def _sellable(
     cart: Cart, variant: ProductVariant, quantity: int, *, previous: int, user: object
 ) -> None:
@@ -69,23 +105,12 @@ def _sellable(
     `previous`: the units already in the cart's line (stock is checked on an increase)."""
     ctx = cart_context(cart=cart, user=user)
     (line,) = price_lines(ctx=ctx, lines=[(variant.sku, quantity)])
-    if line.problem == "UNKNOWN_SKU":
-        raise _unknown_sku(variant.sku)
-    if line.problem == "NOT_FOR_SALE":
-        message = _("%(sku)s is not sold in this channel.") % {"sku": variant.sku}
-        raise InvalidInput(message, code="NOT_FOR_SALE", errors={"sku": [message]})
-    if line.problem == "QUANTITY_RULE":
-        message = _rule_message(line)
-        raise InvalidInput(message, code="QUANTITY_RULE", errors={"quantity": [message]})
+    _refuse(variant, quantity, problem=line.problem, available=0, ctx=ctx)
     if quantity <= previous or variant.product.allow_backorders:
         return
     available = available_quantity(variant_id=variant.pk, channel=cart.channel)
     if quantity > available:
-        message = _("Only %(available)s of %(sku)s in stock.") % {
-            "available": max(available, 0),
-            "sku": variant.sku,
-        }
-        raise Conflict(message, code="INSUFFICIENT_STOCK", errors={variant.sku: [message]})
+        _refuse(variant, quantity, problem="INSUFFICIENT_STOCK", available=available, ctx=ctx)
 
 
 def _total_check(quantity: int) -> int:
@@ -110,29 +135,48 @@ def _line(cart: Cart, line_id: object) -> CartLine:
 
 
 @transaction.atomic
-def line_add(*, cart: Cart, sku: str, quantity: int, user: object = None) -> CartLine:
+def line_add(
+    *, cart: Cart, sku: str, quantity: int, user: object = None, language: str | None = None
+) -> CartLine:
     """Add `quantity` units of `sku` to the cart: to its line of that variant if it has
     one (quantities add up), else as a new line. `user`: the signed-in caller, whose
     prices apply to an anonymous cart (a customer's cart is priced for its customer).
     Errors: INVALID_QUANTITY, UNKNOWN_SKU, NOT_FOR_SALE, QUANTITY_RULE, CART_FULL (400),
-    INSUFFICIENT_STOCK, CART_LOCKED (409), CART_NOT_FOUND (404, closed cart)."""
+    INSUFFICIENT_STOCK, CART_LOCKED (409), CART_NOT_FOUND (404, closed cart).
+
+    The line is written, then checked on the cart's goods as the answer shows them
+    (`cart_goods` in `language`, else the cart's): a refusal rolls the write back, and a
+    caller inside `goods_reused()` answers with those goods without pricing them again."""
     quantity = quantity_check(quantity)
     locked = writable(cart)
-    variant = _variant(sku)
-    line = CartLine.objects.filter(cart=locked, variant=variant, saved_for_later=False).first()
+    variant = _variant(sku, with_product=False)  # the goods know the product's rules
+    lines = list(
+        CartLine.objects.filter(cart=locked).only("id", "variant_id", "quantity", "saved_for_later")
+    )
+    line = next((x for x in lines if x.variant_id == variant.pk and not x.saved_for_later), None)
     previous = 0 if line is None else line.quantity
     total = _total_check(previous + quantity)
-    if line is None and CartLine.objects.filter(cart=locked).count() >= MAX_LINES:
+    if line is None and len(lines) >= MAX_LINES:
         raise InvalidInput(
             _("A cart holds at most %(max)s lines.") % {"max": MAX_LINES}, code="CART_FULL"
         )
-    _sellable(locked, variant, total, previous=previous, user=user)
     if line is None:
         line = CartLine.objects.create(cart=locked, variant=variant, quantity=total)
     else:
         line.quantity = total
         line.save(update_fields=["quantity"])
     touch(locked)
+    goods = cart_goods(cart=locked, user=user, language=language or locked.language or "fr")
+    shown = next(x for x in goods.lines if x.line_id == line.pk)
+    # Lines already in the cart keep their problems (shown in the answer); the added
+    # units are refused with theirs, the stock checked as the quantity goes up.
+    _refuse(
+        variant,
+        total,
+        problem=shown.problem,
+        available=shown.available or 0,
+        ctx=goods.ctx,
+    )
     synced(cart, locked)
     return line
 

@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comptoir.accounts.tests.factories import AddressFactory, StaffFactory, UserFactory
 from comptoir.cart import services
 from comptoir.cart.models import Cart, CartLine, CartStatus
-from comptoir.cart.tests.conftest import ADDRESS, Caller, Shop, ready
+from comptoir.cart.tests.conftest import ADDRESS, Caller, Shop, ready, sellable
 from comptoir.core.testing import api_for, clerk_api, problem
 from comptoir.promotions.tests.factories import CouponFactory, CouponPromotionFactory
 
@@ -135,6 +137,33 @@ def test_lines_through_the_api(client: Client, shop: Shop) -> None:
     assert body["lines"][0]["quantity"] == 3
     body = caller.delete(f"carts/{token}/lines/{line['id']}").json()
     assert body["lines"] == []
+
+
+def test_adding_a_line_prices_the_cart_once(client: Client, shop: Shop) -> None:
+    """`POST lines` costs the same statements whatever the cart holds, and prices the cart
+    once: the service checks the added line on the goods the answer shows."""
+    caller = Caller(client)
+    skus = [f"VIS-{i}" for i in range(4)]
+    for sku in skus:
+        sellable(shop.b2c, sku=sku, price="3.10", stock=50, warehouse=shop.warehouse)
+    small, large = new_cart(caller)["token"], new_cart(caller)["token"]
+    for sku in skus[:3]:
+        assert add(caller, large, sku).status_code == 200
+    assert add(caller, small, "VIS-0").status_code == 200
+    # Warms the process's copies (a copy loaded inside a transaction is not kept).
+    assert caller.get(f"carts/{small}").status_code == 200
+    counts = []
+    for token in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            response = add(caller, token, "DRILL", 2)
+        assert response.status_code == 200, response.content
+        counts.append(len(queries))
+    # The cart read, then locked; the variant; the cart's lines; the line written; the
+    # cart touched; the goods (lines, engine rows, free stock); the service's savepoint
+    # and its release (the test's transaction stands for autocommit).
+    statements = "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    assert counts[0] == counts[1] == 11, statements
+    assert [line["sku"] for line in response.json()["lines"]] == [*skus[:3], "DRILL"]
 
 
 def test_prices_sent_by_the_client_change_nothing(client: Client, shop: Shop) -> None:

@@ -34,10 +34,10 @@ def test_reopening_never_merges_a_cart_that_a_checkout_took_meanwhile(
     second = services.cart_merge(user=shop.shopper, token=visitor.token)  # open, the customer's
     original = cart_module.cart_lock_row
 
-    def checkout_commits_first(cart_id: int) -> Cart:
+    def checkout_commits_first(cart_id: int, **kwargs: Any) -> Cart:
         if cart_id == second.pk:  # B's checkout committed while we waited for its lock
             Cart.objects.filter(pk=cart_id).update(status=CartStatus.CHECKING_OUT)
-        return original(cart_id)
+        return original(cart_id, **kwargs)
 
     monkeypatch.setattr(cart_module, "cart_lock_row", checkout_commits_first)
     with transaction.atomic():

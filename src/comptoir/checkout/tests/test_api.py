@@ -68,6 +68,17 @@ def test_test_card_places_a_paid_order_with_the_cart_totals(
     assert cart.status == "completed"
     payment = Payment.objects.get()
     assert payment.order == order
+    assert order.amount_paid == Decimal("35.90")
+    # Placed paid: the timeline and the outbox say so once, naming the payment.
+    assert [(e.kind, e.data) for e in order.events.order_by("pk") if e.kind != "email_sent"] == [
+        ("placed", {"total_gross": "35.90"}),
+        ("paid", {"amount": "35.90", "reference": str(payment.reference)}),
+    ]
+    assert sorted(
+        OutboxEvent.objects.filter(aggregate="order", aggregate_id=str(order.pk)).values_list(
+            "topic", flat=True
+        )
+    ) == ["order.paid", "order.placed"]
     assert payment.state == "captured"
     assert "4242424242424242" not in json.dumps(payment.metadata) + payment.source
     topics = set(OutboxEvent.objects.values_list("topic", flat=True))

@@ -3,6 +3,7 @@ lines, allocations), the timeline and the outbox, in the caller's transaction.""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.catalog.models import ProductVariant
 from comptoir.channels.models import Channel
+from comptoir.channels.selectors import channel_by_id
 from comptoir.companies.models import Company
 from comptoir.core.errors import Conflict, InvalidInput, invalid_from_django
 from comptoir.core.validation import text_check
@@ -100,20 +102,28 @@ def number_format(prefix: str, value: int) -> str:
 
 
 def next_number(channel: Channel) -> str:
-    """Take the channel's next order number with one conditional UPDATE ... RETURNING. The
-    row stays locked until the caller's transaction ends, so numbers are handed out one at
-    a time, in order; a rolled-back placement gives its number back (no gaps)."""
-    sequence = _sequence(channel)
+    """Take the channel's next order number with one conditional UPDATE ... RETURNING (its
+    sequence is created first when the channel has none). The row stays locked until the
+    caller's transaction ends, so numbers are handed out one at a time, in order; a
+    rolled-back placement gives its number back (no gaps)."""
     quote = connection.ops.quote_name
     table = quote(OrderSequence._meta.db_table)
-    last, prefix, pk = quote("last"), quote("prefix"), quote("id")
+    last, prefix = quote("last"), quote("prefix")
+    channel_column = quote(OrderSequence._meta.get_field("channel").column)
     sql = (
         f"UPDATE {table} SET {last} = {last} + 1 "  # noqa: S608 - names from the model
-        f"WHERE {pk} = %s AND {last} < %s RETURNING {last}, {prefix}"
+        f"WHERE {channel_column} = %s AND {last} < %s RETURNING {last}, {prefix}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [sequence.pk, MAX_NUMBER])
+        cursor.execute(sql, [channel.pk, MAX_NUMBER])
         row = cursor.fetchone()
+        if row is None:
+            # No sequence yet (the channel's first order; another first order may be
+            # creating it right now), or the numbers ran out: make sure it exists (waiting
+            # for a concurrent creation to commit), then ask once more.
+            _sequence(channel)
+            cursor.execute(sql, [channel.pk, MAX_NUMBER])
+            row = cursor.fetchone()
     if row is None:
         raise Conflict(
             _("This channel has used all its order numbers."), code="ORDER_NUMBERS_EXHAUSTED"
@@ -235,11 +245,11 @@ def _exists(model: Any, pk: int | None, field: str) -> None:
 def _check_references(draft: OrderDraft) -> Channel:
     """The rows the draft points at exist (the channel, customer, company, pick-up
     warehouse, variants and stocks), and each allocation's stock holds its line's variant."""
-    channel = (
-        Channel.objects.filter(pk=draft.channel_id).first()
-        if isinstance(draft.channel_id, int)
-        else None
-    )
+    channel = None
+    if isinstance(draft.channel_id, int) and not isinstance(draft.channel_id, bool):
+        # From the process's copy of the channels while it is active (no query).
+        with contextlib.suppress(Channel.DoesNotExist):
+            channel = channel_by_id(channel_id=draft.channel_id)
     if channel is None:
         raise _bad_draft(_("Unknown channel."), "channel_id")
     if draft.currency != channel.currency:
@@ -368,7 +378,10 @@ def order_create(*, draft: OrderDraft, actor: Any = None) -> Order:
     event_add(order, "placed", actor=actor, data={"total_gross": f"{order.total_gross:.2f}"})
     emit("order.placed", order)
     if order.payment_status == PaymentStatus.PAID:
-        event_add(order, "paid", actor=actor, data={"amount": f"{order.amount_paid:.2f}"})
+        paid = {"amount": f"{order.amount_paid:.2f}"}
+        if draft.payment_reference:
+            paid["reference"] = draft.payment_reference
+        event_add(order, "paid", actor=actor, data=paid)
         emit("order.paid", order)
     return order
 

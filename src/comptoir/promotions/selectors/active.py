@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -100,16 +101,21 @@ def _load() -> tuple[CatalogPromotion, ...]:
     return tuple(loaded)
 
 
-_memo: VersionedMemo[tuple[CatalogPromotion, ...]] = VersionedMemo(
-    # Promotions, collections and the category tree (targeted categories include their
-    # subcategories): a change to any of them reloads the copy.
-    version=lambda: hash(
+def promotions_version() -> int:
+    """The version of the copies of promotions: promotions, collections and the category
+    tree (targeted categories include their subcategories), a change to any of them
+    reloads the copies."""
+    return hash(
         (
             cache_version(PROMOTIONS_VERSION_KEY),
             cache_version(COLLECTIONS_VERSION_KEY),
             cache_version(TREE_VERSION_KEY),
         )
-    ),
+    )
+
+
+_memo: VersionedMemo[tuple[CatalogPromotion, ...]] = VersionedMemo(
+    version=promotions_version,
     load=_load,
     check_seconds=lambda: 1.0,
     # Reloaded at least once a minute: promotions that ended drop out of the copy.
@@ -134,11 +140,26 @@ def catalog_promotions(
     )
 
 
+# Every copy of promotions kept in the process (this module's, the cart's automatic ones).
+_copies: list[VersionedMemo[Any]] = [_memo]
+
+
+def reset_with_promotions(memo: VersionedMemo[Any]) -> None:
+    """Register another copy kept under `promotions_version`, reset with the others by
+    `promotions_version_bump` in the process that bumps it."""
+    _copies.append(memo)
+
+
+def _reset() -> None:
+    for memo in _copies:
+        memo.reset()
+
+
 def promotions_version_bump() -> int:
-    """Make every copy of the catalog promotions stale. Promotion (and collection) services
-    call it through `transaction.on_commit(promotions_version_bump, robust=True)`."""
-    _memo.reset()
+    """Make every copy of the promotions stale. Promotion (and collection) services call
+    it through `transaction.on_commit(promotions_version_bump, robust=True)`."""
+    _reset()
     try:
         return cache_version_bump(PROMOTIONS_VERSION_KEY)
     finally:
-        _memo.reset()
+        _reset()

@@ -1,6 +1,10 @@
 """The cart promotions a cart may get: the automatic ones, and those unlocked by the coupon
-codes entered. Read per cart evaluation in a constant number of queries (no copy kept in
-the process: coupons change with every order)."""
+codes entered.
+
+The automatic ones (no coupon needed) are kept in each process like the catalog
+promotions (`VersionedMemo` under the same versions, see `selectors.active`): a cart read
+without a code costs no query for them. With codes, the promotions are read per cart
+evaluation in a constant number of queries (no copy: coupons change with every order)."""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.utils import timezone
 
+from comptoir.core.memo import VersionedMemo
 from comptoir.core.text import text_storable
 from comptoir.promotions.cart import CartPromotion
 from comptoir.promotions.models import Coupon, Promotion, PromotionKind, Stacking
-from comptoir.promotions.selectors.targets import promotion_targets
+from comptoir.promotions.selectors.active import promotions_version, reset_with_promotions
+from comptoir.promotions.selectors.targets import Targets, promotion_targets
 
 
 def _normalize(codes: Iterable[str]) -> list[str]:
@@ -38,24 +44,27 @@ def cart_promotions(
     is entered and by `coupon_redeem` at order placement; an unknown code is ignored here."""
     moment = now or timezone.now()
     codes = _normalize(coupon_codes)
+    if not codes:
+        return _automatic_live(
+            channel_id=channel_id, customer_group_id=customer_group_id, now=moment
+        )
     unlocked: dict[int, str] = {}
     # A coupon's own minimum amount counts with its promotion's (the higher one applies).
     coupon_minimum: dict[int, Decimal | None] = {}
-    if codes:
-        for promotion_id, code, minimum in (
-            Coupon.objects.filter(
-                Q(valid_from__isnull=True) | Q(valid_from__lte=moment),
-                Q(valid_until__isnull=True) | Q(valid_until__gt=moment),
-                Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")),
-                code__in=codes,
-                is_active=True,
-            )
-            .order_by("code")
-            .values_list("promotion_id", "code", "min_subtotal")
-        ):
-            if promotion_id not in unlocked:
-                unlocked[promotion_id] = code
-                coupon_minimum[promotion_id] = minimum
+    for promotion_id, code, minimum in (
+        Coupon.objects.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=moment),
+            Q(valid_until__isnull=True) | Q(valid_until__gt=moment),
+            Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")),
+            code__in=codes,
+            is_active=True,
+        )
+        .order_by("code")
+        .values_list("promotion_id", "code", "min_subtotal")
+    ):
+        if promotion_id not in unlocked:
+            unlocked[promotion_id] = code
+            coupon_minimum[promotion_id] = minimum
     promotions = list(
         Promotion.objects.filter(
             Q(requires_coupon=False) | Q(pk__in=list(unlocked)),
@@ -72,39 +81,89 @@ def cart_promotions(
         return []
     targets = promotion_targets(promotions)
 
-    found: list[CartPromotion] = []
-    for p in promotions:
-        target = targets[p.pk]
-        group_ids = target.group_ids
-        if group_ids and (customer_group_id is None or customer_group_id not in group_ids):
-            continue
-        found.append(
-            CartPromotion(
-                id=p.pk,
-                code=p.code,
-                name=p.name,
-                name_en=p.name_en,
-                priority=p.priority,
-                exclusive=p.stacking == Stacking.EXCLUSIVE,
-                reward_type=p.reward_type,
-                value=p.reward_value or Decimal(0),
-                currency=p.currency,
-                starts_at=p.starts_at,
-                ends_at=p.ends_at,
-                channel_ids=target.channel_ids,
-                group_ids=group_ids,
-                product_ids=target.product_ids,
-                category_ids=target.category_ids,
-                min_subtotal=_higher(
-                    p.min_subtotal, coupon_minimum.get(p.pk) if p.requires_coupon else None
-                ),
-                min_quantity=p.min_quantity,
-                buy_quantity=p.buy_quantity,
-                get_quantity=p.get_quantity,
-                coupon_code=unlocked.get(p.pk, "") if p.requires_coupon else "",
-            )
+    return [
+        _cart_promotion(
+            p,
+            targets[p.pk],
+            min_coupon=coupon_minimum.get(p.pk) if p.requires_coupon else None,
+            coupon_code=unlocked.get(p.pk, "") if p.requires_coupon else "",
         )
-    return found
+        for p in promotions
+        if _for_group(targets[p.pk].group_ids, customer_group_id)
+    ]
+
+
+def _for_group(group_ids: frozenset[int], customer_group_id: int | None) -> bool:
+    return not group_ids or (customer_group_id is not None and customer_group_id in group_ids)
+
+
+def _cart_promotion(
+    p: Promotion, target: Targets, *, min_coupon: Decimal | None, coupon_code: str
+) -> CartPromotion:
+    return CartPromotion(
+        id=p.pk,
+        code=p.code,
+        name=p.name,
+        name_en=p.name_en,
+        priority=p.priority,
+        exclusive=p.stacking == Stacking.EXCLUSIVE,
+        reward_type=p.reward_type,
+        value=p.reward_value or Decimal(0),
+        currency=p.currency,
+        starts_at=p.starts_at,
+        ends_at=p.ends_at,
+        channel_ids=target.channel_ids,
+        group_ids=target.group_ids,
+        product_ids=target.product_ids,
+        category_ids=target.category_ids,
+        min_subtotal=_higher(p.min_subtotal, min_coupon),
+        min_quantity=p.min_quantity,
+        buy_quantity=p.buy_quantity,
+        get_quantity=p.get_quantity,
+        coupon_code=coupon_code,
+    )
+
+
+def _load_automatic() -> tuple[CartPromotion, ...]:
+    """Every active cart promotion that needs no coupon and has not ended (those that
+    start later too: `cart_promotions` filters by time), highest priority first."""
+    now = timezone.now()
+    promotions = list(
+        Promotion.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+            kind=PromotionKind.CART,
+            is_active=True,
+            requires_coupon=False,
+        ).order_by("-priority", "id")
+    )
+    if not promotions:
+        return ()
+    targets = promotion_targets(promotions)
+    return tuple(
+        _cart_promotion(p, targets[p.pk], min_coupon=None, coupon_code="") for p in promotions
+    )
+
+
+_automatic: VersionedMemo[tuple[CartPromotion, ...]] = VersionedMemo(
+    version=promotions_version,
+    load=_load_automatic,
+    check_seconds=lambda: 1.0,
+    # Reloaded at least once a minute: promotions that ended drop out of the copy.
+    max_age_seconds=lambda: 60.0,
+)
+reset_with_promotions(_automatic)
+
+
+def _automatic_live(
+    *, channel_id: int, customer_group_id: int | None, now: datetime
+) -> list[CartPromotion]:
+    return [
+        p
+        for p in _automatic.get()
+        if p.is_live(now)
+        and (not p.channel_ids or channel_id in p.channel_ids)
+        and _for_group(p.group_ids, customer_group_id)
+    ]
 
 
 def _higher(a: Decimal | None, b: Decimal | None) -> Decimal | None:

@@ -16,6 +16,7 @@ from comptoir.channels.tests.factories import ChannelFactory
 from comptoir.companies.tests.factories import CustomerGroupFactory
 from comptoir.promotions.cart import CartLine, cart_discounts
 from comptoir.promotions.selectors.cart import cart_promotions
+from comptoir.promotions.services import promotion_update
 from comptoir.promotions.tests.factories import (
     CartPromotionFactory,
     CouponFactory,
@@ -129,3 +130,23 @@ def test_a_coupons_own_minimum_amount_counts_in_the_cart(channel: Channel) -> No
         channel_id=channel.pk, customer_group_id=None, coupon_codes=["MIN10"], now=NOW
     )
     assert found.min_subtotal == Decimal("20.00")
+
+
+def test_automatic_promotions_come_from_the_process_copy(
+    channel: Channel,
+    django_assert_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Without a code, a cart read costs no query for its promotions: the automatic ones
+    are kept in the process until a promotion service commits a change."""
+    auto = CartPromotionFactory.create(code="auto")
+    assert codes(channel) == ["auto"]  # loads the copy
+    CartPromotionFactory.create(code="cachee")  # no service: no bump, the copy stands
+    with django_assert_num_queries(0):
+        assert codes(channel) == ["auto"]
+    with django_capture_on_commit_callbacks(execute=True):
+        promotion_update(promotion=auto, is_active=False)
+    assert codes(channel) == ["cachee"]
+    # With a code, read from the database (coupons change with every order).
+    CouponFactory.create(promotion=CouponPromotionFactory.create(code="ete"), code="ETE")
+    assert codes(channel, coupons=["ETE"]) == ["cachee", "ete"]

@@ -23,15 +23,15 @@ from comptoir.storefront.tests.conftest import ADDRESS, Store, add_to_cart
 pytestmark = pytest.mark.django_db
 
 # Session, cart; its view: lines (with their products' names and slugs), engine rows, free
-# stock, cart promotions.
-CART_PAGE = 6
+# stock (the automatic cart promotions come from the process's copy).
+CART_PAGE = 5
 # The same, and the page's delivery options on the same goods (no second pricing); the
 # channel's payment methods and shipping zones come from the process's copies.
-CHECKOUT_PAGE = 9
+CHECKOUT_PAGE = 8
 # "Update" (saved, then redirected): the page's choices (the cart priced once), the
 # addresses saved (savepoint, locked cart, update), the delivery method chosen on the goods
-# priced under the cart's lock (savepoint, locked cart, 4, update).
-CHECKOUT_SAVE = 18
+# priced under the cart's lock (savepoint, locked cart, 3, update).
+CHECKOUT_SAVE = 16
 # Session, user; the order with its channel and pick-up warehouse, its lines, parcels and
 # their lines, and its public events (prefetched).
 ORDER_PAGE = 7
