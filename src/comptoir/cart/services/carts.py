@@ -70,6 +70,10 @@ def cart_create(*, channel: Channel, user: object = None, language: str, email: 
         existing = open_cart(user=customer, channel=channel)
         if existing is not None:
             return existing
+    if customer is None:  # a visitor's cart clashes with none: no savepoint needed
+        cart = Cart.objects.create(channel=channel, user=None, language=chosen, email=address)
+        cart.channel = channel
+        return cart
     try:
         with transaction.atomic():
             cart = Cart.objects.create(

@@ -24,13 +24,13 @@ CARD = {"payment_method": "test_card", "payment_source": APPROVED}
 # in the request as the tests run tasks: idempotency claim and completion; the cart (read,
 # then locked in both transactions); its view (lines, engine rows, free stock; the
 # automatic cart promotions come from the process's copy); the reservation (one stock
-# update for every row); the payment (created, charged by the test gateway, settled,
-# attached); the order placed paid (variants and stocks checked, number, row, lines,
+# update for every row, its variants, warehouses and stock rows read at once); the
+# payment (created, charged by the test gateway, settled, attached); the order placed paid (variants and stocks checked, number, row, lines,
 # allocations, events, outbox; the channel from the process's copy) and the cart marked
 # twice (the first time with the checkout holding it), with the savepoints of the
 # reservation and the placement (SQLite counts its `BEGIN IMMEDIATE`, PostgreSQL as many
 # other statements).
-CHECKOUT_QUERIES = 88
+CHECKOUT_QUERIES = 86
 # Statements per extra line: none (stock rows change in one UPDATE per batch of rows).
 PER_LINE = 0
 

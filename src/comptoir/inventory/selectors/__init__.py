@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from comptoir.catalog.models import Product, ProductVariant
 from comptoir.channels.models import Channel
 from comptoir.core.memo import cache_version, cache_version_bump
 from comptoir.inventory.models import Stock, StockMovement, Warehouse
@@ -85,6 +86,65 @@ def available_quantities(*, variant_ids: Iterable[int], channel: Channel) -> dic
             for variant_id, free in cursor.fetchall():
                 result[variant_id] = int(free)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRows:
+    """What an allocation plans on, before the stock rows are locked: each variant's SKU
+    and whether its product takes backorders, the stock rows of the variants in the
+    warehouses serving the channel, and those warehouses' priorities."""
+
+    variants: dict[int, tuple[str, bool]]  # variant id -> (sku, allow_backorders)
+    stock_ids: list[int]
+    priorities: dict[int, int]  # warehouse id -> priority
+
+
+def _plan_statement(n_ids: int) -> str:
+    """The variants with their stock rows and, for a warehouse serving the channel (as
+    `warehouses_serving`), its priority, as plain SQL (one statement instead of three ORM
+    queries). Only table and column names from the models' metadata and placeholders are
+    interpolated."""
+    quote = connection.ops.quote_name
+    through = Warehouse.channels.through._meta
+    variant, product = ProductVariant._meta, Product._meta
+    link = quote(through.db_table)
+    link_warehouse = quote(through.get_field("warehouse").column)
+    link_channel = quote(through.get_field("channel").column)
+    sku = quote(str(variant.get_field("sku").column))
+    allow = quote(str(product.get_field("allow_backorders").column))
+    product_id = quote(str(variant.get_field("product").column))
+    ids = ", ".join(["%s"] * n_ids)
+    return (
+        f"SELECT v.id, v.{sku}, p.{allow}, s.id, w.id, w.priority "  # noqa: S608
+        f"FROM {quote(variant.db_table)} v "
+        f"JOIN {quote(product.db_table)} p ON p.id = v.{product_id} "
+        f"LEFT JOIN {quote(Stock._meta.db_table)} s ON s.variant_id = v.id "
+        f"LEFT JOIN {quote(Warehouse._meta.db_table)} w ON w.id = s.warehouse_id "
+        f"AND w.is_active = %s AND ("
+        f"EXISTS (SELECT 1 FROM {link} l WHERE l.{link_warehouse} = w.id "
+        f"AND l.{link_channel} = %s) "
+        f"OR NOT EXISTS (SELECT 1 FROM {link} l WHERE l.{link_warehouse} = w.id)) "
+        f"WHERE v.id IN ({ids})"
+    )
+
+
+def plan_rows(*, variant_ids: Iterable[int], channel: Channel) -> PlanRows:
+    """The rows an allocation plan needs (see `PlanRows`), in one query (per 900
+    variants). A variant that does not exist is missing from `variants`."""
+    ids = sorted(set(variant_ids))
+    variants: dict[int, tuple[str, bool]] = {}
+    stock_ids: list[int] = []
+    priorities: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            cursor.execute(_plan_statement(len(chunk)), [True, channel.pk, *chunk])
+            for variant_id, sku, allow, stock_id, warehouse_id, priority in cursor.fetchall():
+                variants[variant_id] = (sku, bool(allow))
+                if warehouse_id is not None:
+                    stock_ids.append(stock_id)
+                    priorities[warehouse_id] = priority
+    return PlanRows(variants=variants, stock_ids=stock_ids, priorities=priorities)
 
 
 def available_quantity(*, variant_id: int, channel: Channel) -> int:

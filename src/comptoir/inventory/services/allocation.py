@@ -17,17 +17,16 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
-from comptoir.catalog.models import ProductVariant
 from comptoir.channels.models import Channel
 from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.inventory.locks import stocks_for_update
-from comptoir.inventory.models import MovementKind, Stock, StockMovement, Warehouse
+from comptoir.inventory.models import MovementKind, Stock, StockMovement
 from comptoir.inventory.selectors import (
     Allocation,
     AllocationPlan,
     StockInfo,
     allocation_plan,
-    warehouses_serving,
+    plan_rows,
 )
 from comptoir.inventory.services._common import _insufficient, _lines, _quantity, _texts
 
@@ -51,23 +50,19 @@ def _plan_locked(
     INSUFFICIENT_STOCK (409, errors keyed by SKU); writes nothing. Returns the plan and
     the locked rows."""
     variant_ids = {variant_id for variant_id, _q in lines}
-    rows = ProductVariant.objects.filter(pk__in=variant_ids).values_list(
-        "pk", "sku", "product__allow_backorders"
-    )
-    skus = {pk: sku for pk, sku, _allow in rows}
+    rows = plan_rows(variant_ids=variant_ids, channel=channel)
+    skus = {pk: sku for pk, (sku, _allow) in rows.variants.items()}
     if missing := variant_ids - skus.keys():
         raise NotFound(
             _("Unknown variant."),
             code="VARIANT_NOT_FOUND",
             errors={"lines": [str(pk) for pk in sorted(missing)]},
         )
-    backorderable = {pk for pk, _sku, allow in rows if allow} if backorders else set()
-    priorities = dict(
-        Warehouse.objects.filter(warehouses_serving(channel)).values_list("pk", "priority")
+    backorderable = (
+        {pk for pk, (_sku, allow) in rows.variants.items() if allow} if backorders else set()
     )
-    ids = Stock.objects.filter(variant_id__in=variant_ids, warehouse_id__in=priorities).values_list(
-        "pk", flat=True
-    )
+    priorities = rows.priorities
+    ids = rows.stock_ids
     locked = stocks_for_update([*ids, *also_lock])
     held = held or {}
     plan = allocation_plan(

@@ -270,10 +270,10 @@ def test_writes_take_the_same_queries_whatever_the_number_of_rows(
     assert len(allocations) == 2 * n
     # Savepoints (SAVEPOINT / RELEASE) on top of the statements.
     assert counts == {
-        "allocate": 7,
+        "allocate": 5,
         "deallocate": 4,
-        "reserve": 13,
-        "reserve again": 12,
+        "reserve": 11,
+        "reserve again": 10,
         "release": 8,
         "ship": 5,
     }
