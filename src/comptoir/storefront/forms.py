@@ -198,9 +198,12 @@ class CheckoutForm(forms.Form):
         saved_addresses: Sequence[tuple[str, str]],
         shipping_methods: Sequence[tuple[int, str]],
         payment_methods: Sequence[tuple[str, str]],
+        nothing_to_pay: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Coupons and free shipping cover the whole order: no card is asked for.
+        self.nothing_to_pay = nothing_to_pay
         choices = [*saved_addresses, (NEW_ADDRESS, _("A new address"))]
         for name, options in (
             ("shipping_choice", choices),
@@ -223,7 +226,11 @@ class CheckoutForm(forms.Form):
         )
         card = " ".join(str(cleaned.get("card_number") or "").split())
         cleaned["card_number"] = card
-        if cleaned.get("action") == "place" and cleaned.get("payment_method") == "test_card":
+        if (
+            cleaned.get("action") == "place"
+            and cleaned.get("payment_method") == "test_card"
+            and not self.nothing_to_pay
+        ):
             digits = card.replace(" ", "")
             if not digits:
                 self.add_error("card_number", _("Enter the card number."))

@@ -157,6 +157,7 @@ class Page:
             "saved_addresses": [(str(a.pk), _address_text(a)) for a in self.saved],
             "shipping_methods": [(o.method_id, o.name) for o in self.options],
             "payment_methods": self.methods,
+            "nothing_to_pay": bool(self.shown.view.lines) and self.shown.view.total.gross == 0,
         }
 
     def saved_id(self, address: dict[str, Any] | None) -> str:

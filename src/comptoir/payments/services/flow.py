@@ -134,6 +134,10 @@ def payment_start(
     gateway (checked, then kept masked with its token, brand and last four digits), the
     Stripe PaymentMethod id (pm_...) for Stripe, nothing for the offline methods.
 
+    An `amount` of 0 (an order that coupons and free shipping pay in full) has nothing to
+    take: the payment is created captured, its `source` is not needed, and no provider is
+    ever called for it (`payment_execute` returns it as it is).
+
     400 INVALID_PAYMENT_METHOD / METHOD_UNAVAILABLE / INVALID_AMOUNT / INVALID_CURRENCY /
     INVALID_CARD / INVALID_PAYMENT_SOURCE / INVALID_RETURN_URL / INVALID_EMAIL /
     INVALID_INPUT / INVALID_TEXT."""
@@ -149,7 +153,8 @@ def payment_start(
         raise _invalid("INVALID_INPUT", "checkout_ref", _("Invalid checkout reference."))
     text_check(checkout_ref=checkout_ref, payment_source=source, return_url=return_url, email=email)
     currency = _currency_check(currency)
-    amount = amount_check(amount, currency=currency)
+    amount = amount_check(amount, currency=currency, allow_zero=True)
+    free = amount == 0
     payment = Payment(
         checkout_ref=checkout_ref,
         method=method,
@@ -158,8 +163,10 @@ def payment_start(
         return_url=_return_url_check(return_url),
         email=_email_check(email),
         metadata=dict(metadata or {}),
-        **_source_fields(method, source),
+        **({} if free else _source_fields(method, source)),
     )
+    if free:
+        payment.state = PaymentState.CAPTURED
     # Field checks only: the new row's reference is a fresh UUID and its amounts satisfy
     # the check constraints by construction (a positive amount, nothing captured or
     # refunded), which the database enforces anyway; Django's unique and constraint

@@ -70,6 +70,8 @@ def order_pay_back(*, order: Order, actor: Any = None, reason: str = "") -> list
     refunds route or the payment's own page)."""
     errors = []
     for payment in _payments_of(order):
+        if payment.amount == 0:
+            continue  # an order paid in full by coupons: nothing was taken
         try:
             left = payment.amount_refundable
             if left > 0:

@@ -45,12 +45,28 @@ def test_offline_methods_keep_no_source() -> None:
     assert (payment.source, payment.token) == ("", "")
 
 
+@pytest.mark.django_db(transaction=True)  # payment_execute runs outside transactions
+@pytest.mark.parametrize("method", ["test_card", "stripe", "bank_transfer"])
+def test_nothing_to_pay_is_captured_at_once_without_a_source(settings: Any, method: str) -> None:
+    """An order that coupons pay in full: no card asked for (a bad one is ignored, none
+    kept), captured at 0 at once, and payment_execute calls no provider."""
+    settings.COMPTOIR_STRIPE_SECRET_KEY = "sk_test_unused"
+    payment = start(method=method, amount=Decimal("0"), source="not a card")
+    assert (payment.state, payment.amount, payment.amount_captured) == (
+        "captured",
+        Decimal("0"),
+        Decimal("0"),
+    )
+    assert (payment.source, payment.token) == ("", "")
+    assert services.payment_execute(payment=payment).state == "captured"
+    assert not payment.transactions.exists()  # no provider call
+
+
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
         ({"method": "cheque"}, "INVALID_PAYMENT_METHOD"),
         ({"method": None}, "INVALID_PAYMENT_METHOD"),
-        ({"amount": Decimal(0)}, "INVALID_AMOUNT"),
         ({"amount": Decimal("-5")}, "INVALID_AMOUNT"),
         ({"amount": Decimal("1.005")}, "INVALID_AMOUNT"),
         ({"amount": Decimal("1e13")}, "INVALID_AMOUNT"),

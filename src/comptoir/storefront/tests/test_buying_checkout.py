@@ -18,12 +18,20 @@ from django.test import Client
 
 from comptoir.accounts.tests.factories import AddressFactory, UserFactory
 from comptoir.cart.models import Cart
+from comptoir.cart.services import coupon_apply
 from comptoir.cart.web import CART_COOKIE
 from comptoir.inventory.models import Stock
 from comptoir.inventory.selectors import ledger_mismatches
 from comptoir.orders.models import Order
 from comptoir.orders.services import fulfilment_create
 from comptoir.payments.models import Payment
+from comptoir.payments.providers.test_gateway import TestGatewayCharge
+from comptoir.promotions.models import RewardType
+from comptoir.promotions.tests.factories import (
+    CartPromotionFactory,
+    CouponFactory,
+    CouponPromotionFactory,
+)
 from comptoir.storefront.tests.conftest import (
     DECLINED,
     THREE_DS,
@@ -221,6 +229,26 @@ class TestGuest:
         html = html_of(client.get(response["Location"]))
         assert "To pay by bank transfer" in html
         assert order.number in html
+
+    def test_nothing_to_pay_needs_no_card(self, client: Client, store: Store) -> None:
+        """Coupons and free shipping cover the order: the page says so, no card number is
+        asked for, and the order is placed paid at 0.00 (no charge at the gateway)."""
+        CartPromotionFactory.create(code="port", reward_type=RewardType.FREE_SHIPPING)
+        gift = CouponPromotionFactory.create(code="cadeau", reward_value=Decimal("100"))
+        CouponFactory.create(promotion=gift, code="CADEAU")
+        fill(client, store)
+        cart = Cart.objects.get(token=client.cookies[CART_COOKIE].value)
+        coupon_apply(cart=cart, code="CADEAU")
+
+        html = html_of(client.get("/checkout/"))
+        assert 'id="nothing-to-pay"' in html
+        assert 'name="card_number"' not in html
+        response = place(client, card_number="")
+
+        assert response.status_code == 302, html_of(response)
+        order = Order.objects.get()
+        assert (order.payment_status, order.total_gross) == ("paid", Decimal("0.00"))
+        assert not TestGatewayCharge.objects.exists()
 
     def test_a_changed_total_is_shown_before_paying(self, client: Client, store: Store) -> None:
         fill(client, store)
