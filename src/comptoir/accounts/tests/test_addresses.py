@@ -73,6 +73,39 @@ def test_address_create_rejects_malformed_postal_code(country: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("country", "typed", "stored"),
+    [
+        ("FR", "\uff17\uff15\uff10\uff11\uff11", "75011"),
+        ("DE", "\uff11\uff10\uff11\uff11\uff15", "10115"),
+        ("GB", "\uff53\uff57\uff11\uff41 \uff11\uff41\uff41", "SW1A 1AA"),
+    ],
+)
+def test_full_width_postal_codes_are_made_ascii(country: str, typed: str, stored: str) -> None:
+    address = services.address_create(
+        user=UserFactory.create(), **_fields(country=country, postal_code=typed)
+    )
+    assert address.postal_code == stored
+
+
+@pytest.mark.parametrize(
+    ("country", "typed"),
+    [
+        ("FR", "\u0667\u0665\u0660\u0661\u0661"),
+        ("FR", "\u096d\u096b\u0966\u0967\u0967"),
+        ("DE", "\u0661\u0660\u0661\u0661\u0665"),
+        ("US", "\uff19\uff14\u0660\u0664\u0663"),
+    ],
+)
+def test_postal_codes_in_other_digits_are_refused(country: str, typed: str) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        services.address_create(
+            user=UserFactory.create(), **_fields(country=country, postal_code=typed)
+        )
+    assert (exc.value.code, list(exc.value.errors)) == ("ADDRESS_INVALID", ["postal_code"])
+    assert not Address.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("country", "phone"),
     [
         ("FR", "06 12 34"),
