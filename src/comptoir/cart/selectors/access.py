@@ -44,9 +44,10 @@ def cart_for(*, token: str, user: object) -> Cart:
     customer other than `user`."""
     if not isinstance(token, str) or not _TOKEN.match(token):
         raise cart_not_found()
-    cart = Cart.objects.filter(token=token).first()
-    if cart is None:
+    found = list(Cart.objects.filter(token=token)[:1])  # unique: no ORDER BY
+    if not found:
         raise cart_not_found()
+    cart = found[0]
     if cart.user_id is not None and cart.user_id != _user_id(user):
         raise cart_not_found()
     return with_relations(cart, user=user)

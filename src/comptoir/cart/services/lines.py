@@ -20,7 +20,6 @@ from comptoir.cart.services._common import (
     MAX_QUANTITY,
     quantity_check,
     synced,
-    touch,
     writable,
 )
 from comptoir.catalog.models import ProductVariant
@@ -53,10 +52,10 @@ def _variant(sku: object, *, with_product: bool = True) -> ProductVariant:
         variants = variants.select_related("product")
     else:
         variants = variants.only("id", "sku", "product_id")
-    variant = variants.first()
-    if variant is None:
+    found = list(variants[:1])  # SKUs are unique: no ORDER BY
+    if not found:
         raise _unknown_sku(cleaned)
-    return variant
+    return found[0]
 
 
 def _rule_message(line: PricedLine) -> str:
@@ -165,7 +164,6 @@ def line_add(
     else:
         line.quantity = total
         line.save(update_fields=["quantity"])
-    touch(locked)
     goods = cart_goods(cart=locked, user=user, language=language or locked.language or "fr")
     shown = next(x for x in goods.lines if x.line_id == line.pk)
     # Lines already in the cart keep their problems (shown in the answer); the added
@@ -218,13 +216,11 @@ def line_update(
         other.quantity = total
         other.save(update_fields=["quantity"])
         line.delete()
-        touch(locked)
         synced(cart, locked)
         return other
     line.quantity = total
     line.saved_for_later = target
     line.save(update_fields=["quantity", "saved_for_later"])
-    touch(locked)
     synced(cart, locked)
     return line
 
@@ -234,7 +230,6 @@ def line_delete(*, cart: Cart, line_id: int) -> None:
     """Remove a line (404 LINE_NOT_FOUND; 409 CART_LOCKED while checking out)."""
     locked = writable(cart)
     _line(locked, line_id).delete()
-    touch(locked)
     synced(cart, locked)
 
 

@@ -469,3 +469,27 @@ def test_reopening_takes_the_lines_of_a_newer_cart(shop: Shop) -> None:
     second.refresh_from_db()
     assert second.status == CartStatus.MERGED
     assert selectors.open_cart(user=shop.shopper, channel=shop.b2c) == first
+
+
+def test_line_writes_touch_the_cart_and_refusals_do_not(cart: Cart, shop: Shop) -> None:
+    """Carts left alone are purged by `updated_at`: every line write moves it (the lock
+    sets it), a refused one leaves it as it was (rolled back with the refusal)."""
+
+    def stamp() -> Any:
+        return Cart.objects.values_list("updated_at", flat=True).get(pk=cart.pk)
+
+    stamps = [stamp()]
+    line = services.line_add(cart=cart, sku="DRILL", quantity=1)
+    stamps.append(stamp())
+    services.line_update(cart=cart, line_id=line.pk, quantity=3)
+    stamps.append(stamp())
+    services.save_for_later(cart=cart, line_id=line.pk)
+    stamps.append(stamp())
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == 4
+    refused("UNKNOWN_SKU", services.line_add, cart=cart, sku="NOPE", quantity=1)
+    refused("INSUFFICIENT_STOCK", services.line_add, cart=cart, sku="DRILL", quantity=500)
+    assert stamp() == stamps[-1]
+    services.line_delete(cart=cart, line_id=line.pk)
+    assert stamp() > stamps[-1]
+    assert lines_of(cart) == []
