@@ -10,7 +10,11 @@ later lines are not checked (they are not bought).
 
 from __future__ import annotations
 
-from django.db import transaction
+from functools import cache
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.cart.models import Cart, CartLine
@@ -39,23 +43,47 @@ def _unknown_sku(sku: str) -> InvalidInput:
     return InvalidInput(message, code="UNKNOWN_SKU", errors={"sku": [message]})
 
 
-def _variant(sku: object, *, with_product: bool = True) -> ProductVariant:
-    """The variant of `sku` (UNKNOWN_SKU otherwise), with its product; without it
-    (`with_product=False`), its id, SKU and product id only."""
+def _sku(sku: object) -> str:
+    """`sku` stripped, if it can be one (UNKNOWN_SKU otherwise, without a query)."""
     if not isinstance(sku, str):
         raise _unknown_sku(str(sku)[:SKU_MAX_LENGTH])
     cleaned = sku.strip()
     if not cleaned or len(cleaned) > SKU_MAX_LENGTH or not text_storable(cleaned):
         raise _unknown_sku(cleaned if text_storable(cleaned) else "?")
-    variants = ProductVariant.objects.filter(sku=cleaned)
-    if with_product:
-        variants = variants.select_related("product")
-    else:
-        variants = variants.only("id", "sku", "product_id")
-    found = list(variants[:1])  # SKUs are unique: no ORDER BY
+    return cleaned
+
+
+def _variant(sku: object) -> ProductVariant:
+    """The variant of `sku`, with its product; UNKNOWN_SKU otherwise."""
+    cleaned = _sku(sku)
+    found = list(ProductVariant.objects.filter(sku=cleaned).select_related("product")[:1])
     if not found:
         raise _unknown_sku(cleaned)
     return found[0]
+
+
+@cache
+def _upsert_statement() -> str:
+    """Add units to the cart's line of a SKU, or make the line, in one statement (the
+    unique constraint on cart, variant and list decides): the line's id and quantity
+    after it. No row when the SKU is unknown. Only table and column names from the
+    models' metadata and placeholders are interpolated."""
+    quote = connection.ops.quote_name
+    line, variant = CartLine._meta, ProductVariant._meta
+
+    def col(meta: Any, name: str) -> str:
+        return quote(str(meta.get_field(name).column))
+
+    table = quote(line.db_table)
+    quantity = col(line, "quantity")
+    key = f"{col(line, 'cart')}, {col(line, 'variant')}, {col(line, 'saved_for_later')}"
+    return (
+        f"INSERT INTO {table} ({key}, {quantity}, {col(line, 'created_at')}) "  # noqa: S608
+        f"SELECT %s, v.id, %s, %s, %s FROM {quote(variant.db_table)} v "
+        f"WHERE v.{col(variant, 'sku')} = %s "
+        f"ON CONFLICT ({key}) DO UPDATE SET {quantity} = {table}.{quantity} + excluded.{quantity} "
+        f"RETURNING {quote(str(line.pk.column))}, {col(line, 'variant')}, {quantity}"
+    )
 
 
 def _rule_message(line: PricedLine) -> str:
@@ -70,7 +98,7 @@ def _rule_message(line: PricedLine) -> str:
 
 
 def _refuse(
-    variant: ProductVariant,
+    sku: str,
     quantity: int,
     *,
     problem: str | None,
@@ -78,23 +106,23 @@ def _refuse(
     ctx: PricingContext,
 ) -> None:
     """Raise the error of `problem` (the engine's, or INSUFFICIENT_STOCK with `available`
-    units free) for `quantity` units of `variant`; nothing when `problem` is None."""
+    units free) for `quantity` units of `sku`; nothing when `problem` is None."""
     if problem is None:
         return
     if problem == "UNKNOWN_SKU":
-        raise _unknown_sku(variant.sku)
+        raise _unknown_sku(sku)
     if problem == "NOT_FOR_SALE":
-        message = _("%(sku)s is not sold in this channel.") % {"sku": variant.sku}
+        message = _("%(sku)s is not sold in this channel.") % {"sku": sku}
         raise InvalidInput(message, code="NOT_FOR_SALE", errors={"sku": [message]})
     if problem == "QUANTITY_RULE":
-        (line,) = price_lines(ctx=ctx, lines=[(variant.sku, quantity)])
+        (line,) = price_lines(ctx=ctx, lines=[(sku, quantity)])
         message = _rule_message(line)
         raise InvalidInput(message, code="QUANTITY_RULE", errors={"quantity": [message]})
     message = _("Only %(available)s of %(sku)s in stock.") % {
         "available": max(available, 0),
-        "sku": variant.sku,
+        "sku": sku,
     }
-    raise Conflict(message, code="INSUFFICIENT_STOCK", errors={variant.sku: [message]})
+    raise Conflict(message, code="INSUFFICIENT_STOCK", errors={sku: [message]})
 
 
 def _sellable(
@@ -104,12 +132,12 @@ def _sellable(
     `previous`: the units already in the cart's line (stock is checked on an increase)."""
     ctx = cart_context(cart=cart, user=user)
     (line,) = price_lines(ctx=ctx, lines=[(variant.sku, quantity)])
-    _refuse(variant, quantity, problem=line.problem, available=0, ctx=ctx)
+    _refuse(variant.sku, quantity, problem=line.problem, available=0, ctx=ctx)
     if quantity <= previous or variant.product.allow_backorders:
         return
     available = available_quantity(variant_id=variant.pk, channel=cart.channel)
     if quantity > available:
-        _refuse(variant, quantity, problem="INSUFFICIENT_STOCK", available=available, ctx=ctx)
+        _refuse(variant.sku, quantity, problem="INSUFFICIENT_STOCK", available=available, ctx=ctx)
 
 
 def _total_check(quantity: int) -> int:
@@ -147,29 +175,26 @@ def line_add(
     (`cart_goods` in `language`, else the cart's): a refusal rolls the write back, and a
     caller inside `goods_reused()` answers with those goods without pricing them again."""
     quantity = quantity_check(quantity)
+    cleaned = _sku(sku)
     locked = writable(cart)
-    variant = _variant(sku, with_product=False)  # the goods know the product's rules
-    lines = list(
-        CartLine.objects.filter(cart=locked).only("id", "variant_id", "quantity", "saved_for_later")
-    )
-    line = next((x for x in lines if x.variant_id == variant.pk and not x.saved_for_later), None)
-    previous = 0 if line is None else line.quantity
-    total = _total_check(previous + quantity)
-    if line is None and len(lines) >= MAX_LINES:
-        raise InvalidInput(
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_statement(), [locked.pk, False, quantity, timezone.now(), cleaned])
+        row = cursor.fetchone()
+    if row is None:
+        raise _unknown_sku(cleaned)
+    line = CartLine(id=row[0], cart=locked, variant_id=row[1], quantity=row[2])
+    line._state.adding = False
+    total = _total_check(line.quantity)
+    goods = cart_goods(cart=locked, user=user, language=language or locked.language or "fr")
+    if line.quantity == quantity and len(goods.lines) + len(goods.saved) > MAX_LINES:
+        raise InvalidInput(  # a new line, one too many
             _("A cart holds at most %(max)s lines.") % {"max": MAX_LINES}, code="CART_FULL"
         )
-    if line is None:
-        line = CartLine.objects.create(cart=locked, variant=variant, quantity=total)
-    else:
-        line.quantity = total
-        line.save(update_fields=["quantity"])
-    goods = cart_goods(cart=locked, user=user, language=language or locked.language or "fr")
     shown = next(x for x in goods.lines if x.line_id == line.pk)
     # Lines already in the cart keep their problems (shown in the answer); the added
     # units are refused with theirs, the stock checked as the quantity goes up.
     _refuse(
-        variant,
+        cleaned,
         total,
         problem=shown.problem,
         available=shown.available or 0,

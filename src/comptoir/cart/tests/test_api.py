@@ -158,11 +158,11 @@ def test_adding_a_line_prices_the_cart_once(client: Client, shop: Shop) -> None:
             response = add(caller, token, "DRILL", 2)
         assert response.status_code == 200, response.content
         counts.append(len(queries))
-    # The cart read, then locked and touched (one UPDATE ... RETURNING); the variant; the
-    # cart's lines; the line written; the goods (lines, engine rows, free stock); the
+    # The cart read, then locked and touched (one UPDATE ... RETURNING); the line added
+    # to (or made) by SKU in one upsert; the goods (lines, engine rows, free stock); the
     # service's savepoint and its release (the test's transaction stands for autocommit).
     statements = "\n".join(q["sql"][:120] for q in queries.captured_queries)
-    assert counts[0] == counts[1] == 10, statements
+    assert counts[0] == counts[1] == 8, statements
     assert [line["sku"] for line in response.json()["lines"]] == [*skus[:3], "DRILL"]
 
 
