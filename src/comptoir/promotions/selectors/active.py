@@ -20,7 +20,7 @@ from comptoir.catalog.selectors.categories import TREE_VERSION_KEY
 from comptoir.catalog.services.collections import COLLECTIONS_VERSION_KEY
 from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
 from comptoir.promotions.models import Promotion, PromotionKind, RewardType, Stacking
-from comptoir.promotions.selectors.targets import promotion_targets
+from comptoir.promotions.selectors.targets import Targets, promotion_targets
 
 PROMOTIONS_VERSION_KEY = "promotions:version"
 
@@ -61,6 +61,27 @@ class CatalogPromotion:
         return self.name_en if language == "en" and self.name_en else self.name
 
 
+def promotion_fields(p: Promotion, target: Targets) -> dict[str, Any]:
+    """What the copies of a catalog and of a cart promotion share: its identity, reward
+    value and currency, dates, and targets (channels, groups, products, categories)."""
+    return {
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "name_en": p.name_en,
+        "priority": p.priority,
+        "exclusive": p.stacking == Stacking.EXCLUSIVE,
+        "value": p.reward_value or Decimal(0),
+        "currency": p.currency,
+        "starts_at": p.starts_at,
+        "ends_at": p.ends_at,
+        "channel_ids": target.channel_ids,
+        "group_ids": target.group_ids,
+        "product_ids": target.product_ids,
+        "category_ids": target.category_ids,
+    }
+
+
 def _load() -> tuple[CatalogPromotion, ...]:
     now = timezone.now()
     promotions = list(
@@ -78,24 +99,10 @@ def _load() -> tuple[CatalogPromotion, ...]:
 
     loaded = []
     for p in promotions:
-        target = targets[p.pk]
         loaded.append(
             CatalogPromotion(
-                id=p.pk,
-                code=p.code,
-                name=p.name,
-                name_en=p.name_en,
-                priority=p.priority,
-                exclusive=p.stacking == Stacking.EXCLUSIVE,
+                **promotion_fields(p, targets[p.pk]),
                 percentage=p.reward_type == RewardType.PERCENTAGE,
-                value=p.reward_value or Decimal(0),
-                currency=p.currency,
-                starts_at=p.starts_at,
-                ends_at=p.ends_at,
-                channel_ids=target.channel_ids,
-                group_ids=target.group_ids,
-                product_ids=target.product_ids,
-                category_ids=target.category_ids,
             )
         )
     return tuple(loaded)

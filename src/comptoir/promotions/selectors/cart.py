@@ -18,8 +18,12 @@ from django.utils import timezone
 from comptoir.core.memo import VersionedMemo
 from comptoir.core.text import text_storable
 from comptoir.promotions.cart import CartPromotion
-from comptoir.promotions.models import Coupon, Promotion, PromotionKind, Stacking
-from comptoir.promotions.selectors.active import promotions_version, reset_with_promotions
+from comptoir.promotions.models import Coupon, Promotion, PromotionKind
+from comptoir.promotions.selectors.active import (
+    promotion_fields,
+    promotions_version,
+    reset_with_promotions,
+)
 from comptoir.promotions.selectors.targets import Targets, promotion_targets
 
 
@@ -101,21 +105,8 @@ def _cart_promotion(
     p: Promotion, target: Targets, *, min_coupon: Decimal | None, coupon_code: str
 ) -> CartPromotion:
     return CartPromotion(
-        id=p.pk,
-        code=p.code,
-        name=p.name,
-        name_en=p.name_en,
-        priority=p.priority,
-        exclusive=p.stacking == Stacking.EXCLUSIVE,
+        **promotion_fields(p, target),
         reward_type=p.reward_type,
-        value=p.reward_value or Decimal(0),
-        currency=p.currency,
-        starts_at=p.starts_at,
-        ends_at=p.ends_at,
-        channel_ids=target.channel_ids,
-        group_ids=target.group_ids,
-        product_ids=target.product_ids,
-        category_ids=target.category_ids,
         min_subtotal=_higher(p.min_subtotal, min_coupon),
         min_quantity=p.min_quantity,
         buy_quantity=p.buy_quantity,
