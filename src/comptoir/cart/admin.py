@@ -11,20 +11,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.cart.models import Cart, CartLine
+from comptoir.core.service_admin import ReadOnlyMixin
 
 
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class CartLineInline(ReadOnly, admin.TabularInline):
+class CartLineInline(ReadOnlyMixin, admin.TabularInline):
     model = CartLine
     extra = 0
     fields = ("variant", "quantity", "saved_for_later", "created_at")
@@ -37,7 +27,7 @@ class CartLineInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Cart)
-class CartAdmin(ReadOnly, admin.ModelAdmin):
+class CartAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Carts, most recently changed first. The token (a visitor's key to the cart) is not
     shown."""
 

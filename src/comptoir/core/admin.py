@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from comptoir.core import outbox
 from comptoir.core.models import OutboxEvent
+from comptoir.core.service_admin import ReadOnlyMixin
 
 
 class DeliveryFilter(admin.SimpleListFilter):
@@ -37,7 +38,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "topic",
@@ -88,12 +89,3 @@ class OutboxEventAdmin(admin.ModelAdmin):
     def has_retry_permission(self, request: HttpRequest) -> bool:
         """The model's change permission (events themselves are never edited here)."""
         return request.user.has_perm("core.change_outboxevent")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -17,7 +17,46 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from comptoir.accounts.models import User
 from comptoir.core.errors import DomainError
+
+
+def request_actor(request: HttpRequest) -> User | None:
+    """The signed-in user of an admin request, recorded as the actor of the services it
+    calls (None for anyone else)."""
+    user = request.user
+    return user if isinstance(user, User) else None
+
+
+class ReadOnlyMixin:
+    """Rows the services write and the admin only lists and shows (a ledger, a timeline,
+    a cart): never added, changed or deleted here. For model admins and inlines alike."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def inline_pairs(formsets: Any, first: str, second: str) -> list[tuple[Any, Any]]:
+    """The (`first`, `second`) values of every kept row of the inline formsets (tiers,
+    weight brackets), for a service that replaces them all: deleted and blank rows are
+    left out. The formsets are marked as saved (nothing for Django to save after)."""
+    pairs: list[tuple[Any, Any]] = []
+    for formset in formsets:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            data = getattr(row, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            if data.get(first) is None and data.get(second) is None:
+                continue
+            pairs.append((data.get(first), data.get(second)))
+    return pairs
 
 
 def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:

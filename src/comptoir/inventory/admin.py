@@ -18,10 +18,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.accounts.models import User
 from comptoir.core.csv_files import upload_read
 from comptoir.core.errors import DomainError
-from comptoir.core.service_admin import ServiceAdmin, adopt, fresh
+from comptoir.core.service_admin import (
+    ReadOnlyMixin,
+    ServiceAdmin,
+    adopt,
+    fresh,
+    request_actor,
+)
 from comptoir.inventory import services
 from comptoir.inventory.models import (
     Reservation,
@@ -46,23 +51,9 @@ WAREHOUSE_FIELDS = (
 )
 
 
-def actor(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) else None
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Rows written by the services only: listed and shown, never added, changed or
     deleted here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- warehouses ---------------------------------------------------------------------------
@@ -106,9 +97,11 @@ class WarehouseAdmin(ServiceAdmin):
         data["metadata"] = data["metadata"] or {}
         data["channels"] = list(form.cleaned_data.get("channels") or [])
         if change:
-            saved = services.warehouse_update(warehouse=fresh(obj), actor=actor(request), **data)
+            saved = services.warehouse_update(
+                warehouse=fresh(obj), actor=request_actor(request), **data
+            )
         else:
-            saved = services.warehouse_create(actor=actor(request), **data)
+            saved = services.warehouse_create(actor=request_actor(request), **data)
         adopt(obj, saved)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -265,7 +258,7 @@ class StockAdmin(ServiceAdmin):
 
     def save_model(self, request: HttpRequest, obj: Stock, form: Any, change: bool) -> None:
         data = form.cleaned_data
-        who = actor(request)
+        who = request_actor(request)
         if not change:
             stock = services.stock_receive(
                 warehouse=data["warehouse"],
@@ -327,7 +320,7 @@ class StockAdmin(ServiceAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 data = upload_read(form.cleaned_data["file"], max_bytes=MAX_BYTES)
-                result = services.stock_import_csv(data=data, actor=actor(request))
+                result = services.stock_import_csv(data=data, actor=request_actor(request))
             except DomainError as exc:
                 form.add_error(None, exc.detail)
                 line_errors = [(k, v) for k, v in exc.errors.items() if k != "file"]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comptoir.core.errors import DomainError
-from comptoir.core.service_admin import ServiceAdmin, adopt
+from comptoir.core.service_admin import ReadOnlyMixin, ServiceAdmin, adopt
 from comptoir.orders import services
 from comptoir.orders.models import (
     ORDER_TOTALS,
@@ -29,19 +29,10 @@ from comptoir.orders.models import (
 from comptoir.payments import services as payments
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):

@@ -21,9 +21,15 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from comptoir.accounts.models import User
 from comptoir.core.errors import DomainError, InvalidInput
-from comptoir.core.service_admin import ServiceAdmin, ServiceForm, adopt, fresh
+from comptoir.core.service_admin import (
+    ServiceAdmin,
+    ServiceForm,
+    adopt,
+    fresh,
+    inline_pairs,
+    request_actor,
+)
 from comptoir.pricing import services
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
 from comptoir.pricing.services.csv_io import MAX_BYTES
@@ -43,11 +49,6 @@ LIST_FIELDS = (
     "external_ref",
     "metadata",
 )
-
-
-def actor(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) else None
 
 
 class PricingAdmin(ServiceAdmin):
@@ -253,7 +254,7 @@ class PriceListAdmin(PricingAdmin):
                     price_list=price_list,
                     data=upload.read(),
                     replace=form.cleaned_data["replace"],
-                    actor=actor(request),
+                    actor=request_actor(request),
                 )
             except DomainError as exc:
                 form.add_error(None, exc.detail)
@@ -304,17 +305,19 @@ class PriceListAdmin(PricingAdmin):
         if change:
             adopt(
                 obj,
-                services.price_list_update(price_list=fresh(obj), actor=actor(request), **data),
+                services.price_list_update(
+                    price_list=fresh(obj), actor=request_actor(request), **data
+                ),
             )
         else:
-            adopt(obj, services.price_list_create(actor=actor(request), **data))
+            adopt(obj, services.price_list_create(actor=request_actor(request), **data))
 
     def delete_model(self, request: HttpRequest, obj: PriceList) -> None:
-        services.price_list_delete(price_list=obj, actor=actor(request))
+        services.price_list_delete(price_list=obj, actor=request_actor(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PriceList]) -> None:
         for price_list in queryset.order_by("pk"):
-            services.price_list_delete(price_list=price_list, actor=actor(request))
+            services.price_list_delete(price_list=price_list, actor=request_actor(request))
 
 
 # --- entries and tiers --------------------------------------------------------------------
@@ -404,16 +407,7 @@ class PriceListEntryAdmin(PricingAdmin):
         """Saved with its tiers in `save_related`."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        tiers: list[tuple[Any, Any]] = []
-        for formset in formsets:
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            for row in formset.forms:
-                data = getattr(row, "cleaned_data", None) or {}
-                if not data or data.get("DELETE"):
-                    continue
-                if data.get("min_quantity") is None and data.get("unit_price") is None:
-                    continue
-                tiers.append((data.get("min_quantity"), data.get("unit_price")))
+        tiers = inline_pairs(formsets, "min_quantity", "unit_price")
         obj = form.instance
         price_list = obj.price_list if change else form.cleaned_data["price_list"]
         variant = obj.variant if change else form.cleaned_data["variant"]
@@ -425,13 +419,13 @@ class PriceListEntryAdmin(PricingAdmin):
             max_quantity=form.cleaned_data.get("max_quantity"),
             increment=form.cleaned_data.get("increment") or 1,
             tiers=tiers,
-            actor=actor(request),
+            actor=request_actor(request),
         )
         adopt(obj, entry)
 
     def delete_model(self, request: HttpRequest, obj: PriceListEntry) -> None:
-        services.price_list_entry_delete(entry=obj, actor=actor(request))
+        services.price_list_entry_delete(entry=obj, actor=request_actor(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PriceListEntry]) -> None:
         for entry in queryset.select_related("price_list", "variant").order_by("pk"):
-            services.price_list_entry_delete(entry=entry, actor=actor(request))
+            services.price_list_entry_delete(entry=entry, actor=request_actor(request))

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.errors import DomainError
-from comptoir.core.service_admin import ServiceAdmin, adopt, fresh
+from comptoir.core.service_admin import ReadOnlyMixin, ServiceAdmin, adopt, fresh
 from comptoir.promotions import services
 from comptoir.promotions.models import (
     Coupon,
@@ -273,19 +273,10 @@ class CouponAdmin(ServiceAdmin):
 
 
 @admin.register(CouponRedemption)
-class CouponRedemptionAdmin(admin.ModelAdmin):
+class CouponRedemptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: redemptions are made by order placement and released by cancellation."""
 
     list_display = ("coupon", "order_reference", "email", "user", "created_at")
     list_select_related = ("coupon", "user")
     search_fields = ("coupon__code", "order_reference", "email")
     readonly_fields = ("coupon", "user", "email", "order_reference", "created_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

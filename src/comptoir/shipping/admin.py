@@ -18,18 +18,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.accounts.models import User
 from comptoir.core.errors import DomainError
-from comptoir.core.service_admin import ServiceAdmin, ServiceForm, adopt, fresh
+from comptoir.core.service_admin import (
+    ServiceAdmin,
+    ServiceForm,
+    adopt,
+    fresh,
+    inline_pairs,
+    request_actor,
+)
 from comptoir.shipping import services
 from comptoir.shipping.models import ShippingMethod, ShippingZone, WeightBracket
 
 METHOD_FIELDS = services.METHOD_FIELDS
-
-
-def actor(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) else None
 
 
 class ShippingAdmin(ServiceAdmin):
@@ -139,21 +140,26 @@ class ShippingZoneAdmin(MethodLinks, ShippingAdmin):
         data["external_ref"] = data["external_ref"] or None
         data["metadata"] = data["metadata"] or {}
         if change:
-            adopt(obj, services.shipping_zone_update(zone=fresh(obj), actor=actor(request), **data))
+            adopt(
+                obj,
+                services.shipping_zone_update(
+                    zone=fresh(obj), actor=request_actor(request), **data
+                ),
+            )
         else:
             adopt(
                 obj,
                 services.shipping_zone_create(
-                    channel=form.cleaned_data["channel"], actor=actor(request), **data
+                    channel=form.cleaned_data["channel"], actor=request_actor(request), **data
                 ),
             )
 
     def delete_model(self, request: HttpRequest, obj: ShippingZone) -> None:
-        services.shipping_zone_delete(zone=obj, actor=actor(request))
+        services.shipping_zone_delete(zone=obj, actor=request_actor(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ShippingZone]) -> None:
         for zone in queryset.order_by("pk"):
-            services.shipping_zone_delete(zone=zone, actor=actor(request))
+            services.shipping_zone_delete(zone=zone, actor=request_actor(request))
 
 
 # --- methods and brackets ---------------------------------------------------------------------
@@ -238,33 +244,27 @@ class ShippingMethodAdmin(ShippingAdmin):
         """Saved with its brackets in `save_related`."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        brackets: list[tuple[Any, Any]] = []
-        for formset in formsets:
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            for row in formset.forms:
-                data = getattr(row, "cleaned_data", None) or {}
-                if not data or data.get("DELETE"):
-                    continue
-                if data.get("up_to_grams") is None and data.get("price") is None:
-                    continue
-                brackets.append((data.get("up_to_grams"), data.get("price")))
+        brackets = inline_pairs(formsets, "up_to_grams", "price")
         obj = form.instance
         data = {f: form.cleaned_data.get(f) for f in METHOD_FIELDS}
         data["external_ref"] = data["external_ref"] or None
         data["metadata"] = data["metadata"] or {}
         if change:
             method = services.shipping_method_update(
-                method=fresh(obj), brackets=brackets, actor=actor(request), **data
+                method=fresh(obj), brackets=brackets, actor=request_actor(request), **data
             )
         else:
             method = services.shipping_method_create(
-                zone=form.cleaned_data["zone"], brackets=brackets, actor=actor(request), **data
+                zone=form.cleaned_data["zone"],
+                brackets=brackets,
+                actor=request_actor(request),
+                **data,
             )
         adopt(obj, method)
 
     def delete_model(self, request: HttpRequest, obj: ShippingMethod) -> None:
-        services.shipping_method_delete(method=obj, actor=actor(request))
+        services.shipping_method_delete(method=obj, actor=request_actor(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ShippingMethod]) -> None:
         for method in queryset.order_by("pk"):
-            services.shipping_method_delete(method=method, actor=actor(request))
+            services.shipping_method_delete(method=method, actor=request_actor(request))
