@@ -2,63 +2,36 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import override_settings
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from comptoir.accounts import services
 from comptoir.accounts.tests.factories import UserFactory
+from comptoir.core.testing_smtp import SmtpServer, free_port
 
 pytestmark = pytest.mark.django_db
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook name
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
     try:
-        yield inbox, port
+        yield server
     finally:
-        controller.stop()
+        server.stop()
 
 
 def test_password_reset_email_is_delivered_over_smtp(
-    smtp_inbox: tuple[Inbox, int],
+    smtp: SmtpServer,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    inbox, port = smtp_inbox
+    inbox = smtp.inbox
     UserFactory.create(email="lea@example.fr", language="en", first_name="Léa")
-    mailers = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
+    mailers = smtp.mailers()
 
     with (
         override_settings(MAILERS=mailers, SITE_URL="https://shop.example.test"),
@@ -86,7 +59,7 @@ def test_smtp_down_is_logged_not_raised(
     mailers = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": _free_port(), "timeout": 2},
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
         }
     }
 

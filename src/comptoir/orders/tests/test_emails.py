@@ -4,16 +4,13 @@ including a server that is down, then back."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import transaction
 from django.test import override_settings
@@ -25,6 +22,7 @@ from comptoir.accounts.tests.factories import UserFactory
 from comptoir.channels.tests.factories import B2BChannelFactory, ChannelFactory
 from comptoir.core import outbox
 from comptoir.core.models import OutboxEvent
+from comptoir.core.testing_smtp import SmtpServer
 from comptoir.orders import emails, handlers
 from comptoir.orders.models import (
     Fulfilment,
@@ -444,48 +442,6 @@ def test_event_of_a_deleted_order_sends_nothing() -> None:
 
 
 # --- over SMTP -----------------------------------------------------------------------------
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook name
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class SmtpServer:
-    """An aiosmtpd server on a port of its own, that can be stopped and started again."""
-
-    def __init__(self) -> None:
-        self.inbox = Inbox()
-        self.port = free_port()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    def mailers(self) -> dict[str, Any]:
-        return {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5},
-            }
-        }
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from comptoir.core.models import OutboxEvent
+from comptoir.core.testing_smtp import SmtpServer
 from comptoir.core.tests.test_worker import (
     WorkerProcess,
     publishing_to_redis,
@@ -20,7 +21,7 @@ from comptoir.core.tests.test_worker import (
     worker_on_test_database,
 )
 from comptoir.orders.models import OrderEvent
-from comptoir.orders.tests.test_emails import FR_TOTAL, SITE, SmtpServer, emit, make_order, parts
+from comptoir.orders.tests.test_emails import FR_TOTAL, SITE, emit, make_order, parts
 
 pytestmark = pytest.mark.postgres
 
