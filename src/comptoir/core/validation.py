@@ -93,29 +93,37 @@ def text_limit(value: object, *, field: str, limit: int, required: bool = False)
     return value.strip()
 
 
+def decimal_or_none(value: object) -> Decimal | None:
+    """`value` read as a finite Decimal: a Decimal, an int or a decimal string written with
+    ASCII digits (surrounding blanks ignored); None for anything else. Floats (money is
+    never binary floating point) and booleans are refused, and so are other scripts'
+    digits, which `Decimal()` would read (an Arabic-Indic five is 5)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isascii():
+            return None
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
 def amount_check(
     value: object, *, currency: str, field: str = "amount", allow_zero: bool = False
 ) -> Decimal:
     """A positive (with `allow_zero`, non-negative) amount of `currency` up to MAX_AMOUNT
     with no more decimals than the currency has, as a Decimal quantized to its minor unit;
-    INVALID_AMOUNT naming `field` otherwise. A Decimal, an int or a decimal string; floats
-    are refused (money is never binary floating point), and so are booleans."""
+    INVALID_AMOUNT naming `field` otherwise. Read by `decimal_or_none`."""
     error = InvalidInput(
         _("The amount must be a positive number with at most the currency's decimals."),
         code="INVALID_AMOUNT",
         errors={field: [_("Invalid amount.")]},
     )
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise error
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, ValueError):
-        raise error from None
-    if (
-        not amount.is_finite()
-        or not (0 <= amount <= MAX_AMOUNT)
-        or (amount == 0 and not allow_zero)
-    ):
+    amount = decimal_or_none(value)
+    if amount is None or not (0 <= amount <= MAX_AMOUNT) or (amount == 0 and not allow_zero):
         raise error
     quantum = minor_unit(currency)
     if amount != amount.quantize(quantum):

@@ -87,7 +87,19 @@ def test_refund_over_what_is_left_is_refused_and_changes_nothing() -> None:
 
 
 @pytest.mark.parametrize(
-    "amount", [Decimal(0), Decimal("-1"), Decimal("0.001"), Decimal("NaN"), 1.5, "abc", None, True]
+    "amount",
+    [
+        Decimal(0),
+        Decimal("-1"),
+        Decimal("0.001"),
+        Decimal("NaN"),
+        1.5,
+        "abc",
+        None,
+        True,
+        "\u0665",  # an Arabic-Indic five, which Decimal() reads as 5
+        "\uff15.00",  # a full-width five
+    ],
 )
 def test_bad_refund_amounts(amount: Any) -> None:
     payment = captured(amount="20.00")

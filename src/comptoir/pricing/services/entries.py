@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 
 from django.contrib.admin.models import CHANGE
@@ -31,6 +31,7 @@ from comptoir.catalog.models import ProductVariant
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import minor_unit, quantize
 from comptoir.core.text import text_storable
+from comptoir.core.validation import decimal_or_none
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
 from comptoir.pricing.services._common import audit, price_list_lock, validate
 
@@ -64,15 +65,8 @@ class EntryRules:
 
 def _price_message(value: object, currency: str) -> tuple[str, Decimal | None]:
     """("", the price) for a valid price, or (the reason, None)."""
-    amount: Decimal | None = None
-    # Prices are written with ASCII digits: Decimal() would read Arabic-Indic five as 5.
-    readable = not isinstance(value, str) or value.strip().isascii()
-    if isinstance(value, Decimal | int | str) and not isinstance(value, bool) and readable:
-        try:
-            amount = Decimal(value.strip() if isinstance(value, str) else value)
-        except InvalidOperation:
-            amount = None
-    if amount is None or not amount.is_finite():
+    amount = decimal_or_none(value)
+    if amount is None:
         return _("Not a valid price: “%(value)s”.") % {"value": str(value)[:30]}, None
     message = ""
     if amount <= 0:

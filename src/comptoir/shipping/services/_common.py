@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 
 from babel.numbers import get_currency_precision
@@ -16,7 +16,10 @@ from django_countries import countries as known_countries
 
 from comptoir.core.audit import audit, changed_fields  # noqa: F401 - audit: re-exported
 from comptoir.core.errors import Conflict, InvalidInput
-from comptoir.core.validation import ensure_unique  # noqa: F401 - re-exported
+from comptoir.core.validation import (  # noqa: F401 - ensure_unique: re-exported
+    decimal_or_none,
+    ensure_unique,
+)
 from comptoir.shipping.selectors import shipping_version_bump
 
 PRICE_MAX: Final = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
@@ -138,16 +141,10 @@ def countries_parse(countries: object) -> list[str]:
 def amount_parse(value: object, *, currency: str, field: str = "price") -> Decimal:
     """An amount >= 0 (Decimal, int or decimal string with ASCII digits) with at most the
     currency's decimals (2 for EUR, 0 for JPY), quantized. InvalidInput(INVALID_PRICE)."""
-    amount: Decimal | None = None
-    readable = not isinstance(value, str) or value.strip().isascii()
-    if isinstance(value, Decimal | int | str) and not isinstance(value, bool) and readable:
-        try:
-            amount = Decimal(value.strip() if isinstance(value, str) else value)
-        except InvalidOperation:
-            amount = None
+    amount = decimal_or_none(value)
     digits = min(get_currency_precision(currency), STORED_DIGITS)
     message = ""
-    if amount is None or not amount.is_finite():
+    if amount is None:
         message = _("Not a valid amount: “%(value)s”.") % {"value": str(value)[:30]}
     elif amount < 0:
         message = _("An amount cannot be negative (got %(value)s).") % {"value": amount}

@@ -308,6 +308,7 @@ def method_body(france: France, **fields: Any) -> dict[str, Any]:
         ({"price": "abc"}, 400, "INVALID_PRICE"),
         ({"price": "-1"}, 400, "INVALID_PRICE"),
         ({"price": "1.999"}, 400, "INVALID_PRICE"),
+        ({"price": "\u0664.90"}, 400, "INVALID_PRICE"),  # an Arabic-Indic four
         ({"price": [1]}, 422, "VALIDATION_ERROR"),
         ({"free_over": "x"}, 400, "INVALID_PRICE"),
         ({"kind": "teleport"}, 400, "INVALID_INPUT"),
