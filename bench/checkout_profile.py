@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import cProfile
 import io
-import pstats
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 from django.db import connection
 
 from bench.checkout_flow import STEPS, ClientTransport, FlowPlan, run_flow
+from bench.profile import stats_report
 
 
 class _StepSql:
@@ -153,10 +153,4 @@ def profile_flows(plans: Sequence[FlowPlan], *, top: int = 40, eager: bool = Fal
         for plan in plans[2:]:
             run_flow(transport, plan)
         profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    out.write(f"{len(plans) - 2} checkout flows in-process\n\n== by cumulative time ==\n")
-    stats.sort_stats("cumulative").print_stats(top)
-    out.write("\n== by own time ==\n")
-    stats.sort_stats("tottime").print_stats(top)
-    return out.getvalue()
+    return stats_report(profiler, f"{len(plans) - 2} checkout flows in-process", top=top)

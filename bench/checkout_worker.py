@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 
 from bench.env import ROOT, server_environment
+from bench.server import terminate
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/7"
 MODES = ("worker", "eager")
@@ -89,13 +89,7 @@ class CeleryWorker:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        terminate(self.process)
         self.process = None
         self._tmp.cleanup()
 

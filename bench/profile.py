@@ -64,9 +64,14 @@ def profile(requests: Sequence[ApiRequest], *, top: int = 35) -> str:
     for request in requests:
         client.get(request.path, headers=request.headers)
     profiler.disable()
+    return stats_report(profiler, f"{len(requests)} requests", top=top)
+
+
+def stats_report(profiler: cProfile.Profile, title: str, *, top: int) -> str:
+    """`title`, then the `top` functions of `profiler` by cumulative and by own time."""
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    out.write(f"{len(requests)} requests\n\n== by cumulative time ==\n")
+    out.write(f"{title}\n\n== by cumulative time ==\n")
     stats.sort_stats("cumulative").print_stats(top)
     out.write("\n== by own time ==\n")
     stats.sort_stats("tottime").print_stats(top)
