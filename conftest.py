@@ -1,5 +1,7 @@
 """Suite-wide pytest configuration."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.conf import settings
 
@@ -20,3 +22,14 @@ def _clear_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request to an English page activates
+    English in the thread, and `reverse()` in the next test would give English paths."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -489,6 +489,7 @@ def generate(
         _lock()
         existing = Product.objects.count()
         if not reset and existing >= products:
+            ensure_search_index()
             return GenerateResult(existing, 0, 0.0, skipped=True, counts=catalog_counts())
         if reset:
             reset_catalog()
@@ -506,11 +507,20 @@ def generate(
                 done += size
                 bar.update(size)
         _reset_sequences()
+    ensure_search_index()
     analyze()
     seconds = time.perf_counter() - started
     return GenerateResult(
         Product.objects.count(), missing, seconds, skipped=False, counts=catalog_counts()
     )
+
+
+def ensure_search_index() -> None:
+    """Bulk rows bypass the catalog services and their outbox events: (re)build the search
+    index when it does not cover every product."""
+    from comptoir.search.services import search_index_ensure
+
+    search_index_ensure()
 
 
 def _lock() -> None:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_countries",
     "django_htmx",
     "ninja",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "comptoir.channels",
     "comptoir.taxes",
     "comptoir.catalog",
+    "comptoir.search",
     "comptoir.inventory",
     "comptoir.companies",
     "comptoir.promotions",
@@ -54,7 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "comptoir.core.middleware.PathLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -198,6 +200,7 @@ COMPTOIR_EVENT_HANDLERS: dict[str, list[str]] = {
     "order.placed": ["comptoir.orders.handlers.order_placed"],
     "order.paid": ["comptoir.orders.handlers.order_paid"],
     "order.shipped": ["comptoir.orders.handlers.order_shipped"],
+    "catalog.product.changed": ["comptoir.search.handlers.product_changed"],
 }
 # Seconds a worker holds a claimed event (longer than its slowest handler may take).
 COMPTOIR_OUTBOX_LEASE_SECONDS = env.int("COMPTOIR_OUTBOX_LEASE_SECONDS", default=300)

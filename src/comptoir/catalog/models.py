@@ -462,3 +462,40 @@ class VariantChannelPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant_id}@{self.channel_id}: {self.amount}"
+
+
+class SlugRedirect(models.Model):
+    """A slug a product or category had: its old URLs move permanently (301) to the new
+    one, so links and search engines follow a renamed product."""
+
+    old_slug = models.SlugField(_("old slug"), max_length=160)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("slug redirect")
+        verbose_name_plural = _("slug redirects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old_slug"],
+                condition=models.Q(product__isnull=False),
+                name="catalog_slugredirect_product_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["old_slug"],
+                condition=models.Q(category__isnull=False),
+                name="catalog_slugredirect_category_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(product__isnull=True) ^ models.Q(category__isnull=True),
+                name="catalog_slugredirect_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.old_slug

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.middleware.locale import LocaleMiddleware
+from django.urls import LocalePrefixPattern, Resolver404, URLResolver, get_resolver
+from django.utils import translation
 
 from comptoir.core.errors import problem
 
@@ -38,3 +43,43 @@ class ApiMethodNotAllowedMiddleware:
         )
         converted["Allow"] = allow
         return converted
+
+
+@cache
+def _localized_resolvers(urlconf: str) -> tuple[URLResolver, ...]:
+    return tuple(
+        pattern
+        for pattern in get_resolver(urlconf).url_patterns
+        if isinstance(pattern, URLResolver) and isinstance(pattern.pattern, LocalePrefixPattern)
+    )
+
+
+class PathLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, with the language of a page taken from its path only where
+    the path is one of the localized pages (`i18n_patterns`: French at the root, English under
+    /en/). Django's own middleware forces the default language on every unprefixed path, the
+    API and the admin included; there the language is still negotiated from the cookie and
+    Accept-Language."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if self._localized(request):
+            super().process_request(request)
+            return
+        language = translation.get_language_from_request(request, check_path=False)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    @staticmethod
+    def _localized(request: HttpRequest) -> bool:
+        path = request.path_info
+        if translation.get_language_from_path(path):
+            return True
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        with translation.override(settings.LANGUAGE_CODE):
+            for resolver in _localized_resolvers(urlconf):
+                try:
+                    resolver.resolve(path.removeprefix("/"))  # as the root resolver passes it
+                except Resolver404:
+                    continue
+                return True
+        return False

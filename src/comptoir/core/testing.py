@@ -8,9 +8,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connections
 from django.test import Client
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.translation import get_language_from_path
 
 from comptoir.accounts.services import api_token_create
 from comptoir.accounts.tests.factories import StaffFactory
@@ -118,3 +122,25 @@ def race(monkeypatch: Any, module: object, name: str, calls: list[Callable[[], A
         thread.join(RACE_TIMEOUT)
     assert not any(thread.is_alive() for thread in threads), "a call never finished"
     return outcomes
+
+
+def in_language(path: str, language: str) -> str:
+    """A localized page's path (and query) in `language`: `/p/x/?page=2` -> `/en/p/x/?page=2`
+    (French, the default, has no prefix). Other paths come back unchanged."""
+    with translation.override(get_language_from_path(path) or settings.LANGUAGE_CODE):
+        return translate_url(path, language)
+
+
+class LanguageClient(Client):
+    """A test client that asks for localized pages in one language: `client.get("/cart/")`
+    requests `/en/cart/` when the language is English (the path chooses a page's language)."""
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        kwargs.setdefault("HTTP_ACCEPT_LANGUAGE", language)
+        super().__init__(*args, **kwargs)
+        self.language = language
+
+    def generic(self, method: str, path: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(path, str) and path.startswith("/"):
+            path = in_language(path, self.language)
+        return super().generic(method, path, *args, **kwargs)

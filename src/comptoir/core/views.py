@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.views import defaults
+from django.views import i18n as django_i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -81,3 +84,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "An unexpected error occurred. It has been logged.",
         )
     return defaults.server_error(request)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which sends the visitor to the `next` page in the chosen
+    language. Django translates `next` by resolving it in the active language, which is the
+    negotiated one here (this URL has no language prefix): resolve it in the page's own
+    language instead, so `/en/p/x/` switched to French gives `/p/x/`."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    page_language = translation.get_language_from_path(next_url) or settings.LANGUAGE_CODE
+    with translation.override(page_language):
+        return django_i18n.set_language(request)

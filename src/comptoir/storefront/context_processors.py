@@ -48,8 +48,8 @@ def _cart_count(request: HttpRequest) -> int:
 
 
 def _path_without_language(request: HttpRequest) -> str:
-    """Where the language switch returns to: this page, minus a `?lang=` that would
-    override the choice."""
+    """Where the language switch returns to: this page (Django's `set_language` sends the
+    visitor to its path in the chosen language), minus an old `?lang=`."""
     query = request.GET.copy()
     query.pop(LANGUAGE_PARAM, None)
     encoded = query.urlencode()

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.urls import translate_url
 from django.utils import translation
 
 from comptoir.catalog.selectors import (
@@ -27,7 +28,8 @@ from comptoir.pricing.engine import PricingContext
 from comptoir.pricing.selectors.context import Buyer, company_of, pricing_context
 
 SESSION_CHANNEL_KEY = "storefront_channel"
-# The query parameter that pins a page's language (hreflang alternates point at it).
+# The query parameter that pinned a page's language before each language had its own path;
+# old links that carry it are redirected (301) to the page's path in that language.
 LANGUAGE_PARAM = "lang"
 NAV_CACHE_SECONDS = 300
 OG_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -196,18 +198,23 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def localized_path(path: str, language: str) -> str:
+    """`path` (a page of this site in any language) in `language`: `/p/x/` <-> `/en/p/x/`.
+    A path that no localized page answers is returned as it is."""
+    return translate_url(path, language)
+
+
 def seo_links(
     *, path: str, language: str, query: dict[str, str | int] | None = None, noindex: bool = False
 ) -> SeoLinks:
-    """Canonical, hreflang alternates (one URL per language through `?lang=`) and x-default."""
+    """Canonical, hreflang alternates (the page's path in each language) and x-default (the
+    default language's, which has no prefix)."""
     params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    qs = urlencode(sorted(params.items()))
 
-    def url(lang: str | None) -> str:
-        full = dict(params)
-        if lang:
-            full[LANGUAGE_PARAM] = lang
-        qs = urlencode(sorted(full.items()))
-        return absolute_url(f"{path}?{qs}" if qs else path)
+    def url(lang: str) -> str:
+        localized = localized_path(path, lang)
+        return absolute_url(f"{localized}?{qs}" if qs else localized)
 
     alternates = [
         Alternate(language=code, url=url(code), og_locale=OG_LOCALES.get(code, code))
@@ -215,7 +222,7 @@ def seo_links(
     ]
     return SeoLinks(
         canonical=url(language),
-        x_default=url(None),
+        x_default=url(settings.LANGUAGE_CODE),
         alternates=alternates,
         og_locale=OG_LOCALES.get(language, language),
         noindex=noindex,

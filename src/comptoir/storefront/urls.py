@@ -8,6 +8,7 @@ urlpatterns = [
     path("c/<slug:slug>/", views.category, name="category"),
     path("p/<slug:slug>/", views.product, name="product"),
     path("search", views.search, name="search"),
+    path("search/suggestions", views.search_suggestions, name="search_suggestions"),
     path("cart/", views_cart.cart, name="cart"),
     path("cart/add", views_cart.cart_add, name="cart_add"),
     path("cart/lines/<str:line_id>", views_cart.line_change, name="cart_line"),

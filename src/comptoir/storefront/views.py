@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
-from django.utils import translation
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -25,16 +26,21 @@ from comptoir.catalog.selectors import (
     SORTS,
     CategoryNode,
     CategoryRef,
+    Facets,
+    PriceRange,
     ProductCard,
     ProductDetail,
     category_get,
     plain_excerpt,
     product_cards,
     product_detail,
+    product_facets,
+    slug_redirect,
 )
 from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
+from comptoir.search.selectors import product_search, product_suggestions
 from comptoir.storefront.context_processors import SEARCH_MAX_LENGTH
 from comptoir.storefront.forms import AddToCartForm
 from comptoir.storefront.prices import PricedCard, ProductOffer, priced_cards, product_offer
@@ -47,6 +53,7 @@ from comptoir.storefront.shop import (
     current_language,
     current_pricing,
     language_codes,
+    localized_path,
     seo_links,
 )
 from comptoir.storefront.templatetags.storefront import babel_locale, money
@@ -54,11 +61,13 @@ from comptoir.storefront.templatetags.storefront import babel_locale, money
 HOME_PRODUCTS = 8
 LISTING_PAGE_SIZE = 24
 MAX_SEARCH_WORDS = 8
+# Attribute filters a listing takes at once (the selector refuses more than 20).
+MAX_FILTERS = 20
 
 
-def _sort_options() -> list[tuple[str, str]]:
+def _sort_options(*, search: bool = False) -> list[tuple[str, str]]:
     labels = {
-        "": _("Our selection"),
+        "": _("Relevance") if search else _("Our selection"),
         "price": _("Price: low to high"),
         "-price": _("Price: high to low"),
         "name": _("Name: A to Z"),
@@ -69,19 +78,19 @@ def _sort_options() -> list[tuple[str, str]]:
 
 
 def with_page_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Honour `?lang=fr|en`: each language of a page has its own URL, which the hreflang
-    alternates point at. Without it the language comes from the cookie or Accept-Language."""
+    """Send links of the time when `?lang=fr|en` chose a page's language to the page's own
+    path in that language, permanently (the rest of the query string is kept)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         wanted = request.GET.get(LANGUAGE_PARAM)
-        if wanted not in language_codes() or wanted == translation.get_language():
+        if wanted is None:
             return view(request, *args, **kwargs)
-        with translation.override(wanted):
-            request.LANGUAGE_CODE = wanted
-            response = view(request, *args, **kwargs)
-        response.headers["Content-Language"] = wanted
-        return response
+        query = request.GET.copy()
+        del query[LANGUAGE_PARAM]
+        path = localized_path(request.path, wanted) if wanted in language_codes() else request.path
+        encoded = query.urlencode()
+        return HttpResponsePermanentRedirect(f"{path}?{encoded}" if encoded else path)
 
     return wrapped
 
@@ -113,14 +122,14 @@ class Pagination:
     next: str | None
 
 
-def _pagination(*, path: str, query: dict[str, str], number: int, count: int) -> Pagination:
+def _pagination(*, path: str, query: list[tuple[str, str]], number: int, count: int) -> Pagination:
     """Numbered links around the current page, with the first and last always shown."""
     last = max(1, -(-count // LISTING_PAGE_SIZE))
 
     def url(page: int) -> str:
-        params = {k: v for k, v in query.items() if v}
+        params = [(k, v) for k, v in query if v]
         if page > 1:
-            params["page"] = str(page)
+            params.append(("page", str(page)))
         return f"{path}?{urlencode(params)}" if params else path
 
     shown = sorted({1, last, *range(max(1, number - 2), min(last, number + 2) + 1)})
@@ -137,33 +146,108 @@ def _pagination(*, path: str, query: dict[str, str], number: int, count: int) ->
     )
 
 
+MAX_PRICE = Decimal(10) ** 9
+
+
+def _price_bound(request: HttpRequest, name: str) -> Decimal | None:
+    """A price filter bound: a non-negative amount, else InvalidInput."""
+    raw = request.GET.get(name, "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not raw.isascii() or not amount.is_finite() or not 0 <= amount < MAX_PRICE:
+        detail = _("Enter a price as a positive number, such as 25 or 19.90.")
+        raise InvalidInput(detail, code="INVALID_FILTER", errors={name: [detail]})
+    return amount
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    cards: list[PricedCard]
+    count: int
+    pagination: Pagination
+    sort: str
+    facets: Facets | None
+    # What the filter form shows as chosen.
+    chosen: frozenset[str]
+    price_min: Decimal | None
+    price_max: Decimal | None
+
+
 def _listing(
     request: HttpRequest,
     channel: Channel | None,
     *,
     category_slug: str | None = None,
     search: str | None = None,
-) -> tuple[list[PricedCard], int, Pagination, str]:
-    """One page of cards, priced for the caller, for a listing page; 404 for a page past the
-    end."""
+) -> Listing:
+    """One page of cards, priced for the caller, with the facets of the whole listing, for a
+    listing page; 404 for a page past the end. Raises InvalidInput for a bad filter."""
     number = _page_number(request)
     sort = _sort(request)
+    attributes = [raw for raw in request.GET.getlist("attr")[:MAX_FILTERS] if raw.strip()]
+    price_range = PriceRange(_price_bound(request, "price_min"), _price_bound(request, "price_max"))
     cards: list[ProductCard] = []
     count = 0
+    facets: Facets | None = None
     if channel is not None:
+        language = current_language()
+        ranked = (
+            None
+            if search is None
+            else product_search(
+                channel=channel, language=language, text=search, category_slug=category_slug
+            )
+        )
+        arguments: dict[str, Any] = {
+            "channel": channel,
+            "language": language,
+            "category_slug": category_slug,
+            "attributes": attributes,
+            "ranked_ids": ranked,
+            "price_range": price_range,
+        }
         cards, count = product_cards(
-            channel=channel,
-            language=current_language(),
+            **arguments,
             page=PageRequest(page=number, page_size=LISTING_PAGE_SIZE),
-            category_slug=category_slug,
-            search=search,
             sort=sort or None,
         )
+        facets = product_facets(**arguments)
     if number > 1 and not cards:
         raise Http404(_("No such page."))
-    query = {"q": search or "", "sort": sort}
-    pagination = _pagination(path=request.path, query=query, number=number, count=count)
-    return priced_cards(current_pricing(request), cards), count, pagination, sort
+    query = [
+        ("q", search or ""),
+        *(("attr", raw) for raw in attributes),
+        ("price_min", request.GET.get("price_min", "").strip()),
+        ("price_max", request.GET.get("price_max", "").strip()),
+        ("sort", sort),
+    ]
+    return Listing(
+        cards=priced_cards(current_pricing(request), cards),
+        count=count,
+        pagination=_pagination(path=request.path, query=query, number=number, count=count),
+        sort=sort,
+        facets=facets,
+        chosen=frozenset(attributes),
+        price_min=price_range.low,
+        price_max=price_range.high,
+    )
+
+
+def _bad_filter_listing(request: HttpRequest) -> Listing:
+    return Listing(
+        cards=[],
+        count=0,
+        pagination=_pagination(path=request.path, query=[], number=1, count=0),
+        sort="",
+        facets=None,
+        chosen=frozenset(),
+        price_min=None,
+        price_max=None,
+    )
 
 
 def _render_listing(
@@ -190,7 +274,7 @@ def home(request: HttpRequest) -> HttpResponse:
             language=current_language(),
             page=PageRequest(page=1, page_size=HOME_PRODUCTS),
         )
-    context = {"cards": priced_cards(current_pricing(request), cards)}
+    context = {"cards": priced_cards(current_pricing(request), cards), "jsonld": _home_jsonld()}
     return render(request, "storefront/home.html", context)
 
 
@@ -215,32 +299,120 @@ def _category_node(slug: str, language: str) -> CategoryNode:
         raise Http404(exc.detail) from exc
 
 
+class Moved(Exception):
+    """The page moved: its product or category has a new slug."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def _moved_or_404(exc: Http404 | NotFound, *, slug: str, kind: str, request: HttpRequest) -> Moved:
+    """A permanent redirect to the new slug of a renamed product or category, else the 404."""
+    current = slug_redirect(slug=slug, kind=kind)
+    if current is None:
+        raise exc if isinstance(exc, Http404) else Http404(exc.detail)
+    url = reverse(f"storefront:{kind}", args=[current])
+    query = request.GET.urlencode()
+    return Moved(f"{url}?{query}" if query else url)
+
+
 @require_safe
 @with_page_language
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     language = current_language()
-    node = _category_node(slug, language)
-    channel = current_channel(request)
     try:
-        cards, count, pagination, sort = _listing(request, channel, category_slug=node.slug)
+        node = _category_node(slug, language)
+    except Http404 as exc:
+        return HttpResponsePermanentRedirect(
+            _moved_or_404(exc, slug=slug, kind="category", request=request).url
+        )
+    channel = current_channel(request)
+    status, filter_error = 200, ""
+    try:
+        listing = _listing(request, channel, category_slug=node.slug)
     except NotFound as exc:  # deactivated since the tree was cached
         raise Http404(exc.detail) from exc
+    except InvalidInput as exc:
+        listing, status, filter_error = _bad_filter_listing(request), 400, exc.detail
+    pagination = listing.pagination
     breadcrumb = category_path(language, node.id) or [node]
     query: dict[str, str | int] = {"page": pagination.number} if pagination.number > 1 else {}
+    filtered = bool(
+        listing.chosen or listing.price_min is not None or listing.price_max is not None
+    )
     context = {
         "category": node,
         "meta_description": node.seo_description or plain_excerpt(node.description) or node.name,
         "breadcrumb": breadcrumb,
         "current_category_slug": breadcrumb[0].slug,
         "current_category_is_page": len(breadcrumb) == 1,
-        "cards": cards,
-        "count": count,
+        "listing": listing,
+        "jsonld": [_breadcrumb_jsonld(breadcrumb)],
+        "cards": listing.cards,
+        "count": listing.count,
         "pagination": pagination,
-        "sort": sort,
+        "sort": listing.sort,
         "sort_options": _sort_options(),
-        "seo": seo_links(path=request.path, language=language, query=query, noindex=bool(sort)),
+        "filter_error": filter_error,
+        # Sorted or filtered variants of a category are not pages of their own for search
+        # engines (the canonical link still names the category page).
+        "seo": seo_links(
+            path=request.path,
+            language=language,
+            query=query,
+            noindex=bool(listing.sort) or filtered,
+        ),
     }
-    return _render_listing(request, "storefront/category.html", context)
+    return _render_listing(request, "storefront/category.html", context, status=status)
+
+
+def _breadcrumb_jsonld(
+    trail: list[CategoryNode] | list[CategoryRef], last: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """schema.org BreadcrumbList: the categories from the root, then `last` (name, URL)."""
+    items: list[tuple[str, str]] = [
+        (node.name, absolute_url(reverse("storefront:category", args=[node.slug])))
+        for node in trail
+    ]
+    if last is not None:
+        items.append(last)
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": url}
+            for i, (name, url) in enumerate(items, start=1)
+        ],
+    }
+
+
+def _home_jsonld() -> list[dict[str, Any]]:
+    """schema.org Organization and WebSite with its search (sitelinks search box)."""
+    home = absolute_url(reverse("storefront:home"))
+    search = absolute_url(reverse("storefront:search"))
+    return [
+        {
+            "@context": "https://schema.org",
+            "@type": "Organization",
+            "name": "Comptoir",
+            "url": home,
+        },
+        {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": "Comptoir",
+            "url": home,
+            "inLanguage": current_language(),
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": {
+                    "@type": "EntryPoint",
+                    "urlTemplate": f"{search}?q={{search_term_string}}",
+                },
+                "query-input": "required name=search_term_string",
+            },
+        },
+    ]
 
 
 def _product_jsonld(product: ProductDetail, offer: ProductOffer, url: str) -> dict[str, Any]:
@@ -301,7 +473,10 @@ def _product_jsonld(product: ProductDetail, offer: ProductOffer, url: str) -> di
 @require_safe
 @with_page_language
 def product(request: HttpRequest, slug: str) -> HttpResponse:
-    return product_page(request, slug)
+    try:
+        return product_page(request, slug)
+    except Moved as moved:
+        return HttpResponsePermanentRedirect(moved.url)
 
 
 def product_page(
@@ -316,7 +491,7 @@ def product_page(
     try:
         detail = product_detail(channel=channel, language=language, slug=slug)
     except NotFound as exc:
-        raise Http404(exc.detail) from exc
+        raise _moved_or_404(exc, slug=slug, kind="product", request=request) from exc
     ctx = current_pricing(request)
     if ctx is None:  # cannot happen: there is a channel
         raise Http404(_("No product is sold here yet."))
@@ -336,6 +511,7 @@ def product_page(
         or detail.name,
         "og_image": absolute_url(detail.images[0].url) if detail.images else "",
         "product_jsonld": _product_jsonld(detail, offer, seo.canonical),
+        "jsonld": [_breadcrumb_jsonld(breadcrumb, (detail.name, seo.canonical))],
         "cart_form": _with_variants(form or _add_to_cart_form(offer, detail), offer),
     }
     return render(request, "storefront/product.html", context, status=status)
@@ -379,20 +555,41 @@ def search(request: HttpRequest) -> HttpResponse:
     language = current_language()
     text = _search_text(request)
     channel = current_channel(request)
-    status = 200
+    status, filter_error = 200, ""
     try:
-        cards, count, pagination, sort = _listing(request, channel, search=text or None)
-    except InvalidInput:  # defensive: _search_text already keeps to the selector's limits
-        cards, count, sort, status = [], 0, "", 400
-        pagination = _pagination(path=request.path, query={}, number=1, count=0)
+        listing = _listing(request, channel, search=text or None)
+    except InvalidInput as exc:
+        listing, status, filter_error = _bad_filter_listing(request), 400, exc.detail
     context = {
         "search_query": text,
-        "cards": cards,
-        "count": count,
-        "pagination": pagination,
-        "sort": sort,
-        "sort_options": _sort_options(),
+        "listing": listing,
+        "cards": listing.cards,
+        "count": listing.count,
+        "pagination": listing.pagination,
+        "sort": listing.sort,
+        "filter_error": filter_error,
+        "sort_options": _sort_options(search=bool(text)),
         # Result pages are not worth indexing; the catalogue is reached through categories.
         "seo": seo_links(path=request.path, language=language, noindex=True),
     }
     return _render_listing(request, "storefront/search.html", context, status=status)
+
+
+@require_safe
+def search_suggestions(request: HttpRequest) -> HttpResponse:
+    """Product names for what the shopper is typing in the search box (an htmx fragment of
+    links; without JavaScript the search form simply submits)."""
+    text = _search_text(request)
+    channel = current_channel(request)
+    suggestions = (
+        product_suggestions(channel=channel, language=current_language(), text=text)
+        if channel is not None and text
+        else []
+    )
+    response = render(
+        request,
+        "storefront/includes/search_suggestions.html",
+        {"suggestions": suggestions, "query": text},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response

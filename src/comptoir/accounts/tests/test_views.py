@@ -12,6 +12,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from comptoir.accounts.models import User
 from comptoir.accounts.tests.factories import UserFactory
+from comptoir.core.testing import in_language
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def logged_in_user_id(client: Client) -> str | None:
 
 
 def test_login_page_renders_in_the_store_layout(client: Client) -> None:
-    response = client.get(reverse("accounts:login"), headers={"Accept-Language": "en"})
+    response = client.get(in_language(reverse("accounts:login"), "en"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -87,9 +88,8 @@ def test_login_page_drops_unsafe_next(client: Client) -> None:
 
 def test_login_bad_credentials(client: Client, user: User) -> None:
     response = client.post(
-        reverse("accounts:login"),
+        in_language(reverse("accounts:login"), "en"),
         {"email": "lea@example.fr", "password": "nope"},
-        headers={"Accept-Language": "en"},
     )
 
     assert response.status_code == 400
@@ -103,9 +103,8 @@ def test_login_throttled(client: Client, user: User) -> None:
         client.post(reverse("accounts:login"), {"email": "lea@example.fr", "password": "nope"})
 
     response = client.post(
-        reverse("accounts:login"),
+        in_language(reverse("accounts:login"), "en"),
         {"email": "lea@example.fr", "password": "correct-horse-battery"},
-        headers={"Accept-Language": "en"},
     )
 
     assert response.status_code == 429
@@ -142,7 +141,7 @@ def test_logout_is_post_only(client: Client, user: User) -> None:
 
 def test_register_creates_account_and_logs_in(client: Client) -> None:
     response = client.post(
-        reverse("accounts:register"),
+        in_language(reverse("accounts:register"), "en"),
         {
             "email": "Marc@example.fr",
             "first_name": "Marc",
@@ -150,10 +149,9 @@ def test_register_creates_account_and_logs_in(client: Client) -> None:
             "password1": GOOD_PASSWORD,
             "password2": GOOD_PASSWORD,
         },
-        headers={"Accept-Language": "en"},
     )
 
-    assert (response.status_code, response["Location"]) == (302, HOME)
+    assert (response.status_code, response["Location"]) == (302, in_language(HOME, "en"))
     user = User.objects.get()
     assert (user.email, user.first_name, user.last_name, user.language) == (
         "marc@example.fr",
@@ -196,7 +194,7 @@ def test_register_creates_account_and_logs_in(client: Client) -> None:
 def test_register_errors(
     client: Client, user: User, data: dict[str, str], field: str, message: str
 ) -> None:
-    response = client.post(reverse("accounts:register"), data, headers={"Accept-Language": "en"})
+    response = client.post(in_language(reverse("accounts:register"), "en"), data)
 
     assert response.status_code == 400
     assert message in response.context["form"].errors[field]
@@ -315,7 +313,7 @@ def test_password_reset_confirm_invalid_links(client: Client, user: User, path: 
 )
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_pages_render(client: Client, name: str, language: str) -> None:
-    response = client.get(reverse(name), headers={"Accept-Language": language})
+    response = client.get(in_language(reverse(name), language))
 
     assert response.status_code == 200
     assert f'<html lang="{language}">' in response.content.decode()

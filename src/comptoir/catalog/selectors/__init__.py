@@ -6,13 +6,17 @@ from comptoir.catalog.selectors.categories import (
     category_tree,
     category_tree_version,
     category_tree_version_bump,
+    slug_redirect,
 )
+from comptoir.catalog.selectors.facets import Facet, Facets, FacetValue
 from comptoir.catalog.selectors.filters import parse_attribute_filters
 from comptoir.catalog.selectors.localize import plain_excerpt
 from comptoir.catalog.selectors.products import (
     SORTS,
+    PriceRange,
     product_cards,
     product_detail,
+    product_facets,
     published_listings,
 )
 from comptoir.catalog.selectors.records import (
@@ -37,7 +41,11 @@ __all__ = [
     "CategoryNode",
     "CategoryRef",
     "DocumentInfo",
+    "Facet",
+    "FacetValue",
+    "Facets",
     "ImageInfo",
+    "PriceRange",
     "ProductCard",
     "ProductDetail",
     "VariantDetail",
@@ -51,5 +59,7 @@ __all__ = [
     "plain_excerpt",
     "product_cards",
     "product_detail",
+    "product_facets",
     "published_listings",
+    "slug_redirect",
 ]

@@ -229,3 +229,18 @@ def category_descendant_ids(*, slug: str) -> list[int]:
     if ids is None:
         raise _category_not_found(slug)
     return list(ids)
+
+
+def slug_redirect(*, slug: str, kind: str) -> str | None:
+    """The current slug of the product (`kind` "product") or category ("category") that
+    used to be `slug`, if one did (one query)."""
+    from comptoir.catalog.models import SlugRedirect
+
+    if not slug or len(slug) > 160 or "\x00" in slug:
+        return None
+    field = "product" if kind == "product" else "category"
+    return (
+        SlugRedirect.objects.filter(old_slug=slug, **{f"{field}__isnull": False})
+        .values_list(f"{field}__slug", flat=True)
+        .first()
+    )

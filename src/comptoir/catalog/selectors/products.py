@@ -60,6 +60,7 @@ from comptoir.catalog.selectors.categories import (
     category_descendant_ids,
     hidden_categories_sql,
 )
+from comptoir.catalog.selectors.facets import Facets, listing_facets
 from comptoir.catalog.selectors.filters import (
     attribute_filter_condition,
     clean_search,
@@ -69,6 +70,7 @@ from comptoir.catalog.selectors.filters import (
 from comptoir.catalog.selectors.localize import localized_text
 from comptoir.catalog.selectors.records import (
     BASE_LANGUAGE,
+    AttributeFilter,
     AttributeValue,
     CategoryRef,
     DocumentInfo,
@@ -255,8 +257,14 @@ def product_cards(
     search: str | None = None,
     attributes: Sequence[str] | None = None,
     sort: str | None = None,
+    ranked_ids: Sequence[int] | None = None,
+    price_range: PriceRange | None = None,
 ) -> tuple[list[ProductCard], int]:
     """One page of the products published in `channel`, and how many there are in all.
+
+    `ranked_ids` (a search engine's answer, best first) keeps to those products, in that
+    order unless `sort` asks for another; `price_range` keeps the products whose lowest
+    price falls in it.
 
     `category_slug` includes the category's descendants (NotFound CATEGORY_NOT_FOUND when
     unknown); `search` matches every word in name, translated name, brand or SKU;
@@ -269,20 +277,27 @@ def product_cards(
     filters = parse_attribute_filters(attributes or [])
     ordering = _ordering(sort, lang)
 
-    listings = _published_now(channel)
-    if category_slug is not None:
-        listings = listings.filter(
-            product__category_id__in=category_descendant_ids(slug=category_slug)
-        )
-    if filters:
-        listings = listings.filter(attribute_filter_condition(filters))
-    if terms:
-        listings = listings.filter(search_condition(terms))
+    listings = _filtered_listings(
+        channel,
+        category_slug=category_slug,
+        filters=filters,
+        terms=terms,
+        ranked_ids=ranked_ids,
+        price_range=price_range,
+    )
+    if ranked_ids is not None and not sort:
+        return _ranked_page(listings, channel, lang, page, ranked_ids)
 
     # Hidden categories are left out by product id for the count (see HiddenProductIds).
     count = _count(
         listings.filter(~Q(product_id__in=HiddenProductIds())),
-        key=(channel.pk, category_slug, tuple(terms), tuple((f.slug, f.values) for f in filters)),
+        key=(
+            channel.pk,
+            category_slug,
+            tuple(terms),
+            tuple((f.slug, f.values) for f in filters),
+            price_range,
+        ),
     )
     if page.offset >= count:
         return [], count
@@ -309,8 +324,112 @@ def product_cards(
         page_qs = page_qs.annotate(tr=_translation(lang))
         fields.append("tr__name")
     rows = page_qs.order_by(*ordering).values(*fields)
+    return _cards(rows, channel), count
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRange:
+    """Bounds (inclusive, either may be open) on a listing's lowest price."""
+
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
+def _filtered_listings(
+    channel: Channel,
+    *,
+    category_slug: str | None,
+    filters: Sequence[AttributeFilter],
+    terms: Sequence[str] = (),
+    ranked_ids: Sequence[int] | None = None,
+    price_range: PriceRange | None = None,
+) -> QuerySet[ProductChannelListing]:
+    listings = _published_now(channel)
+    if category_slug is not None:
+        listings = listings.filter(
+            product__category_id__in=category_descendant_ids(slug=category_slug)
+        )
+    if filters:
+        listings = listings.filter(attribute_filter_condition(filters))
+    if terms:
+        listings = listings.filter(search_condition(terms))
+    if ranked_ids is not None:
+        listings = listings.filter(product_id__in=list(ranked_ids))
+    if price_range is not None and price_range.low is not None:
+        listings = listings.filter(price_from__gte=price_range.low)
+    if price_range is not None and price_range.high is not None:
+        listings = listings.filter(price_from__lte=price_range.high)
+    return listings
+
+
+def product_facets(
+    *,
+    channel: Channel,
+    language: str,
+    category_slug: str | None = None,
+    attributes: Sequence[str] | None = None,
+    ranked_ids: Sequence[int] | None = None,
+    price_range: PriceRange | None = None,
+) -> Facets:
+    """The facets of the listing `product_cards` shows for the same arguments (values of
+    filterable attributes with product counts, price bounds). Same errors."""
+    filters = parse_attribute_filters(attributes or [])
+    listings = _filtered_listings(
+        channel,
+        category_slug=category_slug,
+        filters=filters,
+        ranked_ids=ranked_ids,
+        price_range=price_range,
+    ).filter(~Q(product_id__in=HiddenProductIds()))
+    ids_key = (
+        None
+        if ranked_ids is None
+        else hashlib.sha256(",".join(map(str, ranked_ids)).encode()).hexdigest()
+    )
+    return listing_facets(
+        listings=listings,
+        language=normalize_language(language),
+        key=(
+            channel.pk,
+            category_slug,
+            tuple((f.slug, f.values) for f in filters),
+            ids_key,
+            price_range,
+        ),
+    )
+
+
+def _ranked_page(
+    listings: QuerySet[ProductChannelListing],
+    channel: Channel,
+    language: str,
+    page: PageRequest,
+    ranked_ids: Sequence[int],
+) -> tuple[list[ProductCard], int]:
+    """A page of `ranked_ids` in their order: the ids still published are read (a search
+    answer is short: a thousand at most), the page is cut here and its cards read."""
+    present = set(
+        listings.filter(~Q(product_id__in=HiddenProductIds())).values_list("product_id", flat=True)
+    )
+    ordered = [pk for pk in ranked_ids if pk in present]
+    page_ids = ordered[page.offset : page.offset + page.page_size]
+    if not page_ids:
+        return [], len(ordered)
+    page_qs = ProductChannelListing.objects.filter(
+        channel=channel, product_id__in=page_ids
+    ).annotate(thumb=_THUMBNAIL, n_variants=_VARIANT_COUNT, tclass=_TAX_CLASS)
+    fields = list(_CARD_FIELDS)
+    if language != BASE_LANGUAGE:
+        page_qs = page_qs.annotate(tr=_translation(language))
+        fields.append("tr__name")
+    position = {pk: i for i, pk in enumerate(page_ids)}
+    cards = sorted(_cards(page_qs.values(*fields), channel), key=lambda c: position[c.id])
+    return cards, len(ordered)
+
+
+def _cards(rows: Any, channel: Channel) -> list[ProductCard]:
     currency = channel.currency
-    cards = [
+    return [
         ProductCard(
             id=row["product_id"],
             slug=row["product__slug"],
@@ -325,7 +444,6 @@ def product_cards(
         )
         for row in rows
     ]
-    return cards, count
 
 
 def _product_not_found(slug: str) -> NotFound:

@@ -15,18 +15,22 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import LANGUAGE_CHOICES
 from comptoir.core.errors import Conflict, InvalidInput
+from comptoir.core.outbox import emit
 from comptoir.core.validation import UNSET, Unset, ensure_unique, given, text_check, validate
 
 __all__ = [
     "LANGUAGES",
+    "PRODUCT_CHANGED",
     "UNSET",
     "Unset",
     "apply_changes",
     "ensure_language",
     "ensure_unique",
     "given",
+    "product_changed",
     "read_upload",
     "save_changes",
+    "slug_moved",
     "text_check",
     "text_checked",
     "too_large",
@@ -37,6 +41,27 @@ __all__ = [
 
 
 LANGUAGES: Final = frozenset(code for code, _label in LANGUAGE_CHOICES)
+# What a product's searchable content changed (names, descriptions, brand, SKUs, attribute
+# values, deletion): the search index follows through the outbox.
+PRODUCT_CHANGED: Final = "catalog.product.changed"
+
+
+def slug_moved(*, old_slug: str, new_slug: str, **target: models.Model) -> None:
+    """Record that `target` (product= or category=) moved from `old_slug`, so its old URLs
+    redirect; a redirect of the new slug (given back to this target) goes away."""
+    from comptoir.catalog.models import SlugRedirect
+
+    (field,) = target
+    if old_slug == new_slug:
+        return
+    SlugRedirect.objects.filter(**{f"{field}__isnull": False}, old_slug=new_slug).delete()
+    SlugRedirect.objects.filter(**{f"{field}__isnull": False}, old_slug=old_slug).delete()
+    SlugRedirect.objects.create(old_slug=old_slug, **target)
+
+
+def product_changed(product_id: int) -> None:
+    """Record, inside the caller's transaction, that the product's content changed."""
+    emit(PRODUCT_CHANGED, aggregate="product", aggregate_id=product_id, payload={})
 
 
 def text_checked[**P, R](service: Callable[P, R]) -> Callable[P, R]:

@@ -18,6 +18,7 @@ from comptoir.catalog.services._common import (
     ensure_unique,
     given,
     save_changes,
+    slug_moved,
     text_checked,
     translation_save,
     validate,
@@ -135,7 +136,10 @@ def category_update(
         )
     if "description" in changes:
         changes["description"] = sanitize_html(changes["description"])
+    old_slug = category.slug
     save_changes(category, changes)
+    if "slug" in changes:
+        slug_moved(old_slug=old_slug, new_slug=category.slug, category=category)
     _tree_changed()
     return category
 

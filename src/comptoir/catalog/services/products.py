@@ -26,7 +26,9 @@ from comptoir.catalog.services._common import (
     ensure_unique,
     given,
     in_use,
+    product_changed,
     save_changes,
+    slug_moved,
     text_checked,
     translation_save,
     validate,
@@ -71,6 +73,7 @@ def product_create(
     )
     validate(product, exclude=["model_3d", "model_3d_usdz"])
     product.save()
+    product_changed(product.pk)
     return product
 
 
@@ -122,7 +125,10 @@ def product_update(
     type_changed = (
         "product_type" in changes and changes["product_type"].pk != product.product_type_id
     )
+    old_slug = product.slug
     save_changes(product, changes, exclude=["model_3d", "model_3d_usdz"])
+    if "slug" in changes:
+        slug_moved(old_slug=old_slug, new_slug=product.slug, product=product)
     if type_changed:
         new_type = product.product_type
         ProductAttributeValue.objects.filter(product=product).exclude(
@@ -131,6 +137,8 @@ def product_update(
         VariantAttributeValue.objects.filter(variant__product=product).exclude(
             attribute__in=new_type.variant_attributes.all()
         ).delete()
+    if changes.keys() & {"name", "description", "brand", "product_type"}:
+        product_changed(product.pk)
     return product
 
 
@@ -143,6 +151,7 @@ def product_delete(*, product: Product) -> None:
         files += [image.image, image.thumbnail]
     files += [document.file for document in product.documents.all()]
     names = [(f.storage, f.name) for f in files if f and f.name]
+    product_changed(product.pk)
     try:
         product.delete()
     except ProtectedError as exc:  # a variant has stock and its movement ledger
@@ -163,6 +172,7 @@ def product_translation_set(
     seo_description: str = "",
 ) -> ProductTranslation:
     """Create or replace the `language` translation of a product (description sanitised)."""
+    product_changed(product.pk)
     return translation_save(
         ProductTranslation,
         owner={"product": product},
@@ -177,7 +187,8 @@ def product_translation_set(
 @text_checked
 @transaction.atomic
 def product_translation_delete(*, product: Product, language: str) -> None:
-    ProductTranslation.objects.filter(product=product, language=language).delete()
+    if ProductTranslation.objects.filter(product=product, language=language).delete()[0]:
+        product_changed(product.pk)
 
 
 def _not_in_type(attribute: Attribute, level: str) -> InvalidInput:
@@ -197,6 +208,7 @@ def product_attribute_set(
     attribute's kind (ATTRIBUTE_VALUE_INVALID) and its product type (ATTRIBUTE_NOT_IN_TYPE)."""
     if not product.product_type.product_attributes.filter(pk=attribute.pk).exists():
         raise _not_in_type(attribute, "product")
+    product_changed(product.pk)
     if value is None:
         ProductAttributeValue.objects.filter(product=product, attribute=attribute).delete()
         return None

@@ -29,6 +29,7 @@ from comptoir.catalog.services._common import (
     ensure_unique,
     given,
     in_use,
+    product_changed,
     save_changes,
     text_checked,
     validate,
@@ -143,6 +144,7 @@ def variant_create(
     )
     validate(variant)
     variant.save()
+    product_changed(variant.product_id)
     return variant
 
 
@@ -200,6 +202,8 @@ def variant_update(
             exclude_pk=variant.pk,
         )
     save_changes(variant, changes)
+    if changes.keys() & {"sku", "gtin", "name", "name_en"}:
+        product_changed(variant.product_id)
     return variant
 
 
@@ -214,6 +218,7 @@ def variant_delete(*, variant: ProductVariant) -> None:
     except ProtectedError as exc:
         raise in_use("VARIANT_IN_USE") from exc
     product_listing_refresh_prices(product_ids=[product_id])
+    product_changed(product_id)
 
 
 def price_check(amount: object, *, currency: str) -> Decimal:

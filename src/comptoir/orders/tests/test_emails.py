@@ -235,12 +235,12 @@ def test_confirmation_in_english_for_a_customer_with_an_account() -> None:
     )
     assert "  (Colissimo)" in text
     assert "1000 Bruxelles\n  Belgium" in text
-    assert f"View your order: {SITE}/account/orders/BF-000042/" in text
+    assert f"View your order: {SITE}/en/account/orders/BF-000042/" in text  # in its language
     html = html_of(message)
     assert '<html lang="en">' in html
     assert "Order BF-000042 confirmed" in html
     assert EN_TOTAL in html
-    assert f'href="{SITE}/account/orders/BF-000042/"' in html
+    assert f'href="{SITE}/en/account/orders/BF-000042/"' in html
 
 
 def test_b2b_confirmation_shows_prices_excluding_vat_and_the_purchase_order() -> None:
@@ -491,7 +491,8 @@ def test_confirmation_goes_out_over_smtp(
     assert hello in text
     assert total in text
     assert total in html
-    assert f"{SITE}/orders/{order.token}/" in text
+    prefix = "" if language == "fr" else f"/{language}"
+    assert f"{SITE}{prefix}/orders/{order.token}/" in text
 
 
 def test_smtp_down_keeps_the_event_then_delivers_it_when_the_server_is_back(

@@ -14,6 +14,7 @@ from comptoir.cart.web import CART_COOKIE
 from comptoir.catalog.models import ProductChannelListing
 from comptoir.catalog.tests.factories import VariantChannelPriceFactory
 from comptoir.channels.tests.factories import B2BChannelFactory
+from comptoir.core.testing import LanguageClient
 from comptoir.promotions.selectors.active import promotions_version_bump
 from comptoir.promotions.tests.factories import CouponFactory, CouponPromotionFactory
 from comptoir.storefront.tests.conftest import Store, add_to_cart
@@ -21,11 +22,11 @@ from comptoir.storefront.tests.conftest import Store, add_to_cart
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _english(client: Client) -> None:
-    """The buying pages' texts are checked in English (their French comes with the
-    catalogs); amounts in French formatting are checked with `?lang=fr` pages."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+@pytest.fixture
+def client() -> Client:
+    """The buying pages' texts are checked in English: the client asks for the English
+    pages (`/en/...`); amounts in French formatting are checked on the French pages."""
+    return LanguageClient(language="en")
 
 
 NBSP = "\xa0"
@@ -40,7 +41,7 @@ class TestProductPage:
     def test_has_an_add_to_cart_form(self, client: Client, store: Store) -> None:
         html = html_of(client.get("/p/perceuse/"))
 
-        assert 'action="/cart/add"' in html
+        assert 'action="/en/cart/add"' in html
         assert f'name="sku" value="{store.sku(store.drill)}"' in html  # one variant: hidden
         assert '<label for="id_quantity">Quantity</label>' in html
         assert "Add to cart" in html
@@ -59,7 +60,7 @@ class TestAddToCart:
         response = add_to_cart(client, store, store.drill, 2)
 
         assert response.status_code == 302
-        assert response["Location"] == "/cart/"
+        assert response["Location"] == "/en/cart/"
         cookie = response.cookies[CART_COOKIE]
         assert cookie["httponly"] is True
         assert cookie["samesite"] == "Lax"
@@ -77,7 +78,8 @@ class TestAddToCart:
         add_to_cart(client, store, store.drill, 2)
         add_to_cart(client, store, store.saw, 1, index=1)
 
-        response = client.get("/cart/", headers={"accept-language": "fr"})
+        client.language = "fr"  # type: ignore[attr-defined]
+        response = client.get("/cart/")
 
         assert response.status_code == 200
         assert (

@@ -20,6 +20,7 @@ from comptoir.accounts.tests.factories import AddressFactory, UserFactory
 from comptoir.cart.models import Cart
 from comptoir.cart.services import coupon_apply
 from comptoir.cart.web import CART_COOKIE
+from comptoir.core.testing import LanguageClient
 from comptoir.inventory.models import Stock
 from comptoir.inventory.selectors import ledger_mismatches
 from comptoir.orders.models import Order
@@ -44,11 +45,11 @@ from comptoir.storefront.tests.conftest import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _english(client: Client) -> None:
-    """English pages, on a host name payment providers accept in return URLs."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.defaults["SERVER_NAME"] = "127.0.0.1"
+@pytest.fixture
+def client() -> Client:
+    """The buying pages' texts are checked in English: the client asks for the English
+    pages (`/en/...`); amounts in French formatting are checked on the French pages."""
+    return LanguageClient(language="en", SERVER_NAME="127.0.0.1")
 
 
 def html_of(response: Any) -> str:
@@ -100,7 +101,7 @@ class TestGuest:
 
         assert response.status_code == 302, html_of(response)
         order = Order.objects.get()
-        assert response["Location"] == f"/orders/{order.token}/"
+        assert response["Location"] == f"/en/orders/{order.token}/"
         assert order.email == "guest@example.fr"
         assert order.user is None
         assert order.payment_status == "paid"
@@ -169,7 +170,7 @@ class TestGuest:
         confirmation = client.get(back["Location"])
         order = Order.objects.get()
         assert confirmation.status_code == 302
-        assert confirmation["Location"] == f"/orders/{order.token}/"
+        assert confirmation["Location"] == f"/en/orders/{order.token}/"
         assert order.payment_status == "paid"
         # Coming back again changes nothing.
         assert client.get(back["Location"]).status_code == 302
@@ -183,7 +184,7 @@ class TestGuest:
         response = client.get(back["Location"])
 
         assert response.status_code == 302
-        assert response["Location"] == "/checkout/"
+        assert response["Location"] == "/en/checkout/"
         assert not Order.objects.exists()
         assert Cart.objects.get().status == "open"
         assert "not accepted" in html_of(client.get("/checkout/"))
@@ -303,7 +304,7 @@ class TestBadInput:
     def test_an_empty_cart_has_no_checkout(self, client: Client, store: Store) -> None:
         response = client.get("/checkout/")
         assert response.status_code == 302
-        assert response["Location"] == "/cart/"
+        assert response["Location"] == "/en/cart/"
         assert client.post("/checkout/", {"action": "place"}).status_code == 302
 
     def test_not_enough_stock_is_a_message(self, client: Client, store: Store) -> None:
@@ -349,7 +350,7 @@ class TestCustomer:
         assert order.shipping_address["city"] == "Lyon"
         # The account lists it; its page shows the parcel and the tracking link.
         orders = html_of(client.get("/account/orders/"))
-        assert f'href="/account/orders/{order.number}/"' in orders
+        assert f'href="/en/account/orders/{order.number}/"' in orders
         fulfilment_create(
             order=order,
             lines=[(line.pk, line.quantity) for line in order.lines.all()],
@@ -379,7 +380,7 @@ class TestCustomer:
 
     def test_another_customers_order_is_404(self, client: Client, store: Store) -> None:
         owner = UserFactory.create()
-        owner_client = Client(HTTP_ACCEPT_LANGUAGE="en", SERVER_NAME="127.0.0.1")
+        owner_client = LanguageClient(language="en", SERVER_NAME="127.0.0.1")
         owner_client.force_login(owner)
         fill(owner_client, store)
         assert owner_client.post("/checkout/", checkout_data(owner_client)).status_code == 302
@@ -392,7 +393,7 @@ class TestCustomer:
         client.logout()
         anonymous = client.get("/account/orders/")
         assert anonymous.status_code == 302
-        assert anonymous["Location"].startswith("/accounts/login/")
+        assert anonymous["Location"].startswith("/en/accounts/login/")
         assert client.get(f"/account/orders/{order.number}/").status_code == 302
 
     def test_unknown_order_tokens_are_404(self, client: Client, store: Store) -> None:

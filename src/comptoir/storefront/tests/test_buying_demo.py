@@ -155,9 +155,7 @@ class TestDemoOrder:
         assert demo.ensure_lea_order() is None
         assert Order.objects.count() == 1
         client.force_login(lea)
-        html = html_of(
-            client.get(f"/account/orders/{order.number}/", headers={"accept-language": "en"})
-        )
+        html = html_of(client.get(f"/en/account/orders/{order.number}/"))
         assert demo.TRACKING_NUMBER in html
         assert "Colissimo" in html
         assert "Track the parcel" in html

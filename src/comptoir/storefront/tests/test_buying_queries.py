@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comptoir.accounts.tests.factories import UserFactory
 from comptoir.catalog.models import ProductVariant
+from comptoir.core.testing import LanguageClient
 from comptoir.orders.models import Order
 from comptoir.orders.services import fulfilment_create
 from comptoir.orders.tests.factories import make_order
@@ -39,9 +40,11 @@ ORDER_PAGE = 7
 ORDERS_PAGE = 4
 
 
-@pytest.fixture(autouse=True)
-def _english(client: Client) -> None:
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+@pytest.fixture
+def client() -> Client:
+    """The buying pages' texts are checked in English: the client asks for the English
+    pages (`/en/...`); amounts in French formatting are checked on the French pages."""
+    return LanguageClient(language="en")
 
 
 def _count(request: Callable[[], Any], status: int) -> tuple[int, list[str]]:
@@ -53,7 +56,7 @@ def _count(request: Callable[[], Any], status: int) -> tuple[int, list[str]]:
 
 
 def _filled(store: Store, lines: int) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = LanguageClient(language="en")
     products = [(store.drill, 0), (store.saw, 0), (store.saw, 1), (store.lamp, 0)][:lines]
     for product, index in products:
         assert add_to_cart(client, store, product, 1, index=index).status_code == 302

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from comptoir.core.testing import race
+from comptoir.core.testing import LanguageClient, race
 from comptoir.inventory.selectors import ledger_mismatches
 from comptoir.orders.models import Order
 from comptoir.payments.models import Payment
@@ -22,13 +21,13 @@ pytestmark = pytest.mark.postgres
 def test_a_double_submit_at_once_places_one_order(
     transactional_db: Any, monkeypatch: pytest.MonkeyPatch, store: Store
 ) -> None:
-    browser = Client(SERVER_NAME="127.0.0.1", HTTP_ACCEPT_LANGUAGE="en")
+    browser = LanguageClient(language="en", SERVER_NAME="127.0.0.1")
     add_to_cart(browser, store, store.drill, 2)
     data = checkout_data(browser, email="guest@example.fr")
     answers: list[Any] = []
 
     def submit() -> None:
-        tab = Client(SERVER_NAME="127.0.0.1", HTTP_ACCEPT_LANGUAGE="en")
+        tab = LanguageClient(language="en", SERVER_NAME="127.0.0.1")
         tab.cookies = browser.cookies  # the same browser: its cookies and session
         answers.append(tab.post("/checkout/", data))
 

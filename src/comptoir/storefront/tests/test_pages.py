@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -9,8 +10,11 @@ from django.test import Client
 from comptoir.accounts.tests.factories import UserFactory
 from comptoir.catalog.models import Category
 from comptoir.catalog.selectors import category_tree_version_bump
+from comptoir.catalog.services import category_update, product_update
 from comptoir.catalog.tests.factories import CategoryFactory, published_product
 from comptoir.channels.tests.factories import B2BChannelFactory
+from comptoir.core.testing import in_language
+from comptoir.search.services import search_reindex_all
 from comptoir.storefront.tests.conftest import Shop
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +24,8 @@ NBSP = "\xa0"
 
 
 def get(client: Client, url: str, language: str = "fr") -> Any:
-    return client.get(url, headers={"accept-language": language})
+    """The page at `url` in `language` (its path chooses it: `/en/...` for English)."""
+    return client.get(in_language(url, language))
 
 
 class TestHome:
@@ -43,8 +48,8 @@ class TestHome:
         assert response.status_code == 200
         html = response.content.decode()
         assert '<html lang="en">' in html
-        assert '<a href="/c/outillage/">Tools</a>' in html
-        assert '<a href="/p/perceuse-visseuse/">Cordless drill</a>' in html
+        assert '<a href="/en/c/outillage/">Tools</a>' in html
+        assert '<a href="/en/p/perceuse-visseuse/">Cordless drill</a>' in html
         assert "€19.90" in html
         assert "incl. VAT" in html
 
@@ -90,11 +95,11 @@ class TestCategory:
         html = response.content.decode()
         assert "<h1>Drills</h1>" in html
         # Breadcrumb: Home > Tools > Drills
-        assert '<li><a href="/c/outillage/">Tools</a></li>' in html
+        assert '<li><a href="/en/c/outillage/">Tools</a></li>' in html
         assert '<span aria-current="page">Drills</span>' in html
-        assert '<a href="/c/outillage/" aria-current="true">Tools</a>' in html  # nav: a parent
+        assert '<a href="/en/c/outillage/" aria-current="true">Tools</a>' in html  # nav: a parent
         assert '<meta name="description" content="Drills">' in html
-        assert '<a href="/p/perceuse-visseuse/">Cordless drill</a>' in html
+        assert '<a href="/en/p/perceuse-visseuse/">Cordless drill</a>' in html
 
     def test_english_translation_with_a_name_only_shows_no_french(
         self, client: Client, shop: Shop
@@ -139,10 +144,13 @@ class TestCategory:
     def test_seo_links(self, client: Client, shop: Shop) -> None:
         html = get(client, "/c/outillage/?page=1", "en").content.decode()
 
-        assert '<link rel="canonical" href="http://127.0.0.1:8000/c/outillage/?lang=en">' in html
+        assert '<link rel="canonical" href="http://127.0.0.1:8000/en/c/outillage/">' in html
         assert (
-            '<link rel="alternate" hreflang="fr" href="http://127.0.0.1:8000/c/outillage/?lang=fr">'
+            '<link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/en/c/outillage/">'
             in html
+        )
+        assert (
+            '<link rel="alternate" hreflang="fr" href="http://127.0.0.1:8000/c/outillage/">' in html
         )
         assert (
             '<link rel="alternate" hreflang="x-default" href="http://127.0.0.1:8000/c/outillage/">'
@@ -198,7 +206,7 @@ class TestNavigationCache:
     def test_a_bump_hides_a_deactivated_category_from_the_navigation(
         self, client: Client, shop: Shop
     ) -> None:
-        assert '<a href="/c/outillage/">Tools</a>' in get(client, "/", "en").content.decode()
+        assert '<a href="/en/c/outillage/">Tools</a>' in get(client, "/", "en").content.decode()
         Category.objects.filter(pk=shop.tools.pk).update(is_active=False)
 
         category_tree_version_bump()
@@ -206,11 +214,18 @@ class TestNavigationCache:
         assert 'href="/c/outillage/"' not in get(client, "/", "en").content.decode()
 
 
+def searched(client: Client, url: str, language: str = "fr") -> Any:
+    """The search page, once the index holds the catalogue as the test built it (the outbox
+    worker keeps it current in production)."""
+    search_reindex_all()
+    return get(client, url, language)
+
+
 class TestSearch:
     def test_finds_by_name(self, client: Client, shop: Shop) -> None:
         published_product(channel=shop.channel, category=shop.drills, name="Marteau")
 
-        response = get(client, "/search?q=perceuse")
+        response = searched(client, "/search?q=perceuse")
 
         assert response.status_code == 200
         html = response.content.decode()
@@ -220,12 +235,12 @@ class TestSearch:
         assert '<meta name="robots" content="noindex, follow">' in html
 
     def test_finds_by_english_name(self, client: Client, shop: Shop) -> None:
-        html = get(client, "/search?q=cordless", "en").content.decode()
+        html = searched(client, "/search?q=cordless", "en").content.decode()
 
-        assert '<a href="/p/perceuse-visseuse/">Cordless drill</a>' in html
+        assert '<a href="/en/p/perceuse-visseuse/">Cordless drill</a>' in html
 
     def test_no_result(self, client: Client, shop: Shop) -> None:
-        response = get(client, "/search?q=tondeuse", "en")
+        response = searched(client, "/search?q=tondeuse", "en")
 
         assert response.status_code == 200
         html = response.content.decode()
@@ -233,71 +248,112 @@ class TestSearch:
         assert "No product matches “tondeuse”." in html
 
     def test_empty_query_lists_everything(self, client: Client, shop: Shop) -> None:
-        html = get(client, "/search", "en").content.decode()
+        html = searched(client, "/search", "en").content.decode()
 
         assert "All products" in html
         assert html.count('class="card"') == 1
 
     def test_query_is_escaped(self, client: Client, shop: Shop) -> None:
-        html = get(client, "/search?q=<script>alert(1)</script>").content.decode()
+        html = searched(client, "/search?q=<script>alert(1)</script>").content.decode()
 
         assert "<script>alert(1)" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
     def test_nul_character_is_dropped(self, client: Client, shop: Shop) -> None:
-        response = get(client, "/search?q=perce%00use")
+        response = searched(client, "/search?q=perce%00use")
 
         assert response.status_code == 200
         assert response.content.decode().count('class="card"') == 1
 
     def test_oversize_query_is_cut_not_an_error(self, client: Client, shop: Shop) -> None:
-        response = get(client, "/search?q=" + "perceuse " * 60)
+        response = searched(client, "/search?q=" + "perceuse " * 60)
 
         assert response.status_code == 200
         assert response.content.decode().count('class="card"') == 1
 
+    def test_typo_and_accents(self, client: Client, shop: Shop) -> None:
+        html = searched(client, "/search?q=PERCÉUSE").content.decode()
+
+        assert '<a href="/p/perceuse-visseuse/">Perceuse visseuse</a>' in html
+
+    def test_plural_and_prefix(self, client: Client, shop: Shop) -> None:
+        assert searched(client, "/search?q=perceuses").content.decode().count('class="card"') == 1
+        assert searched(client, "/search?q=perc").content.decode().count('class="card"') == 1
+
+    def test_operators_are_plain_words(self, client: Client, shop: Shop) -> None:
+        for query in ['"perceuse', "perceuse & | !", "perceuse:*", "NEAR(perceuse)", "(((", "*"]:
+            response = searched(client, "/search?" + urlencode({"q": query}))
+
+            assert response.status_code == 200, query
+
+    def test_suggestions(self, client: Client, shop: Shop) -> None:
+        search_reindex_all()
+
+        html = client.get("/en/search/suggestions?q=cordl").content.decode()
+
+        assert '<a href="/en/p/perceuse-visseuse/">Cordless drill</a>' in html
+        assert 'href="/en/search?q=cordl"' in html
+        assert client.get("/search/suggestions?q=c").content.decode().strip() == ""
+        assert client.get("/search/suggestions?q=zzzzzz").content.decode().strip() == ""
+
 
 class TestLanguage:
-    def test_switch_sets_the_language(self, client: Client, shop: Shop) -> None:
+    def test_switch_goes_to_the_page_in_the_chosen_language(
+        self, client: Client, shop: Shop
+    ) -> None:
         response = client.post(
-            "/i18n/setlang/",
-            {"language": "en", "next": "/c/outillage/"},
-            headers={"accept-language": "fr"},
+            "/i18n/setlang/", {"language": "en", "next": "/c/outillage/?sort=name"}
         )
 
         assert response.status_code == 302
-        assert response.headers["Location"] == "/c/outillage/"
+        assert response.headers["Location"] == "/en/c/outillage/?sort=name"
         assert response.cookies["django_language"].value == "en"
-        html = get(client, "/c/outillage/", "fr").content.decode()
+        html = client.get(response.headers["Location"]).content.decode()
         assert '<html lang="en">' in html
         assert "<h1>Tools</h1>" in html
+
+    def test_switch_back_to_the_default_language(self, client: Client, shop: Shop) -> None:
+        response = client.post("/i18n/setlang/", {"language": "fr", "next": "/en/c/outillage/"})
+
+        assert response.headers["Location"] == "/c/outillage/"
+
+    def test_the_path_not_the_cookie_or_header_chooses_the_language(
+        self, client: Client, shop: Shop
+    ) -> None:
+        client.cookies["django_language"] = "en"
+
+        response = client.get("/c/outillage/", headers={"accept-language": "en"})
+
+        assert response.headers["Content-Language"] == "fr"
+        assert "<h1>Outillage</h1>" in response.content.decode()
 
     def test_switch_form_marks_the_current_language(self, client: Client, shop: Shop) -> None:
         html = get(client, "/c/outillage/?sort=price", "en").content.decode()
 
-        assert '<input type="hidden" name="next" value="/c/outillage/?sort=price">' in html
+        assert '<input type="hidden" name="next" value="/en/c/outillage/?sort=price">' in html
         assert 'name="language" value="en" lang="en" title="English" aria-pressed="true"' in html
         assert 'name="language" value="fr" lang="fr" title="Français" aria-pressed="false"' in html
 
-    def test_lang_parameter_picks_the_page_language(self, client: Client, shop: Shop) -> None:
-        response = get(client, "/c/outillage/?lang=en", "fr")
-
-        assert response.headers["Content-Language"] == "en"
-        html = response.content.decode()
-        assert '<html lang="en">' in html
-        assert "<h1>Tools</h1>" in html
-
-    def test_switch_returns_to_the_page_without_its_lang_parameter(
+    def test_an_old_lang_parameter_moves_permanently_to_the_localized_path(
         self, client: Client, shop: Shop
     ) -> None:
-        html = get(client, "/c/outillage/?lang=en&sort=name", "en").content.decode()
+        response = client.get("/c/outillage/?lang=en&sort=name")
 
-        assert '<input type="hidden" name="next" value="/c/outillage/?sort=name">' in html
+        assert response.status_code == 301
+        assert response.headers["Location"] == "/en/c/outillage/?sort=name"
+        assert client.get("/en/c/outillage/?lang=fr").headers["Location"] == "/c/outillage/"
 
-    def test_unknown_lang_parameter_is_ignored(self, client: Client, shop: Shop) -> None:
-        html = get(client, "/c/outillage/?lang=de", "fr").content.decode()
+    def test_unknown_lang_parameter_is_dropped(self, client: Client, shop: Shop) -> None:
+        response = client.get("/c/outillage/?lang=de")
 
-        assert "<h1>Outillage</h1>" in html
+        assert (response.status_code, response.headers["Location"]) == (301, "/c/outillage/")
+
+    def test_the_api_and_the_admin_still_negotiate_the_language(
+        self, client: Client, shop: Shop
+    ) -> None:
+        response = client.get("/api/v1/nowhere", headers={"accept-language": "en"})
+
+        assert response.headers["Content-Language"] == "en"
 
 
 class TestChannel:
@@ -345,3 +401,42 @@ class TestAccountLinks:
 
         assert '<form method="post" action="/accounts/logout/">' in html
         assert '<a href="/accounts/login/">' not in html
+
+
+class TestSlugChanges:
+    def test_a_renamed_product_moves_permanently(self, client: Client, shop: Shop) -> None:
+        product_update(product=shop.drill, slug="perceuse-18v")
+
+        response = client.get("/p/perceuse-visseuse/?channel=x")
+
+        assert response.status_code == 301
+        assert response.headers["Location"] == "/p/perceuse-18v/?channel=x"
+        english = client.get("/en/p/perceuse-visseuse/")
+        assert english.headers["Location"] == "/en/p/perceuse-18v/"
+        assert client.get("/p/perceuse-18v/").status_code == 200
+
+    def test_renamed_twice_and_back(self, client: Client, shop: Shop) -> None:
+        product_update(product=shop.drill, slug="b")
+        product_update(product=shop.drill, slug="c")
+
+        assert client.get("/p/perceuse-visseuse/").headers["Location"] == "/p/c/"
+        assert client.get("/p/b/").headers["Location"] == "/p/c/"
+
+        product_update(product=shop.drill, slug="perceuse-visseuse")
+
+        assert client.get("/p/perceuse-visseuse/").status_code == 200
+        assert client.get("/p/c/").headers["Location"] == "/p/perceuse-visseuse/"
+
+    def test_a_renamed_category_moves_permanently(self, client: Client, shop: Shop) -> None:
+        category_update(category=shop.tools, slug="outils")
+
+        response = client.get("/c/outillage/?sort=name")
+
+        assert (response.status_code, response.headers["Location"]) == (
+            301,
+            "/c/outils/?sort=name",
+        )
+
+    def test_unknown_slugs_stay_404(self, client: Client, shop: Shop) -> None:
+        assert client.get("/p/jamais-vu/").status_code == 404
+        assert client.get("/c/jamais-vu/").status_code == 404

@@ -19,6 +19,7 @@ from comptoir.catalog.models import ProductChannelListing, VariantChannelPrice
 from comptoir.catalog.tests.factories import ProductFactory, ProductVariantFactory
 from comptoir.companies.models import TaxStatus
 from comptoir.companies.tests.factories import CompanyFactory, CompanyMemberFactory
+from comptoir.core.testing import in_language
 from comptoir.pricing.models import PriceListEntry
 from comptoir.pricing.tests.scenario import World, build_world
 from comptoir.promotions.selectors.active import promotions_version_bump
@@ -41,7 +42,7 @@ def world() -> World:
 
 
 def get(client: Client, url: str, language: str = "fr") -> str:
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(in_language(url, language))
     assert response.status_code == 200
     return response.content.decode()
 

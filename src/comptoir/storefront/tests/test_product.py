@@ -23,6 +23,7 @@ from comptoir.catalog.models import (
 )
 from comptoir.catalog.tests.factories import AttributeFactory, published_product
 from comptoir.channels.tests.factories import B2BChannelFactory
+from comptoir.core.testing import in_language
 from comptoir.storefront.tests.conftest import Shop
 
 pytestmark = pytest.mark.django_db
@@ -32,15 +33,16 @@ JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
 def page(client: Client, slug: str = "perceuse-visseuse", language: str = "fr") -> str:
-    response = client.get(f"/p/{slug}/", headers={"accept-language": language})
+    response = client.get(in_language(f"/p/{slug}/", language))
     assert response.status_code == 200
     return response.content.decode()
 
 
-def jsonld(html: str) -> dict[str, Any]:
-    blocks = JSONLD.findall(html)
-    assert len(blocks) == 1
-    return json.loads(blocks[0])
+def jsonld(html: str, kind: str = "Product") -> dict[str, Any]:
+    """The page's one JSON-LD block of schema.org type `kind`."""
+    blocks = [json.loads(block) for block in JSONLD.findall(html)]
+    [block] = [block for block in blocks if block["@type"] == kind]
+    return block
 
 
 class TestContent:
@@ -76,7 +78,7 @@ class TestContent:
         assert '<html lang="en">' in html
         assert '<h1 id="product-title">Cordless drill</h1>' in html
         assert "€19.90 <small>incl. VAT</small>" in html
-        assert '<li><a href="/c/perceuses/">Drills</a></li>' in html
+        assert '<li><a href="/en/c/perceuses/">Drills</a></li>' in html
         assert "<p>A <strong>sturdy</strong> &amp; light drill.</p>" in html
 
     def test_english_translation_with_a_name_only_shows_no_french(
@@ -132,7 +134,7 @@ class TestContent:
         pro = B2BChannelFactory()
         published_product(channel=pro, slug="etabli", name="Établi", price=Decimal("250.00"))
 
-        response = client.get("/p/etabli/?channel=comptoir-pro", headers={"accept-language": "en"})
+        response = client.get("/en/p/etabli/?channel=comptoir-pro")
 
         assert "€250.00 <small>excl. VAT</small>" in response.content.decode()
 
@@ -193,7 +195,7 @@ class TestContent:
 
 class TestNotFound:
     def test_unknown_slug(self, client: Client, shop: Shop) -> None:
-        response = client.get("/p/nope/", headers={"accept-language": "en"})
+        response = client.get("/en/p/nope/")
 
         assert response.status_code == 404
         assert "This page is not on our shelves" in response.content.decode()
@@ -232,7 +234,7 @@ class TestJsonLd:
             "@context": "https://schema.org",
             "@type": "Product",
             "name": "Cordless drill",
-            "url": "http://127.0.0.1:8000/p/perceuse-visseuse/?lang=en",
+            "url": "http://127.0.0.1:8000/en/p/perceuse-visseuse/",
             "image": [],
             "category": "Drills",
             "sku": sku,
@@ -251,7 +253,7 @@ class TestJsonLd:
                     "valueAddedTaxIncluded": True,
                 },
                 "availability": "https://schema.org/InStock",
-                "url": "http://127.0.0.1:8000/p/perceuse-visseuse/?lang=en",
+                "url": "http://127.0.0.1:8000/en/p/perceuse-visseuse/",
             },
         }
 
@@ -302,8 +304,8 @@ class TestHtmlSafety:
             assert "onclick" not in html
             assert "onerror" not in html
             assert "javascript:" not in html
-            # only our two scripts: htmx and the JSON-LD block
-            assert html.count("<script") == 2
+            # only our scripts: htmx and the JSON-LD blocks (Product, BreadcrumbList)
+            assert html.count("<script") == 3
 
 
 class TestQueries:
@@ -321,3 +323,26 @@ class TestQueries:
         # product, its attributes, variant attributes, documents, variants, images (the
         # channel is kept in the process)
         assert counts == [6, 6]
+
+
+class TestBreadcrumbJsonLd:
+    def test_product_page(self, client: Client, shop: Shop) -> None:
+        data = jsonld(page(client), "BreadcrumbList")
+
+        assert [
+            (item["position"], item["name"], item["item"]) for item in data["itemListElement"]
+        ] == [
+            (1, "Outillage", "http://127.0.0.1:8000/c/outillage/"),
+            (2, "Perceuses", "http://127.0.0.1:8000/c/perceuses/"),
+            (3, "Perceuse visseuse", "http://127.0.0.1:8000/p/perceuse-visseuse/"),
+        ]
+
+    def test_category_page_and_home(self, client: Client, shop: Shop) -> None:
+        category = client.get("/en/c/perceuses/").content.decode()
+        names = [item["name"] for item in jsonld(category, "BreadcrumbList")["itemListElement"]]
+        assert names == ["Tools", "Drills"]
+
+        home = client.get("/").content.decode()
+        assert jsonld(home, "Organization")["url"] == "http://127.0.0.1:8000/"
+        search = jsonld(home, "WebSite")["potentialAction"]["target"]["urlTemplate"]
+        assert search == "http://127.0.0.1:8000/search?q={search_term_string}"
