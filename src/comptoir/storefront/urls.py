@@ -1,12 +1,23 @@
 from django.urls import path
 
-from comptoir.storefront import views, views_cart, views_checkout, views_dev, views_orders
+from comptoir.storefront import (
+    views,
+    views_cart,
+    views_checkout,
+    views_dev,
+    views_orders,
+    views_reviews,
+)
 
 app_name = "storefront"
 urlpatterns = [
     path("", views.home, name="home"),
     path("c/<slug:slug>/", views.category, name="category"),
     path("p/<slug:slug>/", views.product, name="product"),
+    path("p/<slug:slug>/reviews", views_reviews.review_post, name="review_post"),
+    path("p/<slug:slug>/questions", views_reviews.question_post, name="question_post"),
+    path("reviews/<int:review_id>/vote", views_reviews.review_vote, name="review_vote"),
+    path("questions/<int:question_id>/answers", views_reviews.answer_post, name="answer_post"),
     path("search", views.search, name="search"),
     path("cart/", views_cart.cart, name="cart"),
     path("cart/add", views_cart.cart_add, name="cart_add"),

@@ -38,6 +38,7 @@ from comptoir.core.pagination import PageRequest
 from comptoir.storefront.context_processors import SEARCH_MAX_LENGTH
 from comptoir.storefront.forms import AddToCartForm
 from comptoir.storefront.prices import PricedCard, ProductOffer, priced_cards, product_offer
+from comptoir.storefront.reviews_display import PostedForms, reviews_block
 from comptoir.storefront.shop import (
     LANGUAGE_PARAM,
     absolute_url,
@@ -305,10 +306,16 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def product_page(
-    request: HttpRequest, slug: str, *, form: AddToCartForm | None = None, status: int = 200
+    request: HttpRequest,
+    slug: str,
+    *,
+    form: AddToCartForm | None = None,
+    reviews: PostedForms | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """The product page, with its add-to-cart form (bound, with its errors, when adding
-    failed)."""
+    failed) and its reviews and questions (`reviews`: a review, question or answer form
+    posted back with its errors)."""
     language = current_language()
     channel = current_channel(request)
     if channel is None:
@@ -337,6 +344,7 @@ def product_page(
         "og_image": absolute_url(detail.images[0].url) if detail.images else "",
         "product_jsonld": _product_jsonld(detail, offer, seo.canonical),
         "cart_form": _with_variants(form or _add_to_cart_form(offer, detail), offer),
+        "reviews": reviews_block(request, detail.id, reviews),
     }
     return render(request, "storefront/product.html", context, status=status)
 

@@ -1,0 +1,144 @@
+"""Posting from the product page: a review, a helpful vote, a question, an answer. Plain
+forms (POST, then a redirect back to the product page with a message), so everything works
+without JavaScript; a refused post shows the product page again with the error on the form
+(400, or 429 past the rate limit, or 409 for a second review). Posts are counted per
+customer and per client address (`reviews.services` rate limits)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comptoir.accounts.auth import client_ip
+from comptoir.catalog.models import Product
+from comptoir.core.errors import DomainError, NotFound, Throttled
+from comptoir.reviews import selectors as review_selectors
+from comptoir.reviews import services as review_services
+from comptoir.reviews.models import Question, Review
+from comptoir.storefront.forms import add_domain_errors
+from comptoir.storefront.reviews_display import (
+    AnswerForm,
+    PostedForms,
+    QuestionForm,
+    ReviewForm,
+)
+from comptoir.storefront.shop import current_language
+from comptoir.storefront.views import product_page
+
+
+def _product_url(slug: str, anchor: str) -> str:
+    return f"{reverse('storefront:product', args=[slug])}#{anchor}"
+
+
+def _product_or_404(slug: str) -> Product:
+    try:
+        return review_selectors.product_for_reviews(slug=slug)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+def _status(exc: DomainError) -> int:
+    return 429 if isinstance(exc, Throttled) else exc.status
+
+
+@require_POST
+@login_required
+def review_post(request: HttpRequest, slug: str) -> HttpResponse:
+    product = _product_or_404(slug)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            review_services.review_create(
+                user=request.user,
+                product=product,
+                rating=form.cleaned_data["rating"],
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                language=current_language(),
+                client_ip=client_ip(request),
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+            return product_page(
+                request, slug, reviews=PostedForms(review=form), status=_status(exc)
+            )
+        messages.success(request, _("Thank you! Your review will appear once moderated."))
+        return redirect(_product_url(slug, "reviews"))
+    return product_page(request, slug, reviews=PostedForms(review=form), status=400)
+
+
+@require_POST
+@login_required
+def review_vote(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = Review.objects.filter(pk=review_id).select_related("product").first()
+    if review is None:
+        raise Http404(_("No such review."))
+    try:
+        review_services.review_vote(user=request.user, review_id=review_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Thank you for your feedback."))
+    return redirect(_product_url(review.product.slug, f"review-{review_id}"))
+
+
+@require_POST
+@login_required
+def question_post(request: HttpRequest, slug: str) -> HttpResponse:
+    product = _product_or_404(slug)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            review_services.question_create(
+                user=request.user,
+                product=product,
+                text=form.cleaned_data["text"],
+                language=current_language(),
+                client_ip=client_ip(request),
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+            return product_page(
+                request, slug, reviews=PostedForms(question=form), status=_status(exc)
+            )
+        messages.success(request, _("Thank you! Your question will appear once moderated."))
+        return redirect(_product_url(slug, "questions"))
+    return product_page(request, slug, reviews=PostedForms(question=form), status=400)
+
+
+@require_POST
+@login_required
+def answer_post(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = Question.objects.filter(pk=question_id).select_related("product").first()
+    if question is None:
+        raise Http404(_("No such question."))
+    slug = question.product.slug
+    form = AnswerForm(request.POST)
+    posted = PostedForms(answer=form, answer_question_id=question_id)
+    if form.is_valid():
+        try:
+            answer = review_services.answer_create(
+                user=request.user,
+                question_id=question_id,
+                text=form.cleaned_data["text"],
+                language=current_language(),
+                client_ip=client_ip(request),
+            )
+        except NotFound as exc:
+            raise Http404(exc.detail) from exc
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+            return product_page(request, slug, reviews=posted, status=_status(exc))
+        if answer.by_staff:
+            messages.success(request, _("Your answer is published."))
+        else:
+            messages.success(request, _("Thank you! Your answer will appear once moderated."))
+        return redirect(_product_url(slug, f"question-{question_id}"))
+    return product_page(request, slug, reviews=posted, status=400)
