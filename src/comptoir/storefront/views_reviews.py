@@ -6,6 +6,10 @@ customer and per client address (`reviews.services` rate limits)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +23,7 @@ from comptoir.catalog.models import Product
 from comptoir.core.errors import DomainError, NotFound, Throttled
 from comptoir.reviews import selectors as review_selectors
 from comptoir.reviews import services as review_services
-from comptoir.reviews.models import Question, Review
+from comptoir.reviews.models import Answer, Question, Review
 from comptoir.storefront.forms import add_domain_errors
 from comptoir.storefront.reviews_display import (
     AnswerForm,
@@ -46,30 +50,54 @@ def _status(exc: DomainError) -> int:
     return 429 if isinstance(exc, Throttled) else exc.status
 
 
+def _submit(
+    request: HttpRequest,
+    *,
+    slug: str,
+    posted: PostedForms,
+    form: forms.Form,
+    create: Callable[[dict[str, Any]], Any],
+    thanks: Callable[[Any], str],
+    anchor: str,
+) -> HttpResponse:
+    """Post `form` through `create` (a service call with the cleaned data): a redirect to
+    the product page's `anchor` with the message `thanks(created)`, or the product page
+    again with the form's errors (400, the service's status, 429 past the rate limit)."""
+    if not form.is_valid():
+        return product_page(request, slug, reviews=posted, status=400)
+    try:
+        created = create(form.cleaned_data)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    except DomainError as exc:
+        add_domain_errors(form, exc)
+        return product_page(request, slug, reviews=posted, status=_status(exc))
+    messages.success(request, thanks(created))
+    return redirect(_product_url(slug, anchor))
+
+
 @require_POST
 @login_required
 def review_post(request: HttpRequest, slug: str) -> HttpResponse:
     product = _product_or_404(slug)
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            review_services.review_create(
-                user=request.user,
-                product=product,
-                rating=form.cleaned_data["rating"],
-                title=form.cleaned_data["title"],
-                text=form.cleaned_data["text"],
-                language=current_language(),
-                client_ip=client_ip(request),
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-            return product_page(
-                request, slug, reviews=PostedForms(review=form), status=_status(exc)
-            )
-        messages.success(request, _("Thank you! Your review will appear once moderated."))
-        return redirect(_product_url(slug, "reviews"))
-    return product_page(request, slug, reviews=PostedForms(review=form), status=400)
+    return _submit(
+        request,
+        slug=slug,
+        posted=PostedForms(review=form),
+        form=form,
+        create=lambda data: review_services.review_create(
+            user=request.user,
+            product=product,
+            rating=data["rating"],
+            title=data["title"],
+            text=data["text"],
+            language=current_language(),
+            client_ip=client_ip(request),
+        ),
+        thanks=lambda _review: _("Thank you! Your review will appear once moderated."),
+        anchor="reviews",
+    )
 
 
 @require_POST
@@ -94,23 +122,27 @@ def review_vote(request: HttpRequest, review_id: int) -> HttpResponse:
 def question_post(request: HttpRequest, slug: str) -> HttpResponse:
     product = _product_or_404(slug)
     form = QuestionForm(request.POST)
-    if form.is_valid():
-        try:
-            review_services.question_create(
-                user=request.user,
-                product=product,
-                text=form.cleaned_data["text"],
-                language=current_language(),
-                client_ip=client_ip(request),
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-            return product_page(
-                request, slug, reviews=PostedForms(question=form), status=_status(exc)
-            )
-        messages.success(request, _("Thank you! Your question will appear once moderated."))
-        return redirect(_product_url(slug, "questions"))
-    return product_page(request, slug, reviews=PostedForms(question=form), status=400)
+    return _submit(
+        request,
+        slug=slug,
+        posted=PostedForms(question=form),
+        form=form,
+        create=lambda data: review_services.question_create(
+            user=request.user,
+            product=product,
+            text=data["text"],
+            language=current_language(),
+            client_ip=client_ip(request),
+        ),
+        thanks=lambda _question: _("Thank you! Your question will appear once moderated."),
+        anchor="questions",
+    )
+
+
+def _answer_thanks(answer: Answer) -> str:
+    if answer.by_staff:
+        return _("Your answer is published.")
+    return _("Thank you! Your answer will appear once moderated.")
 
 
 @require_POST
@@ -119,26 +151,19 @@ def answer_post(request: HttpRequest, question_id: int) -> HttpResponse:
     question = Question.objects.filter(pk=question_id).select_related("product").first()
     if question is None:
         raise Http404(_("No such question."))
-    slug = question.product.slug
     form = AnswerForm(request.POST)
-    posted = PostedForms(answer=form, answer_question_id=question_id)
-    if form.is_valid():
-        try:
-            answer = review_services.answer_create(
-                user=request.user,
-                question_id=question_id,
-                text=form.cleaned_data["text"],
-                language=current_language(),
-                client_ip=client_ip(request),
-            )
-        except NotFound as exc:
-            raise Http404(exc.detail) from exc
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-            return product_page(request, slug, reviews=posted, status=_status(exc))
-        if answer.by_staff:
-            messages.success(request, _("Your answer is published."))
-        else:
-            messages.success(request, _("Thank you! Your answer will appear once moderated."))
-        return redirect(_product_url(slug, f"question-{question_id}"))
-    return product_page(request, slug, reviews=posted, status=400)
+    return _submit(
+        request,
+        slug=question.product.slug,
+        posted=PostedForms(answer=form, answer_question_id=question_id),
+        form=form,
+        create=lambda data: review_services.answer_create(
+            user=request.user,
+            question_id=question_id,
+            text=data["text"],
+            language=current_language(),
+            client_ip=client_ip(request),
+        ),
+        thanks=_answer_thanks,
+        anchor=f"question-{question_id}",
+    )

@@ -211,6 +211,14 @@ def ratings_refresh(*, product_ids: Iterable[int]) -> None:
     )
 
 
+def public_review(review_id: int) -> Review:
+    """An approved review; 404 REVIEW_NOT_FOUND for any other."""
+    review = Review.objects.filter(pk=review_id, status=APPROVED).first()
+    if review is None:
+        raise NotFound(_("No such review."), code="REVIEW_NOT_FOUND")
+    return review
+
+
 @dataclass(frozen=True, slots=True)
 class VoteResult:
     created: bool
@@ -221,9 +229,7 @@ def review_vote(*, user: Any, review_id: int) -> VoteResult:
     """The user finds an approved review helpful: one vote per user and review (a second
     one changes nothing, `created` False). 404 REVIEW_NOT_FOUND for a review that is not
     public; 403 OWN_REVIEW on one's own review."""
-    review = Review.objects.filter(pk=review_id, status=APPROVED).first()
-    if review is None:
-        raise NotFound(_("No such review."), code="REVIEW_NOT_FOUND")
+    review = public_review(review_id)
     if review.user_id == user.pk:
         raise PermissionDenied(_("You cannot vote for your own review."), code="OWN_REVIEW")
     created = False

@@ -1,5 +1,5 @@
-"""Fixtures of the reviews tests: a published product, customers, and a cold cache (the
-rate limits count in it)."""
+"""Fixtures of the reviews tests: a published product, customers, a cold cache (the rate
+limits count in it) and the orders tests' SMTP server."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from comptoir.catalog.models import Product
 from comptoir.catalog.tests.factories import published_product
 from comptoir.channels.models import Channel
 from comptoir.channels.tests.factories import ChannelFactory
+from comptoir.orders.tests.test_emails import smtp  # noqa: F401 - the SMTP server fixture
 
 
 @pytest.fixture(autouse=True)

@@ -120,17 +120,6 @@ def test_nothing_for_a_guest_or_when_all_is_reviewed(
     assert ReviewRequest.objects.filter(order=reviewed).exists()
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        with override_settings(MAILERS=server.mailers()):
-            yield server
-    finally:
-        server.stop()
-
-
 def test_the_invitation_goes_out_over_smtp(
     channel: Channel, product: Product, lea: User, smtp: SmtpServer
 ) -> None:
