@@ -34,6 +34,17 @@ urlpatterns = [
     path("orders/<str:token>/", views_orders.order_confirmation, name="order_confirmation"),
     path("account/orders/", views_orders.account_orders, name="account_orders"),
     path("account/orders/<str:number>/", views_orders.account_order, name="account_order"),
+    path("account/reviews/", views_reviews.account_reviews, name="account_reviews"),
+    path(
+        "account/reviews/<int:review_id>/",
+        views_reviews.account_review_edit,
+        name="account_review_edit",
+    ),
+    path(
+        "account/reviews/<int:review_id>/delete",
+        views_reviews.account_review_delete,
+        name="account_review_delete",
+    ),
     path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
     path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]

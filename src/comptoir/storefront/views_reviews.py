@@ -2,7 +2,9 @@
 forms (POST, then a redirect back to the product page with a message), so everything works
 without JavaScript; a refused post shows the product page again with the error on the form
 (400, or 429 past the rate limit, or 409 for a second review). Posts are counted per
-customer and per client address (`reviews.services` rate limits)."""
+customer and per client address (`reviews.services` rate limits). The account pages list
+the customer's reviews, to rewrite (back to moderation) or delete; another customer's
+review is a 404."""
 
 from __future__ import annotations
 
@@ -13,14 +15,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from comptoir.accounts.auth import client_ip
 from comptoir.catalog.models import Product
 from comptoir.core.errors import DomainError, NotFound, Throttled
+from comptoir.core.pagination import PageRequest
 from comptoir.reviews import selectors as review_selectors
 from comptoir.reviews import services as review_services
 from comptoir.reviews.models import Answer, Question, Review
@@ -33,6 +37,8 @@ from comptoir.storefront.reviews_display import (
 )
 from comptoir.storefront.shop import current_language
 from comptoir.storefront.views import product_page
+
+ACCOUNT_PAGE_SIZE = 20
 
 
 def _product_url(slug: str, anchor: str) -> str:
@@ -167,3 +173,70 @@ def answer_post(request: HttpRequest, question_id: int) -> HttpResponse:
         thanks=_answer_thanks,
         anchor=f"question-{question_id}",
     )
+
+
+# --- the customer's own reviews (account) -----------------------------------------------------
+
+
+def _own_review_or_404(request: HttpRequest, review_id: int) -> Review:
+    try:
+        review = review_services.review_of_author(user=request.user, review_id=review_id)
+    except NotFound as exc:  # someone else's review, or none
+        raise Http404(exc.detail) from exc
+    return review
+
+
+@require_safe
+@login_required
+@never_cache
+def account_reviews(request: HttpRequest) -> HttpResponse:
+    """The customer's reviews, whatever their status, newest first."""
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 1
+    page = PageRequest(page=max(number, 1), page_size=ACCOUNT_PAGE_SIZE)
+    rows, count = review_selectors.customer_reviews(user=request.user, page=page)
+    pages = max(1, -(-count // ACCOUNT_PAGE_SIZE))
+    context = {"reviews": rows, "page": page.page, "pages": pages, "current_page": "reviews"}
+    return render(request, "storefront/account/reviews.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def account_review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Rewrite one's review: it goes back to moderation. Another's review is a 404."""
+    review = _own_review_or_404(request, review_id)
+    status = 200
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                review_services.review_update(
+                    user=request.user,
+                    review_id=review.pk,
+                    rating=form.cleaned_data["rating"],
+                    title=form.cleaned_data["title"],
+                    text=form.cleaned_data["text"],
+                )
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+                status = _status(exc)
+            else:
+                messages.success(request, _("Your review will appear again once moderated."))
+                return redirect("storefront:account_reviews")
+    else:
+        form = ReviewForm(
+            initial={"rating": review.rating, "title": review.title, "text": review.text}
+        )
+    product = Review.objects.select_related("product").get(pk=review.pk).product
+    context = {"review": review, "product": product, "form": form, "current_page": "reviews"}
+    return render(request, "storefront/account/review_edit.html", context, status=status)
+
+
+@require_POST
+@login_required
+def account_review_delete(request: HttpRequest, review_id: int) -> HttpResponse:
+    review_services.review_delete(review=_own_review_or_404(request, review_id))
+    messages.success(request, _("Your review is deleted."))
+    return redirect("storefront:account_reviews")

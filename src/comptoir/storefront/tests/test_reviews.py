@@ -304,3 +304,46 @@ def test_query_count_does_not_grow_with_reviews_and_questions(shop: Shop) -> Non
     # the product page's 6, then the rating, the reviews, the questions and their answers;
     # a signed-in customer adds the session, the user, their own review and their votes
     assert few == many == (10, 14)
+
+
+# --- the customer's reviews (account) ----------------------------------------------------------
+
+
+def test_my_reviews_list_edit_and_delete(shop: Shop) -> None:
+    client, user = signed_in()
+    mine = review(shop.drill, user=user, rating=5, title="Ma perceuse")
+    review(shop.drill, title="Celui d'un autre")
+
+    html = client.get(reverse("storefront:account_reviews")).content.decode()
+    assert "Ma perceuse" in html
+    assert "Celui d&#x27;un autre" not in html
+
+    edit = reverse("storefront:account_review_edit", args=[mine.pk])
+    form = client.get(edit).content.decode()
+    assert 'value="Ma perceuse"' in form
+    assert "<legend>Votre note</legend>" in form
+    bad = client.post(edit, {**REVIEW, "rating": "0"})
+    assert bad.status_code == 400
+    response = client.post(edit, {**REVIEW, "rating": "2"})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.rating, mine.status) == (2, ModerationStatus.PENDING)
+
+    response = client.post(reverse("storefront:account_review_delete", args=[mine.pk]))
+    assert response["Location"] == reverse("storefront:account_reviews")
+    assert not Review.objects.filter(pk=mine.pk).exists()
+
+
+def test_another_customers_review_is_not_found(shop: Shop) -> None:
+    theirs = review(shop.drill, title="Le sien")
+    client, _user = signed_in()
+    edit = reverse("storefront:account_review_edit", args=[theirs.pk])
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, REVIEW).status_code == 404
+    delete = reverse("storefront:account_review_delete", args=[theirs.pk])
+    assert client.post(delete).status_code == 404
+    theirs.refresh_from_db()
+    assert (theirs.title, theirs.status) == ("Le sien", ModerationStatus.APPROVED)
+    anonymous = Client().get(reverse("storefront:account_reviews"))
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("accounts:login"))
