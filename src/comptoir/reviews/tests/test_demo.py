@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_reviews_load_once(channel: Channel) -> None:
     lea = UserFactory.create(email=demo.LEA, first_name="Léa", last_name="Moreau")
     StaffFactory.create(email=demo.ADMIN)
+    for email in (demo.KARIM, demo.SOPHIE, demo.LOTTE):
+        UserFactory.create(email=email)
     for sku in ("PVS-0101", "PVS-0201", "POT-0101"):
         product = published_product(channel=channel, slug=sku.lower())
         ProductVariant.objects.filter(product=product).update(sku=sku)
