@@ -104,6 +104,17 @@ class ReviewsBlock:
     errors: dict[str, Any] = field(default_factory=dict)
 
 
+def aggregate_rating(summary: review_selectors.RatingSummary) -> dict[str, Any]:
+    """The schema.org AggregateRating of the product's JSON-LD (approved reviews only)."""
+    return {
+        "@type": "AggregateRating",
+        "ratingValue": f"{summary.average:.2f}",
+        "reviewCount": summary.count,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
+
+
 def _page(request: HttpRequest, pages: int) -> int:
     raw = request.GET.get(PAGE_PARAM, "1")
     number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 1

@@ -38,7 +38,7 @@ from comptoir.core.pagination import PageRequest
 from comptoir.storefront.context_processors import SEARCH_MAX_LENGTH
 from comptoir.storefront.forms import AddToCartForm
 from comptoir.storefront.prices import PricedCard, ProductOffer, priced_cards, product_offer
-from comptoir.storefront.reviews_display import PostedForms, reviews_block
+from comptoir.storefront.reviews_display import PostedForms, aggregate_rating, reviews_block
 from comptoir.storefront.shop import (
     LANGUAGE_PARAM,
     absolute_url,
@@ -332,6 +332,10 @@ def product_page(
     breadcrumb: list[CategoryNode] | list[CategoryRef] = category_path(
         language, detail.category.id
     ) or [detail.category]
+    reviews_section = reviews_block(request, detail.id, reviews)
+    product_jsonld = _product_jsonld(detail, offer, seo.canonical)
+    if reviews_section.summary.count:
+        product_jsonld["aggregateRating"] = aggregate_rating(reviews_section.summary)
     context = {
         "product": detail,
         "offer": offer,
@@ -342,9 +346,9 @@ def product_page(
         or plain_excerpt(detail.description)
         or detail.name,
         "og_image": absolute_url(detail.images[0].url) if detail.images else "",
-        "product_jsonld": _product_jsonld(detail, offer, seo.canonical),
+        "product_jsonld": product_jsonld,
         "cart_form": _with_variants(form or _add_to_cart_form(offer, detail), offer),
-        "reviews": reviews_block(request, detail.id, reviews),
+        "reviews": reviews_section,
     }
     return render(request, "storefront/product.html", context, status=status)
 

@@ -21,6 +21,7 @@ from comptoir.reviews.models import Answer, ModerationStatus, Question, Review, 
 from comptoir.reviews.services import review_vote
 from comptoir.reviews.tests.factories import answer, question, review
 from comptoir.storefront.tests.conftest import Shop
+from comptoir.storefront.tests.test_product import jsonld
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,20 @@ def test_summary_distribution_and_approved_reviews(client: Client, shop: Shop) -
     # a visitor is invited to sign in, with no form to post
     assert reverse("accounts:login") in html
     assert reverse("storefront:review_post", args=[SLUG]) not in html
+
+
+def test_json_ld_carries_the_aggregate_rating(client: Client, shop: Shop) -> None:
+    assert "aggregateRating" not in jsonld(html_of(client))
+    review(shop.drill, rating=5)
+    review(shop.drill, rating=4)
+    review(shop.drill, rating=1, approved=False)
+    assert jsonld(html_of(client))["aggregateRating"] == {
+        "@type": "AggregateRating",
+        "ratingValue": "4.50",
+        "reviewCount": 2,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
 
 
 def test_no_reviews_yet(client: Client, shop: Shop) -> None:
