@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "comptoir.orders",
     "comptoir.payments",
     "comptoir.checkout",
+    "comptoir.reviews",
     "comptoir.storefront",
 ]
 
@@ -201,6 +202,7 @@ COMPTOIR_EVENT_HANDLERS: dict[str, list[str]] = {
     "order.paid": ["comptoir.orders.handlers.order_paid"],
     "order.shipped": ["comptoir.orders.handlers.order_shipped"],
     "catalog.product.changed": ["comptoir.search.handlers.product_changed"],
+    "order.delivered": ["comptoir.reviews.handlers.order_delivered"],
 }
 # Seconds a worker holds a claimed event (longer than its slowest handler may take).
 COMPTOIR_OUTBOX_LEASE_SECONDS = env.int("COMPTOIR_OUTBOX_LEASE_SECONDS", default=300)
@@ -226,6 +228,26 @@ CELERY_BEAT_SCHEDULE = {
     "inventory-ledger-check": {"task": "inventory.ledger_check", "schedule": 3600.0},
     # Payments whose answer was lost, or whose second step was abandoned, are settled once.
     "checkout-reconcile": {"task": "checkout.reconcile", "schedule": 60.0},
+}
+
+# Reviews, questions and answers (docs/reviews.md): posts allowed per user, per client
+# address (web forms) and window in seconds, counted in the cache (Redis in production).
+COMPTOIR_REVIEWS_RATE_LIMITS: dict[str, tuple[int, int, int]] = {
+    "review": (
+        env.int("COMPTOIR_REVIEWS_PER_HOUR", default=10),
+        env.int("COMPTOIR_REVIEWS_PER_HOUR_PER_IP", default=30),
+        3600,
+    ),
+    "question": (
+        env.int("COMPTOIR_QUESTIONS_PER_HOUR", default=10),
+        env.int("COMPTOIR_QUESTIONS_PER_HOUR_PER_IP", default=30),
+        3600,
+    ),
+    "answer": (
+        env.int("COMPTOIR_ANSWERS_PER_HOUR", default=20),
+        env.int("COMPTOIR_ANSWERS_PER_HOUR_PER_IP", default=60),
+        3600,
+    ),
 }
 
 COMPTOIR_DEFAULT_CHANNEL = env.str("COMPTOIR_DEFAULT_CHANNEL", default="boutique-france")

@@ -233,6 +233,8 @@ def _register_routers() -> None:
     from comptoir.pricing.api import admin_router as pricing_admin_router
     from comptoir.pricing.api import router as pricing_router
     from comptoir.promotions.api import admin_router as promotions_admin_router
+    from comptoir.reviews.api import admin_router as reviews_admin_router
+    from comptoir.reviews.api import router as reviews_router
     from comptoir.shipping.api import admin_router as shipping_admin_router
     from comptoir.shipping.api import router as shipping_router
     from comptoir.taxes.api import admin_router as taxes_admin_router
@@ -259,6 +261,8 @@ def _register_routers() -> None:
     api.add_router("/admin", payments_admin_router)
     api.add_router("/", shipping_router)
     api.add_router("/admin", shipping_admin_router)
+    api.add_router("/", reviews_router)
+    api.add_router("/admin", reviews_admin_router)
 
 
 _register_routers()

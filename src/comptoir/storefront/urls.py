@@ -1,12 +1,23 @@
 from django.urls import path
 
-from comptoir.storefront import views, views_cart, views_checkout, views_dev, views_orders
+from comptoir.storefront import (
+    views,
+    views_cart,
+    views_checkout,
+    views_dev,
+    views_orders,
+    views_reviews,
+)
 
 app_name = "storefront"
 urlpatterns = [
     path("", views.home, name="home"),
     path("c/<slug:slug>/", views.category, name="category"),
     path("p/<slug:slug>/", views.product, name="product"),
+    path("p/<slug:slug>/reviews", views_reviews.review_post, name="review_post"),
+    path("p/<slug:slug>/questions", views_reviews.question_post, name="question_post"),
+    path("reviews/<int:review_id>/vote", views_reviews.review_vote, name="review_vote"),
+    path("questions/<int:question_id>/answers", views_reviews.answer_post, name="answer_post"),
     path("search", views.search, name="search"),
     path("search/suggestions", views.search_suggestions, name="search_suggestions"),
     path("cart/", views_cart.cart, name="cart"),
@@ -24,6 +35,17 @@ urlpatterns = [
     path("orders/<str:token>/", views_orders.order_confirmation, name="order_confirmation"),
     path("account/orders/", views_orders.account_orders, name="account_orders"),
     path("account/orders/<str:number>/", views_orders.account_order, name="account_order"),
+    path("account/reviews/", views_reviews.account_reviews, name="account_reviews"),
+    path(
+        "account/reviews/<int:review_id>/",
+        views_reviews.account_review_edit,
+        name="account_review_edit",
+    ),
+    path(
+        "account/reviews/<int:review_id>/delete",
+        views_reviews.account_review_delete,
+        name="account_review_delete",
+    ),
     path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
     path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]

@@ -44,6 +44,7 @@ from comptoir.search.selectors import product_search, product_suggestions
 from comptoir.storefront.context_processors import SEARCH_MAX_LENGTH
 from comptoir.storefront.forms import AddToCartForm
 from comptoir.storefront.prices import PricedCard, ProductOffer, priced_cards, product_offer
+from comptoir.storefront.reviews_display import PostedForms, aggregate_rating, reviews_block
 from comptoir.storefront.shop import (
     LANGUAGE_PARAM,
     absolute_url,
@@ -480,10 +481,16 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def product_page(
-    request: HttpRequest, slug: str, *, form: AddToCartForm | None = None, status: int = 200
+    request: HttpRequest,
+    slug: str,
+    *,
+    form: AddToCartForm | None = None,
+    reviews: PostedForms | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """The product page, with its add-to-cart form (bound, with its errors, when adding
-    failed)."""
+    failed) and its reviews and questions (`reviews`: a review, question or answer form
+    posted back with its errors)."""
     language = current_language()
     channel = current_channel(request)
     if channel is None:
@@ -500,6 +507,10 @@ def product_page(
     breadcrumb: list[CategoryNode] | list[CategoryRef] = category_path(
         language, detail.category.id
     ) or [detail.category]
+    reviews_section = reviews_block(request, detail.id, reviews)
+    product_jsonld = _product_jsonld(detail, offer, seo.canonical)
+    if reviews_section.summary.count:
+        product_jsonld["aggregateRating"] = aggregate_rating(reviews_section.summary)
     context = {
         "product": detail,
         "offer": offer,
@@ -510,9 +521,10 @@ def product_page(
         or plain_excerpt(detail.description)
         or detail.name,
         "og_image": absolute_url(detail.images[0].url) if detail.images else "",
-        "product_jsonld": _product_jsonld(detail, offer, seo.canonical),
+        "product_jsonld": product_jsonld,
         "jsonld": [_breadcrumb_jsonld(breadcrumb, (detail.name, seo.canonical))],
         "cart_form": _with_variants(form or _add_to_cart_form(offer, detail), offer),
+        "reviews": reviews_section,
     }
     return render(request, "storefront/product.html", context, status=status)
 

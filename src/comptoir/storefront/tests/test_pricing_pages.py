@@ -58,8 +58,10 @@ def buy_box(html: str) -> str:
 
 
 def offers(html: str) -> Any:
-    (block,) = JSONLD.findall(html)
-    return json.loads(block)["offers"]
+    [product] = [
+        data for data in map(json.loads, JSONLD.findall(html)) if data["@type"] == "Product"
+    ]
+    return product["offers"]
 
 
 def fr(amount: str, label: str) -> str:
@@ -393,9 +395,11 @@ class TestQueryCounts:
         client.force_login(world.shopper)
         shopper = self.count(client, PRODUCT)
 
-        # product, its attributes, variant attributes, documents, variants, images
-        assert visitor == 6
-        # + session and user, the product's variants (company and lists kept)
-        assert buyer == visitor + 2 + 1
-        # + session and user (no company: kept too)
-        assert shopper == visitor + 2
+        # product, its attributes, variant attributes, documents, variants, images, then
+        # the rating, the reviews and the questions
+        assert visitor == 6 + 3
+        # + session and user, the product's variants (company and lists kept), the
+        # reader's own review
+        assert buyer == visitor + 2 + 1 + 1
+        # + session and user (no company: kept too), the reader's own review
+        assert shopper == visitor + 2 + 1

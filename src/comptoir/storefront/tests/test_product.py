@@ -320,9 +320,10 @@ class TestQueries:
                 page(client, slug)
             counts.append(len(ctx.captured_queries))
 
-        # product, its attributes, variant attributes, documents, variants, images (the
-        # channel is kept in the process)
-        assert counts == [6, 6]
+        # product, its attributes, variant attributes, documents, variants, images, the
+        # rating summary, the reviews and the questions (the channel is kept in the
+        # process; see reviews/tests for the pin with questions and answers)
+        assert counts == [9, 9]
 
 
 class TestBreadcrumbJsonLd:

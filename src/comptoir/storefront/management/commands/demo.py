@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from comptoir.catalog.demo.loader import demo_load
 from comptoir.pricing.demo import demo_pricing_load
+from comptoir.reviews.demo import demo_reviews_load
 from comptoir.search.services import search_index_ensure
 from comptoir.storefront.demo import demo_buying_load
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         )
         demo_pricing_load(log=self.stdout.write if verbose else lambda message: None)
         demo_buying_load(log=self.stdout.write if verbose else lambda message: None)
+        demo_reviews_load(log=self.stdout.write if verbose else lambda message: None)
         # The demo writes through the services, whose outbox events the worker would turn
         # into index updates; `make demo` runs no worker, so the index is built here.
         indexed = search_index_ensure()
