@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "comptoir.orders",
     "comptoir.payments",
     "comptoir.checkout",
+    "comptoir.wishlists",
+    "comptoir.content",
     "comptoir.storefront",
 ]
 

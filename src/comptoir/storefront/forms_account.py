@@ -1,0 +1,52 @@
+"""Forms of the customer account pages. They only parse input; the accounts services
+decide (their errors are shown on the fields they name)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.storefront.forms import AddressForm
+
+
+class AddressBookForm(AddressForm):
+    """An address of the book, and whether it is the default for delivery and billing."""
+
+    is_default_shipping = forms.BooleanField(label=_("Default delivery address"), required=False)
+    is_default_billing = forms.BooleanField(label=_("Default billing address"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, section="", autocomplete=False, **kwargs)
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of emails and pages"), choices=lambda: list(settings.LANGUAGES)
+    )
+
+
+class StorePasswordChangeForm(PasswordChangeForm):
+    """Django's form (current password checked, new one typed twice, validators shown);
+    the accounts service stores it and revokes the API tokens."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.max_length = 4096  # type: ignore[attr-defined]
+            field.widget.attrs["maxlength"] = "4096"
