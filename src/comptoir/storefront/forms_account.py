@@ -8,9 +8,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.storefront.forms import AddressForm
+
+MAX_PASSWORD = 4096
 
 
 class AddressBookForm(AddressForm):
@@ -48,5 +52,7 @@ class StorePasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.max_length = 4096  # type: ignore[attr-defined]
-            field.widget.attrs["maxlength"] = "4096"
+            field.widget.attrs["maxlength"] = str(MAX_PASSWORD)
+            field.validators.append(MaxLengthValidator(MAX_PASSWORD))
+        # Plain text: the help is shown in a paragraph (Django's is an HTML list).
+        self.fields["new_password1"].help_text = " ".join(password_validators_help_texts())

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from comptoir.catalog.demo.loader import demo_load
+from comptoir.content.demo import demo_content_load
 from comptoir.pricing.demo import demo_pricing_load
 from comptoir.storefront.demo import demo_buying_load
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     help = (
         "Load the demo store: channels, demo accounts, a bilingual home-and-workshop catalog "
         "with images and documents, companies, price lists, promotions and coupons, "
-        "warehouses and stock, shipping methods, and a shipped order for Léa. Safe to run "
+        "warehouses and stock, shipping methods, a shipped order for Léa, and the content pages. Safe to run "
         "again: only what is missing is added."
     )
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         )
         demo_pricing_load(log=self.stdout.write if verbose else lambda message: None)
         demo_buying_load(log=self.stdout.write if verbose else lambda message: None)
+        demo_content_load(log=self.stdout.write if verbose else lambda message: None)
         if verbose:
             self.stdout.write(
                 self.style.SUCCESS(
