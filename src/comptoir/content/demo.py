@@ -236,8 +236,9 @@ PAGES = [
 def demo_content_load(*, log: Callable[[str], object] = lambda message: None) -> int:
     """Add the demo pages that are missing; returns how many were added."""
     added = 0
+    existing = set(Page.objects.values_list("slug", flat=True))  # one query on a second run
     for position, fields in enumerate(PAGES):
-        if Page.objects.filter(slug=fields["slug"]).exists():
+        if fields["slug"] in existing:
             continue
         texts = {name: value.strip() for name, value in fields.items()}
         page_save(page=Page(is_published=True, in_footer=True, position=position, **texts))

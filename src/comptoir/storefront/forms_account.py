@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.accounts.forms import NamesForm
 from comptoir.storefront.forms import AddressForm
 
 MAX_PASSWORD = 4096
@@ -27,19 +28,7 @@ class AddressBookForm(AddressForm):
         super().__init__(*args, section="", autocomplete=False, **kwargs)
 
 
-class ProfileForm(forms.Form):
-    first_name = forms.CharField(
-        label=_("First name"),
-        max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Last name"),
-        max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+class ProfileForm(NamesForm):
     language = forms.ChoiceField(
         label=_("Language of emails and pages"), choices=lambda: list(settings.LANGUAGES)
     )

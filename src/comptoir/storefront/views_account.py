@@ -4,6 +4,8 @@ redirect with a message); another customer's address is a 404."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from comptoir.accounts import selectors as account_selectors
 from comptoir.accounts import services as account_services
 from comptoir.accounts.models import Address, User
+from comptoir.accounts.services import ADDRESS_FIELDS
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.orders import selectors as order_selectors
 from comptoir.storefront.forms import add_domain_errors
@@ -26,19 +29,6 @@ from comptoir.storefront.forms_account import AddressBookForm, ProfileForm, Stor
 from comptoir.wishlists import selectors as wishlist_selectors
 
 RECENT_ORDERS = 3
-ADDRESS_FIELDS = (
-    "first_name",
-    "last_name",
-    "company_name",
-    "street_address_1",
-    "street_address_2",
-    "postal_code",
-    "city",
-    "country",
-    "phone",
-    "is_default_shipping",
-    "is_default_billing",
-)
 
 
 def _user(request: HttpRequest) -> User:
@@ -47,13 +37,23 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _render(
+def render_private(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
+    """A page of one customer's (or a secret link's): never stored, never indexed."""
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@contextmanager
+def not_found_is_404() -> Iterator[None]:
+    """A NotFound from a scoped selector or service (another customer's object) -> 404."""
+    try:
+        yield
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
 
 
 @login_required
@@ -72,7 +72,7 @@ def account_home(request: HttpRequest) -> HttpResponse:
         "wishlist_count": wishlist.items.count() if wishlist is not None else 0,
         "current_page": "account",
     }
-    return _render(request, "storefront/account/home.html", context)
+    return render_private(request, "storefront/account/home.html", context)
 
 
 @login_required
@@ -81,70 +81,63 @@ def account_home(request: HttpRequest) -> HttpResponse:
 def account_addresses(request: HttpRequest) -> HttpResponse:
     addresses = list(account_selectors.address_list(user=_user(request)))
     context = {"addresses": addresses, "current_page": "addresses"}
-    return _render(request, "storefront/account/addresses.html", context)
-
-
-def _address(request: HttpRequest, address_id: int) -> Address:
-    try:
-        return account_selectors.address_get(user=_user(request), address_id=address_id)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
+    return render_private(request, "storefront/account/addresses.html", context)
 
 
 def _address_form_page(
     request: HttpRequest, form: AddressBookForm, address: Address | None, status: int = 200
 ) -> HttpResponse:
     context = {"form": form, "address": address, "current_page": "addresses"}
-    return _render(request, "storefront/account/address_form.html", context, status=status)
+    return render_private(request, "storefront/account/address_form.html", context, status=status)
+
+
+def _address_form(request: HttpRequest, address: Address | None) -> HttpResponse:
+    """The form of a new address (`address` None) or of one to change; saved through the
+    accounts services, whose refusals are shown on the fields (status 400)."""
+    if request.method != "POST":
+        initial = {name: getattr(address, name) for name in ADDRESS_FIELDS} if address else None
+        return _address_form_page(request, AddressBookForm(initial=initial), address)
+    form = AddressBookForm(request.POST)
+    if form.is_valid():
+        user = _user(request)
+        try:
+            if address is None:
+                account_services.address_create(user=user, **form.cleaned_data)
+            else:
+                account_services.address_update(
+                    user=user, address_id=address.pk, **form.cleaned_data
+                )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Address added.") if address is None else _("Address saved.")
+            )
+            return redirect("storefront:account_addresses")
+    return _address_form_page(request, form, address, status=400)
 
 
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_address_add(request: HttpRequest) -> HttpResponse:
-    form = AddressBookForm(request.POST or None)
-    if request.method != "POST":
-        return _address_form_page(request, form, None)
-    if form.is_valid():
-        try:
-            account_services.address_create(user=_user(request), **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("Address added."))
-            return redirect("storefront:account_addresses")
-    return _address_form_page(request, form, None, status=400)
+    return _address_form(request, None)
 
 
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
-    address = _address(request, address_id)
-    if request.method != "POST":
-        initial = {name: getattr(address, name) for name in ADDRESS_FIELDS}
-        return _address_form_page(request, AddressBookForm(initial=initial), address)
-    form = AddressBookForm(request.POST)
-    if form.is_valid():
-        try:
-            account_services.address_update(
-                user=_user(request), address_id=address.pk, **form.cleaned_data
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("Address saved."))
-            return redirect("storefront:account_addresses")
-    return _address_form_page(request, form, address, status=400)
+    with not_found_is_404():
+        address = account_selectors.address_get(user=_user(request), address_id=address_id)
+    return _address_form(request, address)
 
 
 @login_required
 @require_POST
 def account_address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
-    try:
+    with not_found_is_404():
         account_services.address_delete(user=_user(request), address_id=address_id)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
     messages.success(request, _("Address deleted."))
     return redirect("storefront:account_addresses")
 
@@ -190,7 +183,7 @@ def account_profile(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your profile is saved."))
                 return redirect("storefront:account_profile")
     context = {"form": form, "current_page": "profile"}
-    return _render(request, "storefront/account/profile.html", context, status=status)
+    return render_private(request, "storefront/account/profile.html", context, status=status)
 
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
@@ -215,4 +208,4 @@ def account_password(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your password has been changed."))
                 return redirect("storefront:account")
     context = {"form": form, "current_page": "password"}
-    return _render(request, "storefront/account/password.html", context, status=status)
+    return render_private(request, "storefront/account/password.html", context, status=status)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,9 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from comptoir.cart.services import MAX_QUANTITY
-from comptoir.core.errors import DomainError, NotFound
+from comptoir.core.errors import DomainError
 from comptoir.storefront.context_processors import SESSION_CART_COUNT
 from comptoir.storefront.shop import current_channel, current_language
+from comptoir.storefront.views_account import not_found_is_404, render_private
 from comptoir.storefront.web_cart import web_cart, with_cart_cookie
 from comptoir.wishlists import selectors, services
 
@@ -39,12 +40,6 @@ def _back(request: HttpRequest, fallback: str) -> str:
     ):
         return candidate
     return fallback
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @require_POST
@@ -99,7 +94,7 @@ def wishlist_page(request: HttpRequest) -> HttpResponse:
         "max_items": services.max_items(),
         "current_page": "wishlist",
     }
-    return _no_store(render(request, "storefront/account/wishlist.html", context))
+    return render_private(request, "storefront/account/wishlist.html", context)
 
 
 def _item_id(raw: str) -> int:
@@ -111,10 +106,8 @@ def _item_id(raw: str) -> int:
 @login_required
 @require_POST
 def wishlist_remove(request: HttpRequest, item_id: str) -> HttpResponse:
-    try:
+    with not_found_is_404():
         services.wishlist_item_remove(user=request.user, item_id=_item_id(item_id))
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
     messages.success(request, _("Removed from your wishlist."))
     return redirect("storefront:wishlist")
 
@@ -125,10 +118,8 @@ def wishlist_remove(request: HttpRequest, item_id: str) -> HttpResponse:
 def wishlist_move(request: HttpRequest, item_id: str) -> HttpResponse:
     """Into the cart through the cart's add to cart; a refusal (out of stock, no longer
     sold, an option to choose) is shown and the item stays."""
-    try:
+    with not_found_is_404():
         item = selectors.wishlist_item_get(user=request.user, item_id=_item_id(item_id))
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
     name = item.product.name
     raw = request.POST.get("quantity", "1")
     quantity = int(raw) if raw.isdigit() and len(raw) <= 4 else 0
@@ -166,9 +157,7 @@ def wishlist_share_regenerate(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def wishlist_shared(request: HttpRequest, token: str) -> HttpResponse:
-    try:
+    with not_found_is_404():
         wishlist = selectors.wishlist_by_token(token=token)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
     context = {"entries": _entries(request, wishlist)}
-    return _no_store(render(request, "storefront/wishlist_shared.html", context))
+    return render_private(request, "storefront/wishlist_shared.html", context)

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import ProductImage, ProductTranslation, ProductVariant
+from comptoir.catalog.models import ProductTranslation
 from comptoir.catalog.selectors import BASE_LANGUAGE, normalize_language, published_listings
-from comptoir.catalog.selectors.products import media_url
+from comptoir.catalog.selectors.products import (
+    PRODUCT_THUMBNAIL,
+    PRODUCT_VARIANT_COUNT,
+    media_url,
+)
 from comptoir.channels.models import Channel
 from comptoir.core.errors import NotFound
 from comptoir.wishlists.models import Wishlist, WishlistItem
@@ -77,26 +80,6 @@ def wishlist_item_get(*, user: Any, item_id: int) -> WishlistItem:
     return found
 
 
-_THUMBNAIL = Subquery(
-    ProductImage.objects.filter(product_id=OuterRef("product_id"))
-    .order_by("position", "id")
-    .values(
-        picture=Coalesce(NullIf(F("thumbnail"), Value("")), F("image"), output_field=CharField())
-    )[:1]
-)
-_VARIANT_COUNT = Coalesce(
-    Subquery(
-        ProductVariant.objects.filter(product_id=OuterRef("product_id"))
-        .order_by()
-        .values("product_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    ),
-    Value(0),
-    output_field=IntegerField(),
-)
-
-
 def wishlist_entries(
     *, wishlist: Wishlist | None, channel: Channel | None, language: str
 ) -> list[WishlistEntry]:
@@ -108,7 +91,7 @@ def wishlist_entries(
     rows = (
         WishlistItem.objects.filter(wishlist=wishlist)
         .select_related("product", "variant")
-        .annotate(thumb=_THUMBNAIL, n_variants=_VARIANT_COUNT)
+        .annotate(thumb=PRODUCT_THUMBNAIL, n_variants=PRODUCT_VARIANT_COUNT)
     )
     if lang != BASE_LANGUAGE:
         rows = rows.annotate(

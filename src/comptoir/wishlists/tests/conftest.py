@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -20,8 +19,8 @@ from comptoir.catalog.tests.factories import (
 )
 from comptoir.channels.models import Channel
 from comptoir.channels.tests.factories import ChannelFactory
-from comptoir.inventory.services import stock_receive
 from comptoir.inventory.tests.factories import WarehouseFactory
+from comptoir.storefront.tests.conftest import _stocked
 
 
 @dataclass
@@ -41,14 +40,6 @@ class Store:
         return str(self.variant(product, index).sku)
 
 
-def _stocked(channel: Channel, warehouse: Any, quantity: int, **kwargs: Any) -> Product:
-    product = published_product(channel=channel, **kwargs)
-    for variant in product.variants.all():
-        if quantity:
-            stock_receive(warehouse=warehouse, variant=variant, quantity=quantity)
-    return product
-
-
 @pytest.fixture
 def store(db: None) -> Store:
     channel = ChannelFactory.create()
@@ -59,7 +50,7 @@ def store(db: None) -> Store:
     saw = _stocked(
         channel, warehouse, 3, price=Decimal("30.00"), variants=2, slug="scie", name="Scie"
     )
-    lamp = _stocked(channel, warehouse, 0, price=Decimal("12.00"), slug="lampe", name="Lampe")
+    lamp = published_product(channel=channel, price=Decimal("12.00"), slug="lampe", name="Lampe")
     hidden = ProductFactory.create(slug="secret", name="Secret")
     ProductVariantFactory.create(product=hidden, sku="SECRET-1")
     return Store(
