@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "comptoir.payments",
     "comptoir.checkout",
     "comptoir.reviews",
+    "comptoir.wishlists",
+    "comptoir.content",
     "comptoir.storefront",
 ]
 
@@ -257,6 +259,8 @@ COMPTOIR_SELLER_COUNTRY = env.str("COMPTOIR_SELLER_COUNTRY", default="FR")
 COMPTOIR_SELLER_VAT_NUMBER = env.str("COMPTOIR_SELLER_VAT_NUMBER", default="FR40303265045")
 # Checkout: how long stock stays reserved for an open checkout (payment second step).
 COMPTOIR_RESERVATION_SECONDS = env.int("COMPTOIR_RESERVATION_SECONDS", default=900)
+# How many items a customer's wishlist holds (WISHLIST_FULL beyond).
+COMPTOIR_WISHLIST_MAX_ITEMS = env.int("COMPTOIR_WISHLIST_MAX_ITEMS", default=100)
 # VAT numbers are always checked for format and checksum (python-stdnum); the VIES check
 # against the EU service runs in a worker, never on the request path, when enabled.
 COMPTOIR_VIES_CHECK = env.bool("COMPTOIR_VIES_CHECK", default=False)

@@ -238,6 +238,7 @@ def _register_routers() -> None:
     from comptoir.shipping.api import admin_router as shipping_admin_router
     from comptoir.shipping.api import router as shipping_router
     from comptoir.taxes.api import admin_router as taxes_admin_router
+    from comptoir.wishlists.api import router as wishlists_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/account", account_router)
@@ -263,6 +264,7 @@ def _register_routers() -> None:
     api.add_router("/admin", shipping_admin_router)
     api.add_router("/", reviews_router)
     api.add_router("/admin", reviews_admin_router)
+    api.add_router("/", wishlists_router)
 
 
 _register_routers()

@@ -37,10 +37,9 @@ class LoginForm(forms.Form):
     )
 
 
-class RegisterForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+class NamesForm(forms.Form):
+    """A customer's first and last name (registration, the account's profile page)."""
+
     first_name = forms.CharField(
         label=_("First name"),
         max_length=150,
@@ -52,6 +51,14 @@ class RegisterForm(forms.Form):
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+
+
+class RegisterForm(NamesForm):
+    field_order = ("email", "first_name", "last_name", "password1", "password2")
+
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password1 = forms.CharField(
         label=_("Password"),

@@ -141,6 +141,31 @@ def user_register(
 
 
 @transaction.atomic
+def user_profile_update(*, user: User, first_name: str, last_name: str, language: str) -> User:
+    """Change the customer's name and language (fr, en). Raises InvalidInput INVALID_INPUT
+    with errors per field; nothing is saved then. The email is not changed here."""
+    if bad := _unstorable_errors(first_name=first_name, last_name=last_name, language=language):
+        raise InvalidInput(_("Some fields are invalid."), errors=bad)
+    errors: dict[str, list[str]] = {}
+    if language not in _language_codes():
+        errors["language"] = [_("Unsupported language.")]
+    user.first_name = " ".join(first_name.split())
+    user.last_name = " ".join(last_name.split())
+    try:
+        user.full_clean(
+            exclude=["password", "email", "language", "external_ref"], validate_unique=False
+        )
+    except ValidationError as exc:
+        errors.update(errors_from_django(exc))
+    if errors:
+        user.refresh_from_db(fields=["first_name", "last_name"])
+        raise InvalidInput(_("Some fields are invalid."), errors=errors)
+    user.language = language
+    user.save(update_fields=["first_name", "last_name", "language"])
+    return user
+
+
+@transaction.atomic
 def user_deactivate(*, user: User) -> User:
     """Block logins and revoke every API token of the user."""
     user.is_active = False

@@ -204,6 +204,24 @@ def localized_path(path: str, language: str) -> str:
     return translate_url(path, language)
 
 
+def seo_links_between(paths: dict[str, str], *, language: str) -> SeoLinks:
+    """SEO links of a page whose path differs per language beyond the prefix (a slug of
+    its own in each language): `paths` maps each language to the page's path in it."""
+    alternates = [
+        Alternate(
+            language=code, url=absolute_url(paths[code]), og_locale=OG_LOCALES.get(code, code)
+        )
+        for code in language_codes()
+        if code in paths
+    ]
+    return SeoLinks(
+        canonical=absolute_url(paths[language]),
+        x_default=absolute_url(paths.get(settings.LANGUAGE_CODE, paths[language])),
+        alternates=alternates,
+        og_locale=OG_LOCALES.get(language, language),
+    )
+
+
 def seo_links(
     *, path: str, language: str, query: dict[str, str | int] | None = None, noindex: bool = False
 ) -> SeoLinks:

@@ -14,11 +14,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
 from comptoir.catalog.selectors import CategoryNode, published_listings
 from comptoir.channels.selectors import channel_for_buyer
+from comptoir.content.selectors import published_pages
 from comptoir.core.errors import NotFound
 from comptoir.storefront.shop import cached_category_tree
 
@@ -93,8 +95,23 @@ class ProductSitemap(_SiteSitemap):
         return item["product__updated_at"]
 
 
+class ContentSitemap(_SiteSitemap):
+    """The published content pages, each language at its own slug."""
+
+    changefreq = "monthly"
+    priority = 0.3
+
+    def items(self) -> list[Any]:
+        return list(published_pages())
+
+    def location(self, item: Any) -> str:
+        slug, _title = item.for_language(translation.get_language() or settings.LANGUAGE_CODE)
+        return reverse("storefront:content_page", args=[slug])
+
+
 SITEMAPS: dict[str, type[Sitemap]] = {
     "pages": HomeSitemap,
+    "content": ContentSitemap,
     "categories": CategorySitemap,
     "products": ProductSitemap,
 }

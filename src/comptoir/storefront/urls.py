@@ -2,11 +2,14 @@ from django.urls import path
 
 from comptoir.storefront import (
     views,
+    views_account,
     views_cart,
     views_checkout,
+    views_content,
     views_dev,
     views_orders,
     views_reviews,
+    views_wishlist,
 )
 
 app_name = "storefront"
@@ -46,6 +49,39 @@ urlpatterns = [
         views_reviews.account_review_delete,
         name="account_review_delete",
     ),
+    # --- customer account, wishlist, content pages (issue 5) ---
+    path("account/", views_account.account_home, name="account"),
+    path("account/profile/", views_account.account_profile, name="account_profile"),
+    path("account/password/", views_account.account_password, name="account_password"),
+    path("account/addresses/", views_account.account_addresses, name="account_addresses"),
+    path("account/addresses/new/", views_account.account_address_add, name="account_address_add"),
+    path(
+        "account/addresses/<int:address_id>/",
+        views_account.account_address_edit,
+        name="account_address_edit",
+    ),
+    path(
+        "account/addresses/<int:address_id>/delete",
+        views_account.account_address_delete,
+        name="account_address_delete",
+    ),
+    path(
+        "account/addresses/<int:address_id>/default",
+        views_account.account_address_default,
+        name="account_address_default",
+    ),
+    path("account/wishlist/", views_wishlist.wishlist_page, name="wishlist"),
+    path("account/wishlist/share", views_wishlist.wishlist_share_regenerate, name="wishlist_share"),
+    path(
+        "account/wishlist/<str:item_id>/remove",
+        views_wishlist.wishlist_remove,
+        name="wishlist_remove",
+    ),
+    path("account/wishlist/<str:item_id>/move", views_wishlist.wishlist_move, name="wishlist_move"),
+    path("wishlist/add", views_wishlist.wishlist_add, name="wishlist_add"),
+    path("wishlist/shared/<str:token>/", views_wishlist.wishlist_shared, name="wishlist_shared"),
+    path("pages/<slug:slug>/", views_content.content_page, name="content_page"),
+    # --- end of account, wishlist, content pages ---
     path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
     path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]

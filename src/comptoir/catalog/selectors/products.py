@@ -217,15 +217,16 @@ _CARD_FIELDS = (
     "tclass",
 )
 # The first image of the listing's product (its thumbnail, or the image without one) and the
-# number of variants: correlated subqueries, evaluated for the rows of the page only.
-_THUMBNAIL = Subquery(
+# number of variants: correlated subqueries, evaluated for the rows of the page only. Any
+# queryset with a `product_id` column may annotate them (wishlist items do).
+PRODUCT_THUMBNAIL = Subquery(
     ProductImage.objects.filter(product_id=OuterRef("product_id"))
     .order_by("position", "id")
     .values(
         picture=Coalesce(NullIf(F("thumbnail"), Value("")), F("image"), output_field=CharField())
     )[:1]
 )
-_VARIANT_COUNT = Coalesce(
+PRODUCT_VARIANT_COUNT = Coalesce(
     Subquery(
         ProductVariant.objects.filter(product_id=OuterRef("product_id"))
         .order_by()
@@ -317,7 +318,7 @@ def product_cards(
         listings = listings.annotate(tr=_translation(lang))
     page_ids = listings.order_by(*ordering).values("pk")[page.offset : page.offset + page.page_size]
     page_qs = ProductChannelListing.objects.filter(pk__in=page_ids).annotate(
-        thumb=_THUMBNAIL, n_variants=_VARIANT_COUNT, tclass=_TAX_CLASS
+        thumb=PRODUCT_THUMBNAIL, n_variants=PRODUCT_VARIANT_COUNT, tclass=_TAX_CLASS
     )
     fields = list(_CARD_FIELDS)
     if translated:
@@ -417,7 +418,7 @@ def _ranked_page(
         return [], len(ordered)
     page_qs = ProductChannelListing.objects.filter(
         channel=channel, product_id__in=page_ids
-    ).annotate(thumb=_THUMBNAIL, n_variants=_VARIANT_COUNT, tclass=_TAX_CLASS)
+    ).annotate(thumb=PRODUCT_THUMBNAIL, n_variants=PRODUCT_VARIANT_COUNT, tclass=_TAX_CLASS)
     fields = list(_CARD_FIELDS)
     if language != BASE_LANGUAGE:
         page_qs = page_qs.annotate(tr=_translation(language))

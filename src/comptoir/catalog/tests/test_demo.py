@@ -99,7 +99,8 @@ def test_small_demo_is_idempotent() -> None:
     assert "30 products added" in first
     assert "0 products added, 30 already present" in second
     # A second run only looks things up (the catalog, then companies, lists, promotions,
-    # warehouses, stock, shipping and Léa's past order, and the search index's two counts).
+    # warehouses, stock, shipping, Léa's past order, the demo reviews, the content pages and
+    # the search index's two counts).
     assert len(queries) <= 62
     assert after_first["channels"] == 2
     assert after_first["users"] == 5

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from comptoir.catalog.demo.loader import demo_load
+from comptoir.content.demo import demo_content_load
 from comptoir.pricing.demo import demo_pricing_load
 from comptoir.reviews.demo import demo_reviews_load
 from comptoir.search.services import search_index_ensure
@@ -15,7 +16,7 @@ class Command(BaseCommand):
     help = (
         "Load the demo store: channels, demo accounts, a bilingual home-and-workshop catalog "
         "with images and documents, companies, price lists, promotions and coupons, "
-        "warehouses and stock, shipping methods, and a shipped order for Léa. Safe to run "
+        "warehouses and stock, shipping methods, a shipped order for Léa, and the content pages. Safe to run "
         "again: only what is missing is added."
     )
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         indexed = search_index_ensure()
         if verbose and indexed:
             self.stdout.write(f"Search index: {indexed} products.")
+        demo_content_load(log=self.stdout.write if verbose else lambda message: None)
         if verbose:
             self.stdout.write(
                 self.style.SUCCESS(
