@@ -23,7 +23,10 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument(
-        "command", nargs="?", choices=["run", "generate", "profile", "checkout"], default="run"
+        "command",
+        nargs="?",
+        choices=["run", "generate", "profile", "checkout", "pages"],
+        default="run",
     )
     p.add_argument(
         "--scenario",
@@ -143,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
         checkout_tasks=args.checkout_tasks,
         pgbench=args.pgbench,
     )
+    if args.command == "pages":
+        from bench.pages import run_pages
+
+        return run_pages(
+            products=args.products, sample=args.sample, output=env.RESULTS_DIR / "pages.json"
+        )
     if args.command == "checkout":
         from bench.checkout_run import run_checkout
 

@@ -206,6 +206,10 @@ COMPTOIR_EVENT_HANDLERS: dict[str, list[str]] = {
     "catalog.product.changed": ["comptoir.search.handlers.product_changed"],
     "order.delivered": ["comptoir.reviews.handlers.order_delivered"],
 }
+# Product search: a backend class (dotted path; empty: the database's own engine) and how many
+# products a search answers at most (docs/search.md).
+COMPTOIR_SEARCH_BACKEND = env.str("COMPTOIR_SEARCH_BACKEND", default="")
+COMPTOIR_SEARCH_MAX_HITS = env.int("COMPTOIR_SEARCH_MAX_HITS", default=1000)
 # Seconds a worker holds a claimed event (longer than its slowest handler may take).
 COMPTOIR_OUTBOX_LEASE_SECONDS = env.int("COMPTOIR_OUTBOX_LEASE_SECONDS", default=300)
 # A failed delivery is retried after base * 2^(attempts - 1) seconds, at most max.
