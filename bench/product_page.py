@@ -62,8 +62,11 @@ READ = """() => new Promise((resolve) => {
       const kind = isImage(e) ? "image" : e.initiatorType;
       byType[kind] = (byType[kind] || 0) + size(e);
     }
+    const paint = performance.getEntriesByName("first-contentful-paint")[0];
     resolve({
       ...window.__comptoirMetrics,
+      ttfb: navigation.responseStart,
+      fcp: paint ? paint.startTime : 0,
       document: size(navigation),
       nonImageBytes: size(navigation) + resources.filter((e) => !isImage(e)).reduce((n, e) => n + size(e), 0),
       imageBytes: resources.filter(isImage).reduce((n, e) => n + size(e), 0),
@@ -132,6 +135,8 @@ def measure(base_url: str, runs: int = RUNS) -> dict[str, Any]:
                         "cpu_slowdown": slowdown,
                         "lcp_ms": statistics.median(s["lcp"] for s in samples),
                         "lcp_element": samples[-1]["lcpElement"],
+                        "ttfb_ms": statistics.median(s["ttfb"] for s in samples),
+                        "fcp_ms": statistics.median(s["fcp"] for s in samples),
                         "cls": max(s["cls"] for s in samples),
                         "non_image_bytes": statistics.median(s["nonImageBytes"] for s in samples),
                         "image_bytes": statistics.median(s["imageBytes"] for s in samples),
@@ -152,6 +157,10 @@ def lines(results: dict[str, Any]) -> list[Line]:
                 f"{r['lcp_ms']:.0f} ms",
                 f"< {MAX_LCP_MS:.0f} ms",
                 r["lcp_ms"] < MAX_LCP_MS,
+            ),
+            Line(
+                f"{name}: time to first byte | first contentful paint (medians)",
+                f"{r['ttfb_ms']:.0f} | {r['fcp_ms']:.0f} ms",
             ),
             Line(f"{name}: CLS (worst run)", f"{r['cls']:.3f}", f"< {MAX_CLS}", r["cls"] < MAX_CLS),
             Line(
