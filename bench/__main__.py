@@ -17,7 +17,8 @@ def parser() -> argparse.ArgumentParser:
         description=(
             "Comptoir bench. `run` (default) generates the data if needed and measures the "
             "scenarios; `generate` only creates the data; `profile` prints a cProfile of one "
-            "scenario, in-process; `checkout` runs only the checkout bench. Database: "
+            "scenario, in-process; `checkout` runs only the checkout bench; `product-page` only loads the "
+            "product page in Chromium (LCP, CLS, bytes) from the SQLite demo store. Database: "
             "BENCH_DATABASE_URL, "
             f"default {env.DEFAULT_DATABASE_URL} (created and migrated if missing)."
         ),
@@ -25,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "command",
         nargs="?",
-        choices=["run", "generate", "profile", "checkout", "pages"],
+        choices=["run", "generate", "profile", "checkout", "pages", "product-page"],
         default="run",
     )
     p.add_argument(
@@ -96,6 +97,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_false",
         help="skip the pgbench baseline of the checkout",
     )
+    p.add_argument(
+        "--no-product-page",
+        dest="product_page",
+        action="store_false",
+        help="skip the product page in Chromium (LCP, CLS, bytes; bench/product_page.py)",
+    )
+    p.add_argument("--page-runs", type=int, default=5, help="product page: loads per figure (5)")
     return p
 
 
@@ -111,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.checkout_workers is not None and args.checkout_workers < 1:
         parser().error("--checkout-workers must be 1 or more")
+    if args.command == "product-page":
+        from bench.product_page import run_product_page
+
+        return run_product_page(runs=args.page_runs)
     if args.command == "profile":
         return profile_scenario(args.scenario, args.sample, args.batch_lines)
     if args.command == "generate":
@@ -145,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         checkout_workers=args.checkout_workers,
         checkout_tasks=args.checkout_tasks,
         pgbench=args.pgbench,
+        product_page=args.product_page,
     )
     if args.command == "pages":
         from bench.pages import run_pages

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -65,6 +67,8 @@ class Options:
     checkout_workers: int | None = None  # None: `workers`
     checkout_tasks: str = "worker"  # or "eager" (bench/checkout_worker.py)
     pgbench: bool = True
+    # The product page in Chromium (issue 5): LCP, CLS, bytes (bench/product_page.py).
+    product_page: bool = True
 
 
 def generate_step(
@@ -528,4 +532,7 @@ def run(options: Options) -> int:
     )
     print(table(report))
     print(f"\nWritten {options.output}")
+    if options.product_page:
+        # A process of its own: Django is set up there on the demo store, not the bench DB.
+        subprocess.run([sys.executable, "-m", "bench", "product-page"], check=False)
     return 0

@@ -4,6 +4,7 @@ import contextlib
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(environ.Env().str("COMPTOIR_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "comptoir.core.middleware.PathLocaleMiddleware",
@@ -287,6 +289,23 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (Django's built-in CSP): scripts only from this site, never inline.
+# <model-viewer> (product pages with a 3D model) compiles WebAssembly ('wasm-unsafe-eval',
+# which allows no JavaScript eval), reads the GLB with fetch and decodes its textures through
+# blob: URLs (connect-src, img-src, worker-src). Inline styles stay allowed
+# for the HTML emails shown by the development mailbox and the self-contained 500 page.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.WASM_UNSAFE_EVAL],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "connect-src": [CSP.SELF, "data:", "blob:"],
+    "worker-src": [CSP.SELF, "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

@@ -164,7 +164,21 @@ class TestContent:
         assert '<span class="kind">Safety data sheet</span> <span>FDS perceuse</span>' in html
         assert 'href="/media/products/perceuse-visseuse/3d/drill.glb">View in 3D</a>' in html
         assert 'rel="ar" href="/media/products/perceuse-visseuse/3d/drill.usdz"' in html
-        assert "<model-viewer" not in html
+        assert (
+            '<model-viewer class="model-viewer" src="/media/products/perceuse-visseuse/3d/drill.glb"'
+            in html
+        )
+        assert 'ios-src="/media/products/perceuse-visseuse/3d/drill.usdz"' in html
+        assert " ar ar-modes=" in html
+        assert 'data-module="/static/storefront/vendor/model-viewer.min.js"' in html
+        assert '<script src="/static/storefront/js/model-viewer-loader.js" defer>' in html
+
+    def test_model_viewer_script_only_on_pages_with_a_3d_model(
+        self, client: Client, shop: Shop
+    ) -> None:
+        html = page(client, language="en")
+
+        assert "model-viewer" not in html
 
     def test_gallery_lazy_loads_all_but_the_first_image(self, client: Client, shop: Shop) -> None:
         for i in range(3):
