@@ -19,7 +19,6 @@ from typing import Any
 
 from bench import env
 from bench.run import generate_step
-from bench.vocabulary import BRANDS, CATEGORIES, QUALIFIERS
 
 TARGET_MEDIAN_MS = 50.0
 TARGET_SEARCH_P95_MS = 100.0
@@ -33,6 +32,8 @@ def _percentile(values: list[float], fraction: float) -> float:
 def search_terms(rng: random.Random, n: int) -> list[str]:
     """What shoppers type: a noun, a noun and a qualifier or brand, a prefix, a typo, in
     French and English."""
+    from bench.vocabulary import BRANDS, CATEGORIES, QUALIFIERS  # models: after Django's setup
+
     nouns = [(leaf[2], leaf[3]) for _fr, _en, _type, leaves in CATEGORIES for leaf in leaves]
     terms = []
     for i in range(n):
