@@ -81,3 +81,19 @@ class TestRobots:
             assert f"Disallow: {path}\n" in text
         assert f"Sitemap: {SITE}/sitemap.xml" in text
         assert "Disallow: /p/" not in text
+
+
+class TestSharing:
+    def test_cards_and_share_links_without_trackers(self, client: Client, shop: Shop) -> None:
+        html = client.get("/p/perceuse-visseuse/").content.decode()
+
+        assert '<meta name="twitter:card" content="summary">' in html  # no picture
+        assert '<meta property="og:type" content="product">' in html
+        url = "http%3A//127.0.0.1%3A8000/p/perceuse-visseuse/"
+        assert f'href="https://www.facebook.com/sharer/sharer.php?u={url}"' in html
+        assert f'href="https://x.com/intent/post?url={url}&amp;text=Perceuse%20visseuse"' in html
+        assert f'href="mailto:?subject=Perceuse%20visseuse&amp;body={url}"' in html
+        assert 'rel="noopener noreferrer"' in html
+        # nothing is loaded from the networks
+        assert '<script src="https://' not in html
+        assert "<iframe" not in html
