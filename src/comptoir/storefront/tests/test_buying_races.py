@@ -36,6 +36,6 @@ def test_a_double_submit_at_once_places_one_order(
     assert outcomes == ["ok", "ok"]
     order = Order.objects.get()
     assert [a.status_code for a in answers] == [302, 302]
-    assert {a["Location"] for a in answers} == {f"/orders/{order.token}/"}
+    assert {a["Location"] for a in answers} == {f"/en/orders/{order.token}/"}
     assert Payment.objects.count() == 1
     assert ledger_mismatches() == []
