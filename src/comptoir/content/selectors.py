@@ -39,11 +39,15 @@ def page_published(*, slug: str) -> Page:
     return page
 
 
-def _load_footer() -> tuple[PageLink, ...]:
-    rows = Page.objects.filter(is_published=True, in_footer=True).values_list(
+def _page_links(**filters: bool) -> tuple[PageLink, ...]:
+    rows = Page.objects.filter(is_published=True, **filters).values_list(
         "slug", "slug_en", "title", "title_en"
     )
     return tuple(PageLink(*row) for row in rows)
+
+
+def _load_footer() -> tuple[PageLink, ...]:
+    return _page_links(in_footer=True)
 
 
 _footer = VersionedMemo(

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import (
     Attribute,
@@ -122,8 +123,6 @@ def _facets(counts: dict[tuple[int, int | None, bool | None], int], language: st
                 row["choices__slug"],
                 label,
             )
-    from django.utils.translation import gettext as _
-
     facets = []
     for attribute_id, attribute in sorted(attributes.items(), key=lambda a: a[1]["name"]):
         values: list[tuple[Any, FacetValue]] = []
