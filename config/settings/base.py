@@ -212,6 +212,7 @@ COMPTOIR_EVENT_HANDLERS: dict[str, list[str]] = {
 # products a search answers at most (docs/search.md).
 COMPTOIR_SEARCH_BACKEND = env.str("COMPTOIR_SEARCH_BACKEND", default="")
 COMPTOIR_SEARCH_MAX_HITS = env.int("COMPTOIR_SEARCH_MAX_HITS", default=1000)
+COMPTOIR_DISPATCH_CUTOFF_HOUR = env.int("COMPTOIR_DISPATCH_CUTOFF_HOUR", default=14)
 # Seconds a worker holds a claimed event (longer than its slowest handler may take).
 COMPTOIR_OUTBOX_LEASE_SECONDS = env.int("COMPTOIR_OUTBOX_LEASE_SECONDS", default=300)
 # A failed delivery is retried after base * 2^(attempts - 1) seconds, at most max.

@@ -60,6 +60,7 @@ def main_pages() -> tuple[dict[str, str], dict[str, str]]:
 def add_to_cart(page: Page, product: Product) -> None:
     page.goto(reverse("storefront:product", args=[product.slug]))
     page.locator("form.add-to-cart").get_by_role("button", name="Ajouter au panier").click()
+    page.get_by_role("dialog").get_by_role("link", name="Voir le panier").click()
     page.wait_for_url(f"**{reverse('storefront:cart')}")
 
 

@@ -49,7 +49,13 @@ def buy(page: Page, email: str) -> str:
     page.wait_for_url(f"**{reverse('storefront:product', args=[product.slug])}")
     expect(page.get_by_role("heading", level=1)).to_have_text(product.name)
 
+    # Adding opens the cart drawer (htmx) over the page, with the header's count updated.
     page.locator("form.add-to-cart").get_by_role("button", name="Ajouter au panier").click()
+    drawer = page.get_by_role("dialog", name="Ajouté à votre panier")
+    expect(drawer).to_be_visible()
+    expect(drawer).to_contain_text(product.name)
+    expect(page.locator("#cart-link .cart-count")).to_have_text("1")
+    drawer.get_by_role("link", name="Voir le panier").click()
     page.wait_for_url(f"**{reverse('storefront:cart')}")
     expect(page.locator("main")).to_contain_text(product.name)
     page.locator(f"main a[href='{reverse('storefront:checkout')}']").first.click()

@@ -74,7 +74,14 @@ class ProductListQuery(Schema):
     channel: str | None = Field(None, description="Channel code; the default channel if absent.")
     category: str | None = Field(None, description="Category slug; includes subcategories.")
     search: str | None = Field(None, description="Words to find (200 characters at most).")
+    q: str | None = Field(
+        None, description="Full-text search, best matches first (200 characters at most)."
+    )
     attr: list[str] | None = Field(None, description="`slug:value`, repeatable.")
+    in_stock: str | None = Field(None, description="`true`: only products in stock.")
+    min_rating: str | None = Field(
+        None, description="1 to 5: only products whose reviews average that or more."
+    )
     sort: str | None = Field(None, description="name, -name, price, -price or newest.")
     page: int | None = Field(None, description="1 or more.")
     page_size: int | None = Field(None, description="1 to 100, default 24.")

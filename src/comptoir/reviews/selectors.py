@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Product
+from comptoir.catalog.selectors import ProductSubset
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.reviews.models import (
@@ -75,6 +76,21 @@ def rating_summaries(*, product_ids: Iterable[int]) -> dict[int, RatingSummary]:
     ids = list(dict.fromkeys(product_ids))
     found = {rating.product_id: rating for rating in ProductRating.objects.filter(pk__in=ids)}
     return {pk: _summary(found.get(pk)) for pk in ids}
+
+
+def rated_product_ids(*, min_stars: int) -> QuerySet[ProductRating, Any]:
+    """The ids of the products whose approved reviews average `min_stars` or more, as a
+    one-column queryset for `product_id__in=`: the rating filter of listings."""
+    return ProductRating.objects.filter(count__gt=0, average__gte=min_stars).values("product_id")
+
+
+def rated_subset(*, min_stars: int) -> ProductSubset:
+    """The "N stars and up" filter of product listings (see `rated_product_ids`)."""
+    return ProductSubset(
+        group="rating",
+        key=f"rating:{min_stars}",
+        product_ids=rated_product_ids(min_stars=min_stars),
+    )
 
 
 def rating_summary(*, product_id: int) -> RatingSummary:

@@ -13,7 +13,10 @@ those ids with the catalog selectors, whatever the engine. The backends here sea
   weighing most; when that finds nothing, trigram word similarity on the accent-free names
   tolerates typos ("perseuse" finds "perceuse").
 - SQLite: FTS5 with accents removed and Porter stemming, ranked by bm25; each word also
-  matches as a prefix. No typo tolerance beyond that.
+  matches as a prefix. When that finds nothing, each word of four letters or more may also
+  match the indexed terms (`fts5vocab`) that are close to it (difflib's ratio): "perseuse"
+  finds "perceuse". The terms are read whole, which suits the embedded default's catalogs
+  (thousands of products); PostgreSQL is the engine for large ones.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache
 from typing import Any, Protocol
 
@@ -36,6 +40,11 @@ MAX_WORDS = 8
 MAX_WORD_LENGTH = 40
 # Trigram word similarity a name must reach to match a misspelt query (0..1).
 TYPO_SIMILARITY = 0.45
+# SQLite: how close (difflib ratio, 0..1) an indexed term must be to a misspelt word, the
+# shortest word corrected, and how many close terms a word may stand for.
+TYPO_RATIO = 0.75
+TYPO_MIN_LENGTH = 4
+TYPO_TERMS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +161,13 @@ class SqliteBackend(_DocumentBackend):
             return []
         # Each word quoted (FTS5 strings) and a prefix: letters and digits only inside.
         match = " ".join(f'"{word}"*' for word in words)
+        with connection.cursor() as cursor:
+            ids = self._match(cursor, match, within, limit)
+            if ids:
+                return ids
+            return self._match(cursor, self._corrected(cursor, words), within, limit)
+
+    def _match(self, cursor: Any, match: str, within: QuerySet[Any], limit: int) -> list[int]:
         within_sql, within_params = _within_sql(within)
         # bm25 weights per column: names 10, codes 10, text 1.
         sql = (
@@ -159,9 +175,48 @@ class SqliteBackend(_DocumentBackend):
             f"AND rowid IN ({within_sql}) "
             "ORDER BY bm25(search_fts, 10.0, 10.0, 10.0, 1.0, 1.0), rowid LIMIT %s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (match, *within_params, limit))
-            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, (match, *within_params, limit))
+        return [row[0] for row in cursor.fetchall()]
+
+    def _corrected(self, cursor: Any, words: Sequence[str]) -> str:
+        """The query on the names, each long enough word also matching the names' indexed
+        terms close to it: `{name_fr name_en} : (("perseuse"* OR "perceus"*) AND "fil"*)`.
+        Terms are Porter stems, letters and digits only."""
+        long_words = [word for word in words if len(word) >= TYPO_MIN_LENGTH]
+        terms: list[str] = []
+        if long_words:
+            shortest = min(len(word) for word in long_words)
+            longest = max(len(word) for word in long_words)
+            cursor.execute(
+                "SELECT DISTINCT term FROM search_fts_vocab "
+                "WHERE col IN ('name_fr', 'name_en') AND length(term) BETWEEN %s AND %s",
+                (max(shortest - 3, 2), longest + 2),
+            )
+            terms = [row[0] for row in cursor.fetchall() if row[0].isalnum()]
+        parts = []
+        for word in words:
+            close = _close_terms(word, terms) if len(word) >= TYPO_MIN_LENGTH else []
+            options = [f'"{word}"*', *(f'"{term}"*' for term in close if term != word)]
+            parts.append(options[0] if len(options) == 1 else f"({' OR '.join(options)})")
+        return "{name_fr name_en} : (" + " AND ".join(parts) + ")"
+
+
+def _close_terms(word: str, terms: Sequence[str]) -> list[str]:
+    """The indexed terms (stems: "perceus" for "perceuse") most like `word`, best first."""
+    scored = []
+    matcher = SequenceMatcher(autojunk=False)
+    matcher.set_seq2(word)
+    for term in terms:
+        if abs(len(term) - len(word)) > 3:
+            continue
+        matcher.set_seq1(term)
+        if matcher.real_quick_ratio() < TYPO_RATIO or matcher.quick_ratio() < TYPO_RATIO:
+            continue
+        # A stem is shorter than its words: compare it with the word's beginning too.
+        ratio = max(matcher.ratio(), SequenceMatcher(None, term, word[: len(term)]).ratio())
+        if ratio >= TYPO_RATIO:
+            scored.append((-ratio, term))
+    return [term for _ratio, term in sorted(scored)[:TYPO_TERMS]]
 
 
 def _names(ids: list[int], language: str) -> list[Suggestion]:

@@ -51,11 +51,24 @@ class AddToCartForm(forms.Form):
     # The product page the form was on, to show it again with the errors.
     product = forms.SlugField(required=False, max_length=200, widget=forms.HiddenInput)
 
-    def variants_offer(self, choices: Sequence[tuple[str, str]]) -> None:
+    def variants_offer(self, choices: Sequence[tuple[str, str]], *, status_url: str = "") -> None:
         """A product with several variants: the customer picks one (label: name and
-        price); with one variant the SKU stays a hidden field."""
+        price); with one variant the SKU stays a hidden field. With `status_url` (the
+        product page), choosing a variant asks htmx for the page's `variant-status` part
+        (its price, stock and delivery dates) without reloading the page."""
         if len(choices) > 1:
-            self.fields["sku"].widget = forms.Select(choices=list(choices))
+            attrs = (
+                {
+                    "hx-get": status_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#variant-status",
+                    "hx-swap": "outerHTML",
+                    "aria-controls": "variant-status",
+                }
+                if status_url
+                else {}
+            )
+            self.fields["sku"].widget = forms.Select(choices=list(choices), attrs=attrs)
 
 
 class LineForm(forms.Form):

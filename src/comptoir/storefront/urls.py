@@ -25,6 +25,7 @@ urlpatterns = [
     path("search/suggestions", views.search_suggestions, name="search_suggestions"),
     path("cart/", views_cart.cart, name="cart"),
     path("cart/add", views_cart.cart_add, name="cart_add"),
+    path("cart/drawer", views_cart.cart_drawer, name="cart_drawer"),
     path("cart/lines/<str:line_id>", views_cart.line_change, name="cart_line"),
     path("cart/coupons", views_cart.coupon_add, name="cart_coupon_add"),
     path("cart/coupons/remove", views_cart.coupon_delete, name="cart_coupon_remove"),

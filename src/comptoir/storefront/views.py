@@ -41,9 +41,17 @@ from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.search.selectors import product_search, product_suggestions
+from comptoir.storefront.availability import Availability, delivery_dates, variant_availability
 from comptoir.storefront.context_processors import SEARCH_MAX_LENGTH
 from comptoir.storefront.forms import AddToCartForm
-from comptoir.storefront.prices import PricedCard, ProductOffer, priced_cards, product_offer
+from comptoir.storefront.listing_filters import SubsetFilters, subset_filters
+from comptoir.storefront.prices import (
+    PricedCard,
+    ProductOffer,
+    VariantOffer,
+    priced_cards,
+    product_offer,
+)
 from comptoir.storefront.reviews_display import PostedForms, aggregate_rating, reviews_block
 from comptoir.storefront.shop import (
     LANGUAGE_PARAM,
@@ -176,6 +184,22 @@ class Listing:
     chosen: frozenset[str]
     price_min: Decimal | None
     price_max: Decimal | None
+    in_stock: bool = False
+    rating: int | None = None
+    # How many listed products are in stock; (stars, count) of each "N stars and up".
+    in_stock_count: int = 0
+    rating_counts: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the shopper narrowed the listing with the filter form."""
+        return bool(
+            self.chosen
+            or self.price_min is not None
+            or self.price_max is not None
+            or self.in_stock
+            or self.rating is not None
+        )
 
 
 def _listing(
@@ -194,7 +218,9 @@ def _listing(
     cards: list[ProductCard] = []
     count = 0
     facets: Facets | None = None
+    subsets: SubsetFilters | None = None
     if channel is not None:
+        subsets = subset_filters(request, channel)
         language = current_language()
         ranked = (
             None
@@ -210,13 +236,14 @@ def _listing(
             "attributes": attributes,
             "ranked_ids": ranked,
             "price_range": price_range,
+            "subsets": subsets.chosen,
         }
         cards, count = product_cards(
             **arguments,
             page=PageRequest(page=number, page_size=LISTING_PAGE_SIZE),
             sort=sort or None,
         )
-        facets = product_facets(**arguments)
+        facets = product_facets(**arguments, counted=subsets.counted)
     if number > 1 and not cards:
         raise Http404(_("No such page."))
     query = [
@@ -224,8 +251,10 @@ def _listing(
         *(("attr", raw) for raw in attributes),
         ("price_min", request.GET.get("price_min", "").strip()),
         ("price_max", request.GET.get("price_max", "").strip()),
+        *(subsets.query if subsets else []),
         ("sort", sort),
     ]
+    counts = facets.subset_counts if facets else {}
     return Listing(
         cards=priced_cards(current_pricing(request), cards),
         count=count,
@@ -235,6 +264,10 @@ def _listing(
         chosen=frozenset(attributes),
         price_min=price_range.low,
         price_max=price_range.high,
+        in_stock=bool(subsets and subsets.in_stock),
+        rating=subsets.rating if subsets else None,
+        in_stock_count=subsets.in_stock_count(counts) if subsets else 0,
+        rating_counts=subsets.rating_counts(counts) if subsets else (),
     )
 
 
@@ -416,7 +449,9 @@ def _home_jsonld() -> list[dict[str, Any]]:
     ]
 
 
-def _product_jsonld(product: ProductDetail, offer: ProductOffer, url: str) -> dict[str, Any]:
+def _product_jsonld(
+    product: ProductDetail, offer: ProductOffer, url: str, stock: dict[int, Availability]
+) -> dict[str, Any]:
     """schema.org Product with one Offer per variant priced for the caller (a visitor gets the
     public prices), as the page shows them: tax-included on a B2C channel, excluded on B2B."""
     offers = [
@@ -431,9 +466,7 @@ def _product_jsonld(product: ProductDetail, offer: ProductOffer, url: str) -> di
                 "priceCurrency": variant.price.amount.currency,
                 "valueAddedTaxIncluded": variant.price.includes_tax,
             },
-            "availability": "https://schema.org/InStock"
-            if variant.variant.in_stock
-            else "https://schema.org/OutOfStock",
+            "availability": stock[variant.variant.id].schema,
             "url": url,
         }
         for variant in offer.variants
@@ -502,13 +535,16 @@ def product_page(
     ctx = current_pricing(request)
     if ctx is None:  # cannot happen: there is a channel
         raise Http404(_("No product is sold here yet."))
-    offer = product_offer(ctx, detail, locale=babel_locale(language))
+    locale = babel_locale(language)
+    offer = product_offer(ctx, detail, locale=locale)
+    stock = variant_availability(detail, channel)
+    chosen = _chosen_variant(request, offer, form)
     seo = seo_links(path=request.path, language=language)
     breadcrumb: list[CategoryNode] | list[CategoryRef] = category_path(
         language, detail.category.id
     ) or [detail.category]
     reviews_section = reviews_block(request, detail.id, reviews)
-    product_jsonld = _product_jsonld(detail, offer, seo.canonical)
+    product_jsonld = _product_jsonld(detail, offer, seo.canonical, stock)
     if reviews_section.summary.count:
         product_jsonld["aggregateRating"] = aggregate_rating(reviews_section.summary)
     context = {
@@ -523,33 +559,69 @@ def product_page(
         "og_image": absolute_url(detail.images[0].url) if detail.images else "",
         "product_jsonld": product_jsonld,
         "jsonld": [_breadcrumb_jsonld(breadcrumb, (detail.name, seo.canonical))],
-        "cart_form": _with_variants(form or _add_to_cart_form(offer, detail), offer),
+        "cart_form": _with_variants(
+            form or _add_to_cart_form(chosen, detail),
+            offer,
+            stock,
+            status_url=reverse("storefront:product", args=[detail.slug]),
+        ),
         "reviews": reviews_section,
+        "chosen": chosen,
+        "chosen_stock": stock[chosen.variant.id] if chosen else None,
+        "delivery": delivery_dates(channel=channel, locale=locale, language=language),
     }
-    return render(request, "storefront/product.html", context, status=status)
+    template = "storefront/product.html"
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        if htmx.target == "variant-status":
+            template = f"{template}#variant-status"
+        elif request.method == "POST" and form is not None:  # adding to the cart failed
+            template = f"{template}#add-to-cart"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-def _with_variants(form: AddToCartForm, offer: ProductOffer) -> AddToCartForm:
+def _chosen_variant(
+    request: HttpRequest, offer: ProductOffer, form: AddToCartForm | None
+) -> VariantOffer | None:
+    """The variant the page shows the price, stock and delivery of: the one named by `?sku=`
+    (the variant selector asks for it) or by the posted form, else the first buyable one."""
+    buyable = [item for item in offer.variants if item.price is not None]
+    wanted = request.GET.get("sku", "")
+    if form is not None and form.is_bound:
+        wanted = form.data.get("sku", "") or wanted
+    for item in buyable:
+        if item.variant.sku == wanted:
+            return item
+    return buyable[0] if buyable else None
+
+
+def _with_variants(
+    form: AddToCartForm,
+    offer: ProductOffer,
+    stock: dict[int, Availability],
+    *,
+    status_url: str,
+) -> AddToCartForm:
     choices = []
     for item in offer.variants:
         if item.price is None:
             continue
         label = f"{item.variant.name or item.variant.sku} ({money(item.price.amount)})"
-        if not item.variant.in_stock:
+        if not stock[item.variant.id].buyable:
             label = _("%(variant)s (out of stock)") % {"variant": label}
         choices.append((item.variant.sku, label))
-    form.variants_offer(choices)
+    form.variants_offer(choices, status_url=status_url)
     return form
 
 
-def _add_to_cart_form(offer: ProductOffer, detail: ProductDetail) -> AddToCartForm:
-    """The blank form: the first buyable variant, at its minimum quantity."""
-    buyable = [item for item in offer.variants if item.price is not None]
-    first = buyable[0] if buyable else None
+def _add_to_cart_form(chosen: VariantOffer | None, detail: ProductDetail) -> AddToCartForm:
+    """The blank form: the chosen variant, at its minimum quantity."""
     return AddToCartForm(
         initial={
-            "sku": first.variant.sku if first else "",
-            "quantity": first.minimum if first else 1,
+            "sku": chosen.variant.sku if chosen else "",
+            "quantity": chosen.minimum if chosen else 1,
             "product": detail.slug,
         }
     )

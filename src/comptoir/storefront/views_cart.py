@@ -1,7 +1,12 @@
 """The cart pages: add to cart (from the product page), the cart with its lines, coupons
 and totals, quantity changes, save for later. Plain forms (POST, then a redirect), so
 everything works without JavaScript; a refused change shows the page again with the error
-on the field it concerns (status 400 or 409)."""
+on the field it concerns (status 400 or 409).
+
+With JavaScript, htmx opens the cart drawer instead: the header's cart link asks for it
+(`cart/drawer`), and adding to the cart answers it (with the header's cart link swapped out
+of band) rather than redirecting; a refused addition answers the product page's add-to-cart
+form with its errors, swapped in place (`HX-Retarget`)."""
 
 from __future__ import annotations
 
@@ -10,9 +15,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from comptoir.cart import selectors as cart_selectors
 from comptoir.cart import services as cart_services
@@ -74,6 +82,28 @@ def cart(request: HttpRequest) -> HttpResponse:
     return _cart_page(request)
 
 
+def _drawer(request: HttpRequest, *, added: bool = False) -> HttpResponse:
+    cart = web_cart(request)
+    shown = cart_shown(request, cart) if cart is not None else None
+    if shown is None:
+        remember_count(request, 0)
+    context = {"cart": shown, "added": added, "oob": True}
+    response = render(request, "storefront/includes/cart_drawer.html", context)
+    response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@never_cache
+@with_cart_cookie
+@require_http_methods(["GET", "HEAD"])
+def cart_drawer(request: HttpRequest) -> HttpResponse:
+    """The cart drawer (an htmx fragment); without htmx, the cart page."""
+    if not getattr(request, "htmx", False):
+        return redirect("storefront:cart")
+    return _drawer(request)
+
+
 @with_cart_cookie
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
@@ -95,17 +125,26 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             add_domain_errors(form, exc, fields={form.cleaned_data["sku"]: "quantity"})
             status = exc.status
         else:
+            if getattr(request, "htmx", False):
+                return _drawer(request, added=True)
             messages.success(request, _("Added to your cart."))
             return redirect("storefront:cart")
     slug = str(form.cleaned_data.get("product") or "")
     if slug:
         try:  # the product page again, with the errors on its form
-            return product_page(request, slug, form=form, status=status)
+            response = product_page(request, slug, form=form, status=status)
         except Http404:
             pass
+        else:
+            if getattr(request, "htmx", False):
+                response["HX-Retarget"] = "#add-to-cart"
+                response["HX-Reswap"] = "outerHTML"
+            return response
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, str(error))
+    if getattr(request, "htmx", False):  # a whole page: the browser goes there
+        return HttpResponseClientRedirect(reverse("storefront:cart"))
     return redirect("storefront:cart")
 
 

@@ -20,6 +20,7 @@ from comptoir.catalog.api.common import (
     reject_unknown_parameters,
     router,
 )
+from comptoir.catalog.api.filters import list_subsets, search_text
 from comptoir.catalog.schemas import (
     CategoryOut,
     ProductDetailOut,
@@ -37,11 +38,13 @@ from comptoir.catalog.selectors import (
 )
 from comptoir.channels.models import Channel
 from comptoir.channels.selectors import channel_for_buyer
+from comptoir.inventory.selectors import available_quantities, products_in_stock
 from comptoir.pricing.engine import PricingContext
 from comptoir.pricing.presenters import quantity_rule_dict, tiers_list, unit_price_dict
 from comptoir.pricing.records import DEFAULT_RULE, VariantPrice
 from comptoir.pricing.selectors.context import company_of, pricing_context
 from comptoir.pricing.selectors.prices import price_cards, price_product
+from comptoir.search.selectors import product_search
 
 PRODUCT_LIST_PARAMETERS = set(ProductListQuery.model_fields)
 
@@ -82,8 +85,12 @@ def get_category(request: HttpRequest, slug: str) -> dict[str, Any]:
     response=ProductListOut,
     summary="Products published in a channel",
     description=(
-        "Filters: `category` (slug, includes subcategories), `search` (every word must match "
-        "the name, the brand or a SKU), `attr` repeated as `slug:value` (choice slug, "
+        "Filters: `category` (slug, includes subcategories), `q` (full-text search in French "
+        "or English by Accept-Language, stemmed, accent-insensitive, typo-tolerant; best "
+        "matches first unless `sort` is given; 1000 matches at most), `search` (every word "
+        "must match the name, the brand or a SKU, as a substring), `in_stock=true` (free "
+        "stock in a warehouse serving the channel), `min_rating` (1-5, average of approved "
+        "reviews), `attr` repeated as `slug:value` (choice slug, "
         "`true`/`false`, a number or a range `min..max`, `min..`, `..max`; values of one "
         "attribute are OR-ed, attributes AND-ed, on the product or any variant). "
         f"`sort`: one of {', '.join(SORTS)} (default: catalog order). "
@@ -99,16 +106,29 @@ def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> HttpR
     reject_unknown_parameters(request, PRODUCT_LIST_PARAMETERS)
     page_req = page_request(query.page, query.page_size)
     sales_channel, ctx = _caller_context(request, query.channel)
+    language = language_of(request)
+    subsets = list_subsets(sales_channel, in_stock=query.in_stock, min_rating=query.min_rating)
+    ranked = None
+    if query.q is not None:
+        ranked = product_search(
+            channel=sales_channel,
+            language=language,
+            text=search_text(query.q, search=query.search),
+            category_slug=query.category or None,
+        )
     cards, count = product_cards(
         channel=sales_channel,
-        language=language_of(request),
+        language=language,
         page=page_req,
         category_slug=query.category or None,
         search=query.search,
         attributes=query.attr,
         sort=query.sort,
+        ranked_ids=ranked,
+        subsets=subsets,
     )
     prices = price_cards(ctx=ctx, cards=cards)
+    stocked = products_in_stock(product_ids=[card.id for card in cards], channel=sales_channel)
     results = [
         {
             "id": card.id,
@@ -119,7 +139,7 @@ def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> HttpR
             "price": unit_price_dict(prices.get(card.id), ctx),
             "thumbnail_url": _absolute(request, card.thumbnail_url),
             "variant_count": card.variant_count,
-            "in_stock": card.in_stock,
+            "in_stock": card.id in stocked,
         }
         for card in cards
     ]
@@ -186,6 +206,7 @@ def get_product(
     sales_channel, ctx = _caller_context(request, channel)
     detail = product_detail(channel=sales_channel, language=language_of(request), slug=slug)
     product_price, variant_prices = price_product(ctx=ctx, product=detail)
+    free = available_quantities(variant_ids=[v.id for v in detail.variants], channel=sales_channel)
     has_model = detail.model_3d_url or detail.model_3d_usdz_url
     data = {
         "id": detail.id,
@@ -198,7 +219,7 @@ def get_product(
         "product_type": detail.product_type,
         "category": {"slug": detail.category.slug, "name": detail.category.name},
         "price": unit_price_dict(product_price, ctx),
-        "in_stock": detail.in_stock,
+        "in_stock": any(quantity > 0 for quantity in free.values()),
         "attributes": _attributes_out(detail.attributes),
         "variants": [
             {
@@ -211,7 +232,7 @@ def get_product(
                 "quantity_rule": quantity_rule_dict(
                     vp.line.quantity_rule if (vp := variant_prices.get(v.id)) else DEFAULT_RULE
                 ),
-                "in_stock": v.in_stock,
+                "in_stock": free.get(v.id, 0) > 0,
                 "weight_grams": v.weight_grams,
                 "length_mm": v.length_mm,
                 "width_mm": v.width_mm,

@@ -29,6 +29,7 @@ from comptoir.catalog.selectors.records import (
     ImageInfo,
     ProductCard,
     ProductDetail,
+    ProductSubset,
     VariantDetail,
     normalize_language,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "PriceRange",
     "ProductCard",
     "ProductDetail",
+    "ProductSubset",
     "VariantDetail",
     "category_descendant_ids",
     "category_get",

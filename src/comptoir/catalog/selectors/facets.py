@@ -1,8 +1,11 @@
 """Facets of a product listing: for each filterable choice or yes/no attribute, its values
 with how many of the listed products have them, and the range of their prices.
 
-Counts are over the listing as filtered (category, search answer, attribute filters and
-price range): what a shopper would get by ticking one more value. Three queries (product
+Counts are over the listing as filtered (category, search answer, attribute filters, price
+range and subsets such as "in stock"): what a shopper would get by ticking one more value.
+Subsets defined by other apps (in stock, rated four stars and up) are counted too, each over
+the listing without its own group's choice, so that a shopper can switch between "4 stars
+and up" and "3 stars and up". Four queries (the price bounds with the subset counts, product
 values, variant values, the names), kept in the cache for a minute per listing.
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +30,7 @@ from comptoir.catalog.models import (
     ProductChannelListing,
     VariantAttributeValue,
 )
-from comptoir.catalog.selectors.records import BASE_LANGUAGE
+from comptoir.catalog.selectors.records import BASE_LANGUAGE, ProductSubset
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,8 @@ class Facets:
     attributes: list[Facet]
     price_min: Decimal | None
     price_max: Decimal | None
+    # ProductSubset.key -> how many of the listed products are in it.
+    subset_counts: dict[str, int] = field(default_factory=dict)
 
 
 def _counts(
@@ -149,25 +154,55 @@ def _facets(counts: dict[tuple[int, int | None, bool | None], int], language: st
     return facets
 
 
+def _in(subsets: Sequence[ProductSubset]) -> Q:
+    condition = Q()
+    for subset in subsets:
+        condition &= Q(product_id__in=subset.product_ids)
+    return condition
+
+
 def listing_facets(
-    *, listings: QuerySet[ProductChannelListing], language: str, key: Sequence[Any]
+    *,
+    listings: QuerySet[ProductChannelListing],
+    language: str,
+    key: Sequence[Any],
+    subsets: Sequence[ProductSubset] = (),
+    counted: Sequence[ProductSubset] = (),
 ) -> Facets:
-    """The facets of `listings` (published listings, filtered as the page lists them).
-    `key` says what the listing is, for the cache."""
+    """The facets of `listings` (published listings, filtered as the page lists them) kept to
+    the chosen `subsets`, with how many products each of the `counted` subsets holds. `key`
+    says what the listing is, for the cache."""
     seconds = getattr(settings, "COMPTOIR_CATALOG_COUNT_CACHE_SECONDS", 60)
+    keys = (
+        tuple((s.group, s.key) for s in subsets),
+        tuple((s.group, s.key) for s in counted),
+    )
     cache_key = (
-        "catalog:facets:" + hashlib.sha256(repr((tuple(key), language)).encode()).hexdigest()
+        "catalog:facets:" + hashlib.sha256(repr((tuple(key), keys, language)).encode()).hexdigest()
     )
     if seconds > 0:
         cached = cache.get(cache_key)
         if isinstance(cached, Facets):
             return cached
-    product_ids = listings.values("product_id")
-    prices = listings.aggregate(low=Min("price_from"), high=Max("price_from"))
+    chosen = _in(subsets)
+    # One statement: the price bounds of the listing as chosen, and each counted subset
+    # over the listing as chosen except in the subset's own group.
+    aggregates: dict[str, Any] = {
+        "low": Min("price_from", filter=chosen) if subsets else Min("price_from"),
+        "high": Max("price_from", filter=chosen) if subsets else Max("price_from"),
+    }
+    for index, subset in enumerate(counted):
+        others = _in([s for s in subsets if s.group != subset.group])
+        aggregates[f"subset_{index}"] = Count(
+            "pk", filter=others & Q(product_id__in=subset.product_ids)
+        )
+    row = listings.aggregate(**aggregates)
+    product_ids = listings.filter(chosen).values("product_id")
     facets = Facets(
         attributes=_facets(_counts(product_ids), language),
-        price_min=prices["low"],
-        price_max=prices["high"],
+        price_min=row["low"],
+        price_max=row["high"],
+        subset_counts={s.key: row[f"subset_{i}"] for i, s in enumerate(counted)},
     )
     if seconds > 0:
         cache.set(cache_key, facets, seconds)

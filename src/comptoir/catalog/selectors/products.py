@@ -77,6 +77,7 @@ from comptoir.catalog.selectors.records import (
     ImageInfo,
     ProductCard,
     ProductDetail,
+    ProductSubset,
     VariantDetail,
     normalize_language,
 )
@@ -260,12 +261,13 @@ def product_cards(
     sort: str | None = None,
     ranked_ids: Sequence[int] | None = None,
     price_range: PriceRange | None = None,
+    subsets: Sequence[ProductSubset] = (),
 ) -> tuple[list[ProductCard], int]:
     """One page of the products published in `channel`, and how many there are in all.
 
     `ranked_ids` (a search engine's answer, best first) keeps to those products, in that
     order unless `sort` asks for another; `price_range` keeps the products whose lowest
-    price falls in it.
+    price falls in it; `subsets` keeps the products in each of them (in stock, rated...).
 
     `category_slug` includes the category's descendants (NotFound CATEGORY_NOT_FOUND when
     unknown); `search` matches every word in name, translated name, brand or SKU;
@@ -285,6 +287,7 @@ def product_cards(
         terms=terms,
         ranked_ids=ranked_ids,
         price_range=price_range,
+        subsets=subsets,
     )
     if ranked_ids is not None and not sort:
         return _ranked_page(listings, channel, lang, page, ranked_ids)
@@ -298,6 +301,7 @@ def product_cards(
             tuple(terms),
             tuple((f.slug, f.values) for f in filters),
             price_range,
+            tuple(subset.key for subset in subsets),
         ),
     )
     if page.offset >= count:
@@ -344,6 +348,7 @@ def _filtered_listings(
     terms: Sequence[str] = (),
     ranked_ids: Sequence[int] | None = None,
     price_range: PriceRange | None = None,
+    subsets: Sequence[ProductSubset] = (),
 ) -> QuerySet[ProductChannelListing]:
     listings = _published_now(channel)
     if category_slug is not None:
@@ -360,6 +365,8 @@ def _filtered_listings(
         listings = listings.filter(price_from__gte=price_range.low)
     if price_range is not None and price_range.high is not None:
         listings = listings.filter(price_from__lte=price_range.high)
+    for subset in subsets:
+        listings = listings.filter(product_id__in=subset.product_ids)
     return listings
 
 
@@ -371,9 +378,12 @@ def product_facets(
     attributes: Sequence[str] | None = None,
     ranked_ids: Sequence[int] | None = None,
     price_range: PriceRange | None = None,
+    subsets: Sequence[ProductSubset] = (),
+    counted: Sequence[ProductSubset] = (),
 ) -> Facets:
     """The facets of the listing `product_cards` shows for the same arguments (values of
-    filterable attributes with product counts, price bounds). Same errors."""
+    filterable attributes with product counts, price bounds, and how many products each of
+    `counted` holds: see `listing_facets`). Same errors."""
     filters = parse_attribute_filters(attributes or [])
     listings = _filtered_listings(
         channel,
@@ -389,6 +399,8 @@ def product_facets(
     )
     return listing_facets(
         listings=listings,
+        subsets=subsets,
+        counted=counted,
         language=normalize_language(language),
         key=(
             channel.pk,
@@ -547,6 +559,7 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
         "brand",
         "model_3d",
         "model_3d_usdz",
+        "allow_backorders",
         "product_type__slug",
         "category_id",
         "category__slug",
@@ -681,4 +694,5 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
         model_3d_url=media_url(row["model_3d"]),
         model_3d_usdz_url=media_url(row["model_3d_usdz"]),
         tax_class_id=row["tclass"],
+        allow_backorders=row["allow_backorders"],
     )

@@ -6,6 +6,7 @@ Selectors load these in a constant number of queries; nothing here touches the d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 
@@ -54,8 +55,6 @@ class ProductCard:
     price: Money | None
     thumbnail_url: str | None
     variant_count: int
-    # Always True until inventory lands.
-    in_stock: bool = True
     # What the price engine needs to price the card without loading its variants.
     category_id: int = 0
     tax_class_id: int | None = None
@@ -90,7 +89,6 @@ class VariantDetail:
     width_mm: int | None
     height_mm: int | None
     attributes: list[AttributeValue]
-    in_stock: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +129,9 @@ class ProductDetail:
     documents: list[DocumentInfo]
     model_3d_url: str | None
     model_3d_usdz_url: str | None
-    in_stock: bool = True
     tax_class_id: int | None = None
+    # Orders beyond the stock are taken (they ship when stock arrives).
+    allow_backorders: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +140,16 @@ class AttributeFilter:
 
     slug: str
     values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSubset:
+    """Products a listing may keep to, defined by another app: in stock (inventory), rated
+    four stars and up (reviews). `product_ids` is a queryset of one column of product ids,
+    used as an `IN (subquery)`; `group` gathers the exclusive choices of one filter (the
+    rating thresholds), whose counts leave out the group's own chosen subset; `key` is
+    stable text that names the subset in caches."""
+
+    group: str
+    key: str
+    product_ids: Any = field(compare=False, hash=False)

@@ -26,6 +26,8 @@ from comptoir.catalog.tests.factories import (
     published_product,
 )
 from comptoir.channels.tests.factories import B2BChannelFactory
+from comptoir.inventory.services import stock_receive
+from comptoir.inventory.tests.factories import WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +158,10 @@ def test_product_list(client: Client, channel: Any) -> None:
     ProductImage.objects.create(product=drill, image="p/d.jpg", thumbnail="p/d-t.jpg")
     unpriced = published_product(channel=channel, slug="devis", name="Sur devis")
     unpriced.channel_listings.update(price_from=None)
+    # One of the drill's variants is in stock; the other product has none.
+    stock_receive(
+        warehouse=WarehouseFactory.create(), variant=drill.variants.order_by("id")[0], quantity=3
+    )
 
     response = client.get(f"{API}/products", HTTP_ACCEPT_LANGUAGE="en")
 
@@ -193,7 +199,7 @@ def test_product_list(client: Client, channel: Any) -> None:
                 "price": None,
                 "thumbnail_url": None,
                 "variant_count": 1,
-                "in_stock": True,
+                "in_stock": False,
             },
         ],
     }
@@ -370,14 +376,15 @@ def test_product_list_query_count_does_not_grow_with_the_page(
     archive: Any = CategoryFactory(slug="archive", is_active=False)
     published_product(channel=channel, slug="hidden", category=archive)
 
-    # Cold: channel + tax classes + tax rates + promotions + count + page; then the channel,
-    # taxes and promotions are kept in the process: count + page (counts under
-    # COUNT_CACHE_MIN are always exact). Pricing a visitor's cards costs no query.
-    with django_assert_num_queries(6):
+    # Cold: channel + tax classes + tax rates + promotions + count + page + the page's
+    # stock; then the channel, taxes and promotions are kept in the process: count + page +
+    # stock (counts under COUNT_CACHE_MIN are always exact). Pricing a visitor's cards
+    # costs no query.
+    with django_assert_num_queries(7):
         response = client.get(
             f"{API}/products", {"page_size": page_size}, HTTP_ACCEPT_LANGUAGE="en"
         )
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         warm = client.get(f"{API}/products", {"page_size": page_size}, HTTP_ACCEPT_LANGUAGE="en")
     assert len(response.json()["results"]) == page_size
     assert warm.json() == response.json()
@@ -401,11 +408,11 @@ def test_filtered_product_list_query_count_does_not_grow_with_the_page(
         "search": "produit",
     }
     # Cold: channel + tax classes + tax rates + promotions + categories + attributes + count
-    # + page; then the channel, taxes, promotions and the category tree are kept in the
-    # process: attributes + count + page.
-    with django_assert_num_queries(8):
+    # + page + stock; then the channel, taxes, promotions and the category tree are kept in
+    # the process: attributes + count + page + stock.
+    with django_assert_num_queries(9):
         response = client.get(f"{API}/products", query)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         warm = client.get(f"{API}/products", query)
     assert warm.json() == response.json()
     assert len(response.json()["results"]) == page_size
@@ -435,6 +442,7 @@ def test_product_detail(client: Client, channel: Any) -> None:
     assert first is not None
     first.gtin, first.weight_grams = "4006381333931", 1500
     first.save()
+    stock_receive(warehouse=WarehouseFactory.create(), variant=first, quantity=2)
     ProductImage.objects.create(product=product, image="p/1.jpg", alt="Vue", alt_en="View")
     product.documents.create(kind="technical_sheet", title="Fiche", file="d/fiche.pdf")
 
@@ -487,6 +495,7 @@ def test_product_detail(client: Client, channel: Any) -> None:
         "attributes": [],
     }
     assert body["variants"][1]["price"]["gross"] == "20.90"
+    assert body["variants"][1]["in_stock"] is False  # no stock of its own
     assert body["media"] == [
         {
             "url": "http://testserver/media/p/1.jpg",
@@ -632,10 +641,10 @@ def test_product_detail_query_count_does_not_grow_with_variants(
     CategoryFactory(slug="archive", is_active=False)
 
     # channel + tax classes + tax rates + promotions + product + attributes + variant
-    # attributes + documents + variants + images, then the channel, taxes and promotions
-    # are kept in the process
-    with django_assert_num_queries(10):
+    # attributes + documents + variants + images + the variants' free stock, then the
+    # channel, taxes and promotions are kept in the process
+    with django_assert_num_queries(11):
         response = client.get(f"{API}/products/p", HTTP_ACCEPT_LANGUAGE="en")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(f"{API}/products/p", HTTP_ACCEPT_LANGUAGE="en")
     assert len(response.json()["variants"]) == variants

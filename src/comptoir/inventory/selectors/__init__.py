@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from comptoir.catalog.models import Product, ProductVariant
+from comptoir.catalog.selectors import ProductSubset
 from comptoir.channels.models import Channel
 from comptoir.core.memo import cache_version, cache_version_bump
 from comptoir.inventory.models import Stock, StockMovement, Warehouse
@@ -145,6 +147,42 @@ def plan_rows(*, variant_ids: Iterable[int], channel: Channel) -> PlanRows:
                     stock_ids.append(stock_id)
                     priorities[warehouse_id] = priority
     return PlanRows(variants=variants, stock_ids=stock_ids, priorities=priorities)
+
+
+def in_stock_product_ids(*, channel: Channel) -> QuerySet[Stock, Any]:
+    """The ids of the products with free stock (on hand beyond allocated) in a warehouse
+    serving `channel`, as a one-column queryset for `product_id__in=`: the "in stock" filter
+    of listings. Products taking backorders are not in stock by this measure."""
+    return (
+        Stock.objects.filter(
+            quantity__gt=F("quantity_allocated"),
+            warehouse__in=Warehouse.objects.filter(warehouses_serving(channel)).values("pk"),
+        )
+        .order_by()
+        .values("variant__product_id")
+    )
+
+
+def in_stock_subset(*, channel: Channel) -> ProductSubset:
+    """The "in stock" filter of product listings (see `in_stock_product_ids`)."""
+    return ProductSubset(
+        group="in_stock",
+        key=f"in_stock:{channel.pk}",
+        product_ids=in_stock_product_ids(channel=channel),
+    )
+
+
+def products_in_stock(*, product_ids: Iterable[int], channel: Channel) -> set[int]:
+    """Which of `product_ids` have free stock in a warehouse serving `channel` (as
+    `in_stock_product_ids`), in one query."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return set()
+    return set(
+        in_stock_product_ids(channel=channel)
+        .filter(variant__product_id__in=ids)
+        .values_list("variant__product_id", flat=True)
+    )
 
 
 def available_quantity(*, variant_id: int, channel: Channel) -> int:

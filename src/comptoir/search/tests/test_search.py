@@ -146,15 +146,23 @@ class TestSearch:
         assert product_suggestions(channel=channel, language="en", text="k") == []
 
 
-@pytest.mark.postgres
 class TestTypos:
+    """On both engines: trigram similarity on PostgreSQL, close index terms on SQLite."""
+
     def test_a_misspelt_name_still_finds_it(self, channel: Channel, catalog: dict) -> None:
         assert found(channel, "perseuse") == [catalog["drill"].pk]
         assert found(channel, "bouiloire") == [catalog["kettle"].pk]
         assert found(channel, "cordles", "en") == [catalog["drill"].pk]
 
+    def test_a_misspelt_word_with_a_right_one(self, channel: Channel, catalog: dict) -> None:
+        assert found(channel, "perseuse visseuse") == [catalog["drill"].pk]
+
     def test_nothing_close_finds_nothing(self, channel: Channel, catalog: dict) -> None:
         assert found(channel, "xylophone") == []
+        assert found(channel, "perseuse xylophone") == []
+
+    def test_short_words_are_not_corrected(self, channel: Channel, catalog: dict) -> None:
+        assert found(channel, "bol") == []
 
 
 class TestIndex:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from comptoir.catalog.models import AttributeKind, ProductAttributeValue
+from comptoir.catalog.models import AttributeKind, Product, ProductAttributeValue
 from comptoir.catalog.tests.factories import (
     AttributeChoiceFactory,
     AttributeFactory,
@@ -152,3 +152,115 @@ class TestQueries:
         # attribute lookup of the filter, count and page; for the facets the attribute lookup,
         # price bounds, product values, variant values and names.
         assert len(ctx.captured_queries) == 9
+
+
+@pytest.fixture
+def stocked(colours: Shop) -> Shop:
+    """vis-a is in stock and rated 4.5 (3 reviews); vis-b has all its stock allocated and
+    is rated 3; vis-c has stock only in an inactive warehouse and no reviews."""
+    from comptoir.inventory.models import Stock
+    from comptoir.inventory.tests.factories import WarehouseFactory
+    from comptoir.reviews.models import ProductRating
+
+    open_warehouse = WarehouseFactory.create()
+    closed_warehouse = WarehouseFactory.create(is_active=False)
+    products = {p.slug: p for p in Product.objects.filter(slug__in=["vis-a", "vis-b", "vis-c"])}
+    for slug, warehouse, quantity, allocated in (
+        ("vis-a", open_warehouse, 5, 1),
+        ("vis-b", open_warehouse, 2, 2),
+        ("vis-c", closed_warehouse, 9, 0),
+    ):
+        Stock.objects.create(
+            warehouse=warehouse,
+            variant=products[slug].variants.get(),
+            quantity=quantity,
+            quantity_allocated=allocated,
+        )
+    ProductRating.objects.create(product=products["vis-a"], count=3, average=Decimal("4.50"))
+    ProductRating.objects.create(product=products["vis-b"], count=1, average=Decimal("3.00"))
+    return colours
+
+
+class TestStockAndRating:
+    def test_counts(self, client: Client, stocked: Shop) -> None:
+        html = client.get("/c/perceuses/").content.decode()
+
+        assert 'name="in_stock" value="1"> En stock <span class="muted">(1)</span>' in html
+        assert "4 étoiles et plus <span" in html
+        counts = re.findall(r'name="rating" value="(\d)">.*?\((\d+)\)</span>', html)
+        assert counts == [("4", "1"), ("3", "2"), ("2", "2"), ("1", "2")]
+
+    def test_english(self, client: Client, stocked: Shop) -> None:
+        html = client.get("/en/c/perceuses/").content.decode()
+
+        assert "In stock <span" in html
+        assert "1 star and up" in html
+        assert "4 stars and up" in html
+
+    def test_filters(self, client: Client, stocked: Shop) -> None:
+        assert cards(client, "/c/perceuses/?in_stock=1") == ["vis-a"]
+        assert cards(client, "/c/perceuses/?rating=3") == ["vis-a", "vis-b"]
+        assert cards(client, "/c/perceuses/?rating=4") == ["vis-a"]
+        assert cards(client, "/c/perceuses/?rating=3&in_stock=1") == ["vis-a"]
+        assert "vis-c" in cards(client, "/c/perceuses/?in_stock=&rating=")
+
+    def test_a_rating_choice_leaves_the_other_thresholds_counted(
+        self, client: Client, stocked: Shop
+    ) -> None:
+        html = client.get("/c/perceuses/?rating=4").content.decode()
+
+        assert 'name="rating" value="4" checked>' in html
+        counts = re.findall(r'name="rating" value="(\d)"(?: checked)?>.*?\((\d+)\)</span>', html)
+        assert counts == [("4", "1"), ("3", "2"), ("2", "2"), ("1", "2")]
+        # The stock count follows the rating choice: among the 4-star products.
+        assert 'value="1"> En stock <span class="muted">(1)</span>' in html
+        assert '<details class="facets" open>' in html
+
+    def test_stock_counts_follow_other_filters(self, client: Client, stocked: Shop) -> None:
+        html = client.get("/c/perceuses/?attr=couleur:bleu").content.decode()
+
+        assert "En stock" not in html  # no blue screw is in stock
+        assert 'name="rating"' not in html  # nor rated
+
+    def test_pages_keep_them(self, client: Client, stocked: Shop) -> None:
+        for i in range(30):
+            product = published_product(
+                channel=stocked.channel, category=stocked.drills, slug=f"z-{i}", price=Decimal(9)
+            )
+            from comptoir.reviews.models import ProductRating
+
+            ProductRating.objects.create(product=product, count=1, average=Decimal(5))
+
+        html = client.get("/c/perceuses/?rating=4").content.decode()
+
+        assert 'href="/c/perceuses/?rating=4&amp;page=2"' in html
+
+    def test_search_page(self, client: Client, stocked: Shop) -> None:
+        from comptoir.search.services import search_reindex_all
+
+        search_reindex_all()
+
+        assert cards(client, "/search?q=vis&in_stock=1") == ["vis-a"]
+        assert cards(client, "/search?q=vis&rating=3") == ["vis-a", "vis-b"]
+
+    @pytest.mark.parametrize(
+        "query", ["in_stock=maybe", "rating=5", "rating=0", "rating=abc", "rating=3.5"]
+    )
+    def test_bad_values_are_a_clear_400(self, client: Client, stocked: Shop, query: str) -> None:
+        response = client.get(f"/c/perceuses/?{query}")
+
+        assert response.status_code == 400
+        assert 'class="form-error" role="alert"' in response.content.decode()
+
+    def test_queries_stay_constant(self, client: Client, stocked: Shop) -> None:
+        client.get("/c/perceuses/")
+        cache.clear()
+        client.get("/")
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/c/perceuses/?in_stock=1&rating=3").status_code == 200
+
+        # The category subtree, count and page of cards, then the price bounds with the
+        # stock and rating counts, product values, variant values and names: the stock and
+        # rating conditions are subqueries of those statements, not statements of their own.
+        assert len(ctx.captured_queries) == 7

@@ -395,9 +395,9 @@ class TestQueryCounts:
         client.force_login(world.shopper)
         shopper = self.count(client, PRODUCT)
 
-        # product, its attributes, variant attributes, documents, variants, images, then
-        # the rating, the reviews and the questions
-        assert visitor == 6 + 3
+        # product, its attributes, variant attributes, documents, variants, images, the
+        # variants' free stock, then the rating, the reviews and the questions
+        assert visitor == 7 + 3
         # + session and user, the product's variants (company and lists kept), the
         # reader's own review
         assert buyer == visitor + 2 + 1 + 1

@@ -24,6 +24,8 @@ from comptoir.catalog.models import (
 from comptoir.catalog.tests.factories import AttributeFactory, published_product
 from comptoir.channels.tests.factories import B2BChannelFactory
 from comptoir.core.testing import in_language
+from comptoir.inventory.services import stock_receive
+from comptoir.inventory.tests.factories import WarehouseFactory
 from comptoir.storefront.tests.conftest import Shop
 
 pytestmark = pytest.mark.django_db
@@ -241,6 +243,10 @@ class TestNotFound:
 
 class TestJsonLd:
     def test_product_schema(self, client: Client, shop: Shop) -> None:
+        stock_receive(
+            warehouse=WarehouseFactory.create(), variant=shop.drill.variants.get(), quantity=20
+        )
+
         data = jsonld(page(client, language="en"))
 
         sku = shop.drill.variants.get().sku
@@ -318,8 +324,8 @@ class TestHtmlSafety:
             assert "onclick" not in html
             assert "onerror" not in html
             assert "javascript:" not in html
-            # only our scripts: htmx and the JSON-LD blocks (Product, BreadcrumbList)
-            assert html.count("<script") == 3
+            # only our scripts: htmx, the cart drawer's and the JSON-LD blocks (Product, BreadcrumbList)
+            assert html.count("<script") == 4
 
 
 class TestQueries:
@@ -335,9 +341,10 @@ class TestQueries:
             counts.append(len(ctx.captured_queries))
 
         # product, its attributes, variant attributes, documents, variants, images, the
-        # rating summary, the reviews and the questions (the channel is kept in the
-        # process; see reviews/tests for the pin with questions and answers)
-        assert counts == [9, 9]
+        # variants' free stock, the rating summary, the reviews and the questions (the
+        # channel and the shipping methods are kept in the process; see reviews/tests for
+        # the pin with questions and answers)
+        assert counts == [10, 10]
 
 
 class TestBreadcrumbJsonLd:

@@ -119,8 +119,8 @@ def test_script_payloads_are_escaped(client: Client, shop: Shop) -> None:
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
-    # only the page's own scripts: htmx and the JSON-LD blocks (Product, BreadcrumbList)
-    assert html.count("<script") == 3
+    # only the page's own scripts: htmx, the cart drawer's and the JSON-LD blocks (Product, BreadcrumbList)
+    assert html.count("<script") == 4
 
 
 def test_the_review_form_for_a_signed_in_customer(shop: Shop) -> None:
@@ -317,9 +317,10 @@ def test_query_count_does_not_grow_with_reviews_and_questions(shop: Shop) -> Non
     review(shop.drill, user=user)
     many = (_count(visitor), _count(customer))
 
-    # the product page's 6, then the rating, the reviews, the questions and their answers;
-    # a signed-in customer adds the session, the user, their own review and their votes
-    assert few == many == (10, 14)
+    # the product page's 7 (with the stock), then the rating, the reviews, the questions and
+    # their answers; a signed-in customer adds the session, the user, their own review and
+    # their votes
+    assert few == many == (11, 15)
 
 
 # --- the customer's reviews (account) ----------------------------------------------------------
