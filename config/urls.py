@@ -38,6 +38,7 @@ urlpatterns = [
 # under /en/. The language comes from the path there, never from a cookie or header, so each
 # URL is one page that search engines can index (hreflang links join the two).
 urlpatterns += i18n_patterns(
+    path("accounts/social/", include("comptoir.accounts.social_urls")),  # docs/social-login.md
     path("accounts/", include("comptoir.accounts.urls")),
     path("", include("comptoir.storefront.urls")),
     prefix_default_language=False,

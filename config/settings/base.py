@@ -1,10 +1,13 @@
 """Base settings. Every knob is read from the environment (see README.md, "Configuration")."""
 
 import contextlib
+import os
 from pathlib import Path
 
 import environ
 from django.utils.csp import CSP
+
+from comptoir.accounts.social_config import socialaccount_providers
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(environ.Env().str("COMPTOIR_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -54,6 +57,14 @@ INSTALLED_APPS = [
     "comptoir.wishlists",
     "comptoir.content",
     "comptoir.storefront",
+    # Social login only (docs/social-login.md): email login, registration and passwords are ours.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.apple",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "comptoir.core.middleware.ApiMethodNotAllowedMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -147,6 +159,25 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
 LOGIN_THROTTLE_WINDOW = env.int("LOGIN_THROTTLE_WINDOW", default=900)
 API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=3600 * 24)
+
+# Social login through django-allauth (docs/social-login.md). Providers come from
+# COMPTOIR_SOCIAL_PROVIDERS and COMPTOIR_SOCIAL_<ID>_* (comptoir.accounts.social_config); none
+# configured: no buttons, and the provider URLs answer 404.
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(os.environ)
+SOCIALACCOUNT_ADAPTER = "comptoir.accounts.social.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "comptoir.accounts.social.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+# A social signup needs an email the provider verified (the adapter refuses others), and an
+# existing account is never joined by email: its owner logs in and connects the provider.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a GET shows a confirmation page that POSTs
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("COMPTOIR_SOCIAL_TIMEOUT", default=10)
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="fr")
 # Native names, as a language switch shows them whatever the current language.

@@ -110,7 +110,8 @@ def register_view(request: HttpRequest) -> HttpResponse:
             auth_login(request, user, backend=EMAIL_BACKEND_PATH)
             return HttpResponseRedirect(_safe_next(request))
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/register.html", {"form": form}, status=status)
+    context = {"form": form, "next": _next_param(request)}
+    return render(request, "accounts/register.html", context, status=status)
 
 
 @csrf_protect

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -34,9 +34,10 @@ class ProfileForm(NamesForm):
     )
 
 
-class StorePasswordChangeForm(PasswordChangeForm):
-    """Django's form (current password checked, new one typed twice, validators shown);
-    the accounts service stores it and revokes the API tokens."""
+class StoreSetPasswordForm(SetPasswordForm):
+    """Django's form to set a first password (new one typed twice, validators shown), for an
+    account made through a social login, which has none; the accounts service stores it and
+    revokes the API tokens."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,3 +46,7 @@ class StorePasswordChangeForm(PasswordChangeForm):
             field.validators.append(MaxLengthValidator(MAX_PASSWORD))
         # Plain text: the help is shown in a paragraph (Django's is an HTML list).
         self.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
+
+
+class StorePasswordChangeForm(StoreSetPasswordForm, PasswordChangeForm):
+    """The same with the current password checked first."""

@@ -25,7 +25,12 @@ from comptoir.accounts.services import ADDRESS_FIELDS
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.orders import selectors as order_selectors
 from comptoir.storefront.forms import add_domain_errors
-from comptoir.storefront.forms_account import AddressBookForm, ProfileForm, StorePasswordChangeForm
+from comptoir.storefront.forms_account import (
+    AddressBookForm,
+    ProfileForm,
+    StorePasswordChangeForm,
+    StoreSetPasswordForm,
+)
 from comptoir.wishlists import selectors as wishlist_selectors
 
 RECENT_ORDERS = 3
@@ -192,7 +197,11 @@ def account_profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_password(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = StorePasswordChangeForm(user, request.POST or None)
+    # An account made through a social login has no password yet: it sets one, without the
+    # current password (docs/social-login.md).
+    has_password = user.has_usable_password()
+    form_class = StorePasswordChangeForm if has_password else StoreSetPasswordForm
+    form = form_class(user, request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400
@@ -207,5 +216,5 @@ def account_password(request: HttpRequest) -> HttpResponse:
                 update_session_auth_hash(request, user)
                 messages.success(request, _("Your password has been changed."))
                 return redirect("storefront:account")
-    context = {"form": form, "current_page": "password"}
+    context = {"form": form, "current_page": "password", "has_password": has_password}
     return render_private(request, "storefront/account/password.html", context, status=status)
