@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import BooleanField, F, Func, Q, TextField, Value
 from django.db.models.lookups import Contains
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,37 @@ class Unaccent(Func):
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         # The indexes are on comptoir_unaccent("col"); the expression must match exactly.
         return self.as_sql(compiler, connection, function="comptoir_unaccent", **extra_context)
+
+
+class IdIn(Func):
+    """`column IN (ids)` for a long list of ids (a search engine's answer: up to a thousand).
+    On PostgreSQL the ids are one array parameter (`= ANY(%s)`): the ORM compiles one
+    placeholder instead of a thousand and the server plans the statement faster; elsewhere
+    an `IN` list. Use as a filter: `.filter(IdIn(F("product_id"), ids))`."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression: Any, ids: Sequence[int]) -> None:
+        super().__init__(expression)
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        column, params = compiler.compile(self.source_expressions[0])
+        if not self.ids:
+            return "1 = 0", tuple(params)
+        return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s)", (*params, self.ids)
 
 
 def _contains(path: str, term: str) -> Contains:

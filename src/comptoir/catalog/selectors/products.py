@@ -62,6 +62,7 @@ from comptoir.catalog.selectors.categories import (
 )
 from comptoir.catalog.selectors.facets import Facets, listing_facets
 from comptoir.catalog.selectors.filters import (
+    IdIn,
     attribute_filter_condition,
     clean_search,
     parse_attribute_filters,
@@ -360,7 +361,7 @@ def _filtered_listings(
     if terms:
         listings = listings.filter(search_condition(terms))
     if ranked_ids is not None:
-        listings = listings.filter(product_id__in=list(ranked_ids))
+        listings = listings.filter(IdIn(F("product_id"), ranked_ids))
     if price_range is not None and price_range.low is not None:
         listings = listings.filter(price_from__gte=price_range.low)
     if price_range is not None and price_range.high is not None:

@@ -161,9 +161,6 @@ class TestTypos:
         assert found(channel, "xylophone") == []
         assert found(channel, "perseuse xylophone") == []
 
-    def test_short_words_are_not_corrected(self, channel: Channel, catalog: dict) -> None:
-        assert found(channel, "bol") == []
-
 
 class TestIndex:
     def test_a_document_per_product_in_both_languages(self, catalog: dict) -> None:
