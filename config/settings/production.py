@@ -25,5 +25,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Static files are served from `collectstatic`'s output (compressed, cacheable); the finders
+# would serve the uncompressed sources and look through every app on each miss.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=False)
+
 # The demo card gateway approves any valid card number: never on in production unless asked.
 COMPTOIR_TEST_GATEWAY = env.bool("COMPTOIR_TEST_GATEWAY", default=False)

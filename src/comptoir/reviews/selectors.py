@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import Product
+from comptoir.catalog.models import Product, ProductChannelListing
 from comptoir.catalog.selectors import ProductSubset
+from comptoir.catalog.selectors.categories import OutsideHiddenCategories
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.reviews.models import (
@@ -98,9 +100,15 @@ def rating_summary(*, product_id: int) -> RatingSummary:
 
 
 def product_for_reviews(*, slug: str) -> Product:
-    """A product published in a channel, by slug; 404 PRODUCT_NOT_FOUND otherwise."""
+    """A product shown in a channel now (published, its publication date reached, outside
+    hidden categories), by slug; 404 PRODUCT_NOT_FOUND otherwise."""
+    now = timezone.now()
+    shown = ProductChannelListing.objects.filter(
+        Q(published_at__isnull=True) | Q(published_at__lte=now), is_published=True
+    ).values("product_id")
     product = (
-        Product.objects.filter(slug=slug[:160], channel_listings__is_published=True)
+        Product.objects.filter(slug=slug[:160], pk__in=shown)
+        .filter(OutsideHiddenCategories("category_id"))
         .only("id", "slug", "name")
         .first()
     )

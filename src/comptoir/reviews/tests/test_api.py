@@ -101,6 +101,24 @@ def test_unknown_or_unpublished_product(product: Product) -> None:
     problem(Caller(None).get("products/perceuse/reviews"), 404, "PRODUCT_NOT_FOUND")
 
 
+def test_a_product_not_shown_yet_or_in_a_hidden_category(product: Product, lea: User) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comptoir.catalog.models import Category
+
+    assert Caller(None).get("products/perceuse/reviews").status_code == 200
+    product.channel_listings.update(published_at=timezone.now() + timedelta(days=2))
+    problem(Caller(None).get("products/perceuse/reviews"), 404, "PRODUCT_NOT_FOUND")
+    problem(Caller(lea).send("post", "products/perceuse/reviews", REVIEW), 404, "PRODUCT_NOT_FOUND")
+
+    product.channel_listings.update(published_at=None)
+    Category.objects.filter(pk=product.category_id).update(is_active=False)
+    problem(Caller(None).get("products/perceuse/questions"), 404, "PRODUCT_NOT_FOUND")
+    assert not Review.objects.exists()
+
+
 def test_post_a_review(product: Product, lea: User) -> None:
     response = Caller(lea).send("post", "products/perceuse/reviews", REVIEW)
 
