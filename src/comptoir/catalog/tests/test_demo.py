@@ -160,6 +160,17 @@ def test_demo_media_are_real_files() -> None:
     with Image.open(image.thumbnail.path) as thumbnail:
         assert thumbnail.format == "WEBP"
         assert thumbnail.width <= 400
+    assert (image.width, image.height) == (600, 600)
+    assert [(r["format"], r["width"]) for r in image.renditions] == [
+        ("avif", 320),
+        ("webp", 320),
+        ("jpeg", 320),
+        ("avif", 600),
+        ("webp", 600),
+        ("jpeg", 600),
+    ]
+    with Image.open(image.image.storage.path(image.renditions[0]["name"])) as rendition:
+        assert (rendition.format, rendition.size) == ("AVIF", (320, 320))
     assert Path(image.image.path).stat().st_size < 60_000
     kinds = set(ProductDocument.objects.values_list("kind", flat=True))
     assert {"technical_sheet", "safety_data_sheet", "certificate"} <= kinds
