@@ -49,8 +49,10 @@ from comptoir.catalog.models import (
     VariantAttributeValue,
     VariantChannelPrice,
 )
+from comptoir.catalog.selectors.staff import images_for_renditions
 from comptoir.channels.models import Channel
 from comptoir.channels.services import channel_create
+from comptoir.core.errors import InvalidInput
 
 B2C, B2B = "boutique-france", "comptoir-pro"
 BATCH = 500
@@ -413,6 +415,19 @@ class _Loader:
         return f"{name} : {text}"
 
 
+def _renditions_missing() -> int:
+    """Build the renditions of images stored before they existed (a demo store loaded by an
+    earlier version); an image whose file is gone is left as it is."""
+    built = 0
+    for image in images_for_renditions(missing_only=True).iterator(chunk_size=200):
+        try:
+            services.image_renditions_refresh(image=image)
+        except (InvalidInput, OSError):
+            continue
+        built += 1
+    return built
+
+
 def demo_load(*, limit: int | None = None, log: Log = _quiet) -> DemoSummary:
     """Create what is missing of the demo store (all of it on an empty database)."""
     started = time.monotonic()
@@ -423,6 +438,9 @@ def demo_load(*, limit: int | None = None, log: Log = _quiet) -> DemoSummary:
         if todo:
             log(f"Loading {len(todo)} demo products...")
             loader.insert(todo)
+    built = _renditions_missing()
+    if built:
+        log(f"  renditions built for {built} earlier images")
     return DemoSummary(
         created=len(todo),
         skipped=len(specs) - len(todo),
