@@ -365,6 +365,14 @@ class ProductImage(models.Model):
     alt = models.CharField(_("alternative text"), max_length=200, blank=True)
     alt_en = models.CharField(_("alternative text (English)"), max_length=200, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # The picture as shown (EXIF orientation applied); None for images stored before
+    # renditions existed, until `comptoir image_renditions` runs.
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
+    # The responsive renditions (catalog.images.renditions_make), smallest first:
+    # [{"format": "avif"|"webp"|"jpeg"|"png", "width": 640, "height": 480, "name": "..."}].
+    # Their files go with the image (catalog.services.media).
+    renditions = models.JSONField(_("renditions"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("image")

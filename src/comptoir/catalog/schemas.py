@@ -139,11 +139,26 @@ class VariantOut(Out):
     attributes: list[AttributeValueOut]
 
 
+class RenditionOut(Out):
+    format: str = Field(description="avif, webp, jpeg or png.", examples=["avif"])
+    width: int
+    height: int
+    url: str = Field(description="Absolute URL of the rendition.")
+
+
 class MediaOut(Out):
     url: str
     thumbnail_url: str
     alt: str
     variant_id: int | None
+    width: int | None = Field(
+        description="Width of the image as shown, in pixels (null until its renditions are built)."
+    )
+    height: int | None
+    renditions: list[RenditionOut] = Field(
+        description="Responsive renditions, narrowest first: each width in AVIF, WebP and a "
+        "JPEG (PNG when transparent) fallback, never wider than the image."
+    )
 
 
 class DocumentOut(Out):
@@ -520,6 +535,12 @@ class ImageAdminOut(Schema):
     alt: str
     alt_en: str
     position: int
+    width: int | None = Field(description="Width as shown, in pixels (EXIF orientation applied).")
+    height: int | None
+    renditions: list[RenditionOut] = Field(
+        description="Responsive renditions (AVIF, WebP, JPEG/PNG at up to 1280 px), narrowest "
+        "first."
+    )
 
 
 class DocumentIn(Schema):

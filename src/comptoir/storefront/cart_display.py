@@ -7,6 +7,7 @@ Built in the views under the page's language; templates only lay them out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comptoir.cart.records import CartView, ViewLine
+from comptoir.catalog.selectors.records import Picture
 from comptoir.core.money import Money
 from comptoir.orders.models import Order
 from comptoir.pricing.records import Price, money
@@ -32,6 +34,7 @@ class ShownLine:
     was: Money | None  # the unit price before a promotion lowered it
     total: Money | None  # before cart promotions (those are listed under the lines)
     problem: str
+    picture: Picture | None = None  # the product's first image
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +160,7 @@ def _money(amount: int, view: CartView) -> Money:
     return money(amount, view.currency, view.digits)
 
 
-def _line(line: ViewLine, view: CartView) -> ShownLine:
+def _line(line: ViewLine, view: CartView, pictures: Mapping[int, Picture]) -> ShownLine:
     unit = _money(_shown(line.unit, view), view) if line.unit else None
     was = None
     if line.unit and line.undiscounted_unit:
@@ -175,6 +178,7 @@ def _line(line: ViewLine, view: CartView) -> ShownLine:
         was=was,
         total=_money(_shown(line.subtotal, view), view) if line.subtotal else None,
         problem=line_problem(line),
+        picture=pictures.get(line.product_id),
     )
 
 
@@ -212,11 +216,16 @@ def _totals(view: CartView, locale: str) -> Totals:
     )
 
 
-def shown_cart(view: CartView, *, locale: str) -> ShownCart:
+def shown_cart(
+    view: CartView, *, locale: str, pictures: Mapping[int, Picture] | None = None
+) -> ShownCart:
+    """The cart as pages show it; `pictures`: the picture of each product (by id) that
+    its lines show."""
+    pictures = pictures or {}
     return ShownCart(
         view=view,
-        lines=[_line(line, view) for line in view.lines],
-        saved=[_line(line, view) for line in view.saved],
+        lines=[_line(line, view, pictures) for line in view.lines],
+        saved=[_line(line, view, pictures) for line in view.saved],
         coupons=[
             ShownCoupon(
                 code=code,

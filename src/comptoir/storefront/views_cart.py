@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from comptoir.cart import selectors as cart_selectors
 from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart, CartStatus
+from comptoir.catalog.selectors.pictures import product_cover_pictures
 from comptoir.core.errors import DomainError
 from comptoir.storefront.cart_display import ShownCart, shown_cart
 from comptoir.storefront.context_processors import SESSION_CART_COUNT
@@ -41,11 +42,17 @@ def remember_count(request: HttpRequest, count: int) -> None:
         request.session[SESSION_CART_COUNT] = count
 
 
-def cart_shown(request: HttpRequest, cart: Cart) -> ShownCart:
-    """The cart priced for its buyer, in the page's language, as the page shows it."""
+def cart_shown(request: HttpRequest, cart: Cart, *, pictures: bool = False) -> ShownCart:
+    """The cart priced for its buyer, in the page's language, as the page shows it; with
+    `pictures`, each line's product picture (one more query)."""
     language = current_language()
     view = cart_selectors.cart_view(cart=cart, user=signed_in(request), language=language)
-    shown = shown_cart(view, locale=babel_locale(language))
+    covers = (
+        product_cover_pictures(product_ids=[line.product_id for line in view.lines + view.saved])
+        if pictures
+        else None
+    )
+    shown = shown_cart(view, locale=babel_locale(language), pictures=covers)
     remember_count(request, shown.count)
     return shown
 
@@ -59,7 +66,7 @@ def _cart_page(
     error: str = "",
 ) -> HttpResponse:
     cart = web_cart(request)
-    shown = cart_shown(request, cart) if cart is not None else None
+    shown = cart_shown(request, cart, pictures=True) if cart is not None else None
     if shown is None:
         remember_count(request, 0)
     context: dict[str, Any] = {

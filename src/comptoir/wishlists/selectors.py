@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import ProductTranslation
 from comptoir.catalog.selectors import BASE_LANGUAGE, normalize_language, published_listings
-from comptoir.catalog.selectors.products import (
+from comptoir.catalog.selectors.pictures import (
+    PRODUCT_COVER,
     PRODUCT_THUMBNAIL,
-    PRODUCT_VARIANT_COUNT,
+    cover_picture,
     media_url,
 )
+from comptoir.catalog.selectors.products import PRODUCT_VARIANT_COUNT
+from comptoir.catalog.selectors.records import Picture
 from comptoir.channels.models import Channel
 from comptoir.core.errors import NotFound
 from comptoir.wishlists.models import Wishlist, WishlistItem
@@ -45,6 +48,8 @@ class WishlistEntry:
     # No variant chosen and the product has several: the product page asks which.
     needs_variant: bool
     added_at: datetime
+    # The product's first image, in responsive renditions (None without any).
+    picture: Picture | None = None
 
 
 def wishlist_of(*, user: Any) -> Wishlist | None:
@@ -91,7 +96,7 @@ def wishlist_entries(
     rows = (
         WishlistItem.objects.filter(wishlist=wishlist)
         .select_related("product", "variant")
-        .annotate(thumb=PRODUCT_THUMBNAIL, n_variants=PRODUCT_VARIANT_COUNT)
+        .annotate(thumb=PRODUCT_THUMBNAIL, **PRODUCT_COVER, n_variants=PRODUCT_VARIANT_COUNT)
     )
     if lang != BASE_LANGUAGE:
         rows = rows.annotate(
@@ -121,6 +126,7 @@ def wishlist_entries(
                 sku="" if variant is None else variant.sku,
                 variant_name="" if variant is None else variant.label(lang),
                 thumbnail_url=media_url(item.thumb),
+                picture=cover_picture(item, item.thumb),
                 available=bool(getattr(item, "on_sale", False)),
                 needs_variant=variant is None and item.n_variants > 1,
                 added_at=item.added_at,

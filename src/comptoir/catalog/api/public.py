@@ -247,6 +247,17 @@ def get_product(
                 "thumbnail_url": _absolute(request, i.thumbnail_url),
                 "alt": i.alt,
                 "variant_id": i.variant_id,
+                "width": i.width,
+                "height": i.height,
+                "renditions": [
+                    {
+                        "format": r.format,
+                        "width": r.width,
+                        "height": r.height,
+                        "url": _absolute(request, r.url),
+                    }
+                    for r in (i.picture.renditions if i.picture else ())
+                ],
             }
             for i in detail.images
         ],

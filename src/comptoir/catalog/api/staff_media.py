@@ -60,6 +60,17 @@ def image_out(request: HttpRequest, image: ProductImage) -> dict[str, Any]:
         "alt": image.alt,
         "alt_en": image.alt_en,
         "position": image.position,
+        "width": image.width,
+        "height": image.height,
+        "renditions": [
+            {
+                "format": r["format"],
+                "width": r["width"],
+                "height": r["height"],
+                "url": request.build_absolute_uri(image.image.storage.url(r["name"])),
+            }
+            for r in image.renditions
+        ],
     }
 
 
@@ -91,7 +102,8 @@ def model_3d_out(request: HttpRequest, product: Product) -> dict[str, Any]:
     response={201: ImageAdminOut},
     summary="Upload a product image",
     description="multipart/form-data with `file` (JPEG, PNG, WebP or GIF, 10 MB and 40 "
-    "megapixels at most) and optional form fields. A WebP thumbnail is made. 400 "
+    "megapixels at most) and optional form fields. A WebP thumbnail and responsive "
+    "renditions (AVIF, WebP, JPEG/PNG at 320-1280 px, never enlarged) are made. 400 "
     "`IMAGE_INVALID` for anything else, `VARIANT_MISMATCH` for another product's variant.",
 )
 def admin_add_image(

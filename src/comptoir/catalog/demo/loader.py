@@ -4,8 +4,8 @@ Idempotent: channels, accounts, attributes, product types and categories are loo
 by code / email / slug and created through the services only when missing; products are
 keyed by `external_ref` ("demo:<slug>") and skipped when present, so a second run makes a
 handful of queries. New products are inserted with bulk_create (validated with
-full_clean first), then `price_from` is computed by the pricing service and thumbnails
-by comptoir.catalog.images, the same code the admin and the API use."""
+full_clean first), then `price_from` is computed by the pricing service, and thumbnails and
+renditions by comptoir.catalog.images, the same code the admin and the API use."""
 
 # ruff: noqa: RUF001 - typographic signs (multiplication sign, en dash) are intended in French text
 
@@ -31,7 +31,7 @@ from comptoir.catalog.demo.reference import (
     CHANNELS,
     PRODUCT_TYPES,
 )
-from comptoir.catalog.images import thumbnail_webp
+from comptoir.catalog.images import renditions_make, thumbnail_webp
 from comptoir.catalog.models import (
     Attribute,
     AttributeChoice,
@@ -49,8 +49,10 @@ from comptoir.catalog.models import (
     VariantAttributeValue,
     VariantChannelPrice,
 )
+from comptoir.catalog.selectors.staff import images_for_renditions
 from comptoir.channels.models import Channel
 from comptoir.channels.services import channel_create
+from comptoir.core.errors import InvalidInput
 
 B2C, B2B = "boutique-france", "comptoir-pro"
 BATCH = 500
@@ -330,9 +332,20 @@ class _Loader:
             thumbnail = storage.save(
                 f"{folder}/photo-thumb.webp", ContentFile(thumbnail_webp(data)), max_length=100
             )
+            made = renditions_make(data)
+            renditions = services.renditions_save(
+                storage=storage, image_name=image, made=made, stored=[]
+            )
             images.append(
                 ProductImage(
-                    product=p, image=image, thumbnail=thumbnail, alt=s.name, alt_en=s.name_en
+                    product=p,
+                    image=image,
+                    thumbnail=thumbnail,
+                    alt=s.name,
+                    alt_en=s.name_en,
+                    width=made.width,
+                    height=made.height,
+                    renditions=renditions,
                 )
             )
             for position, (kind, language, title, pdf) in enumerate(self.documents(s)):
@@ -355,7 +368,9 @@ class _Loader:
                 services.model_3d_set(product=p, file=glb, filename="model.glb")
         ProductImage.objects.bulk_create(images, batch_size=BATCH)
         ProductDocument.objects.bulk_create(documents, batch_size=BATCH)
-        self.log(f"  {len(images)} images with thumbnails, {len(documents)} documents")
+        self.log(
+            f"  {len(images)} images with thumbnails and renditions, {len(documents)} documents"
+        )
 
     def documents(self, spec: ProductSpec) -> list[tuple[str, str, str, bytes]]:
         if not spec.document:
@@ -400,6 +415,19 @@ class _Loader:
         return f"{name} : {text}"
 
 
+def _renditions_missing() -> int:
+    """Build the renditions of images stored before they existed (a demo store loaded by an
+    earlier version); an image whose file is gone is left as it is."""
+    built = 0
+    for image in images_for_renditions(missing_only=True).iterator(chunk_size=200):
+        try:
+            services.image_renditions_refresh(image=image)
+        except (InvalidInput, OSError):
+            continue
+        built += 1
+    return built
+
+
 def demo_load(*, limit: int | None = None, log: Log = _quiet) -> DemoSummary:
     """Create what is missing of the demo store (all of it on an empty database)."""
     started = time.monotonic()
@@ -410,6 +438,9 @@ def demo_load(*, limit: int | None = None, log: Log = _quiet) -> DemoSummary:
         if todo:
             log(f"Loading {len(todo)} demo products...")
             loader.insert(todo)
+    built = _renditions_missing()
+    if built:
+        log(f"  renditions built for {built} earlier images")
     return DemoSummary(
         created=len(todo),
         skipped=len(specs) - len(todo),

@@ -23,10 +23,8 @@ from typing import Any
 from babel.numbers import format_decimal
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import FileSystemStorage, storages
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
-    CharField,
     Count,
     Expression,
     F,
@@ -39,10 +37,9 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone, translation
-from django.utils.encoding import filepath_to_uri
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import (
@@ -69,6 +66,13 @@ from comptoir.catalog.selectors.filters import (
     search_condition,
 )
 from comptoir.catalog.selectors.localize import localized_text
+from comptoir.catalog.selectors.pictures import (
+    PRODUCT_COVER,
+    PRODUCT_THUMBNAIL,
+    cover_picture,
+    media_url,
+    picture_of,
+)
 from comptoir.catalog.selectors.records import (
     BASE_LANGUAGE,
     AttributeFilter,
@@ -88,25 +92,6 @@ from comptoir.core.money import Money
 from comptoir.core.pagination import PageRequest
 
 SORTS = ("name", "-name", "price", "-price", "newest")
-
-
-def media_url(name: str | None) -> str | None:
-    """The URL of a stored file (None for none).
-
-    For the file system storage, what its `url()` returns (`urljoin` of the base URL and
-    the quoted name) without parsing both URLs again: a list page asks for 48 of them.
-    """
-    if not name:
-        return None
-    storage = storages["default"]
-    if type(storage) is FileSystemStorage:
-        base = storage.base_url  # ends with "/"
-        path = filepath_to_uri(name).lstrip("/")
-        # urljoin would resolve dot segments ("a/../b"): stored names have none, but leave
-        # any such name to the storage.
-        if base is not None and "/." not in f"/{path}":
-            return f"{base}{path}"
-    return storage.url(name)
 
 
 class HiddenProductIds(Expression):
@@ -214,20 +199,14 @@ _CARD_FIELDS = (
     "product__category__slug",
     "price_from",
     "thumb",
+    *PRODUCT_COVER,
     "n_variants",
     "product__category_id",
     "tclass",
 )
-# The first image of the listing's product (its thumbnail, or the image without one) and the
-# number of variants: correlated subqueries, evaluated for the rows of the page only. Any
-# queryset with a `product_id` column may annotate them (wishlist items do).
-PRODUCT_THUMBNAIL = Subquery(
-    ProductImage.objects.filter(product_id=OuterRef("product_id"))
-    .order_by("position", "id")
-    .values(
-        picture=Coalesce(NullIf(F("thumbnail"), Value("")), F("image"), output_field=CharField())
-    )[:1]
-)
+# The number of variants: a correlated subquery, evaluated for the rows of the page only,
+# like the first image's columns (selectors.pictures). Any queryset with a `product_id`
+# column may annotate them (wishlist items do).
 PRODUCT_VARIANT_COUNT = Coalesce(
     Subquery(
         ProductVariant.objects.filter(product_id=OuterRef("product_id"))
@@ -323,7 +302,10 @@ def product_cards(
         listings = listings.annotate(tr=_translation(lang))
     page_ids = listings.order_by(*ordering).values("pk")[page.offset : page.offset + page.page_size]
     page_qs = ProductChannelListing.objects.filter(pk__in=page_ids).annotate(
-        thumb=PRODUCT_THUMBNAIL, n_variants=PRODUCT_VARIANT_COUNT, tclass=_TAX_CLASS
+        thumb=PRODUCT_THUMBNAIL,
+        **PRODUCT_COVER,
+        n_variants=PRODUCT_VARIANT_COUNT,
+        tclass=_TAX_CLASS,
     )
     fields = list(_CARD_FIELDS)
     if translated:
@@ -431,7 +413,12 @@ def _ranked_page(
         return [], len(ordered)
     page_qs = ProductChannelListing.objects.filter(
         channel=channel, product_id__in=page_ids
-    ).annotate(thumb=PRODUCT_THUMBNAIL, n_variants=PRODUCT_VARIANT_COUNT, tclass=_TAX_CLASS)
+    ).annotate(
+        thumb=PRODUCT_THUMBNAIL,
+        **PRODUCT_COVER,
+        n_variants=PRODUCT_VARIANT_COUNT,
+        tclass=_TAX_CLASS,
+    )
     fields = list(_CARD_FIELDS)
     if language != BASE_LANGUAGE:
         page_qs = page_qs.annotate(tr=_translation(language))
@@ -452,6 +439,7 @@ def _cards(rows: Any, channel: Channel) -> list[ProductCard]:
             category_slug=row["product__category__slug"],
             price=None if row["price_from"] is None else Money(row["price_from"], currency),
             thumbnail_url=media_url(row["thumb"]),
+            picture=cover_picture(row, row["thumb"]),
             variant_count=row["n_variants"],
             category_id=row["product__category_id"],
             tax_class_id=row["tclass"],
@@ -661,10 +649,29 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
             thumbnail_url=media_url(i["thumbnail"] or i["image"]) or "",
             alt=(i["alt_en"] if lang == "en" else "") or i["alt"],
             variant_id=i["variant_id"],
+            width=i["width"],
+            height=i["height"],
+            picture=picture_of(
+                image=i["image"],
+                thumbnail=i["thumbnail"],
+                width=i["width"],
+                height=i["height"],
+                renditions=i["renditions"],
+            ),
         )
         for i in ProductImage.objects.filter(product_id=product_id)
         .order_by("position", "id")
-        .values("id", "image", "thumbnail", "alt", "alt_en", "variant_id")
+        .values(
+            "id",
+            "image",
+            "thumbnail",
+            "alt",
+            "alt_en",
+            "variant_id",
+            "width",
+            "height",
+            "renditions",
+        )
     ]
     price_from = row["listing__price_from"]
     text = localized_text(

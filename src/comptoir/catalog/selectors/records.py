@@ -45,6 +45,46 @@ class CategoryRef:
 
 
 @dataclass(frozen=True, slots=True)
+class RenditionInfo:
+    format: str  # avif, webp, jpeg or png
+    mime: str
+    width: int
+    height: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class PictureSource:
+    """A `<source>` of a `<picture>`: one modern format, every width."""
+
+    mime: str
+    srcset: str
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """An image as a `<picture>` shows it (built by selectors.pictures.picture_of).
+
+    `sources`: AVIF then WebP `srcset`s; `src`/`srcset`: the `<img>` fallback (JPEG, or PNG
+    for transparent images; the thumbnail or original for an image without renditions);
+    `width`/`height`: the image's size for the `<img>` attributes (a square when it was
+    never recorded: `known_size` is then False); `full_url`: the original upload;
+    `largest_url`: the widest fallback rendition (the original without renditions);
+    `thumbnail_src`: the thumbnail, or `src` (for small boxes when there is no `srcset`)."""
+
+    src: str
+    srcset: str
+    width: int
+    height: int
+    known_size: bool
+    sources: tuple[PictureSource, ...]
+    renditions: tuple[RenditionInfo, ...]  # narrowest first
+    full_url: str
+    largest_url: str
+    thumbnail_src: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProductCard:
     id: int
     slug: str
@@ -55,6 +95,8 @@ class ProductCard:
     price: Money | None
     thumbnail_url: str | None
     variant_count: int
+    # The first image (None without any): responsive renditions for the storefront.
+    picture: Picture | None = None
     # What the price engine needs to price the card without loading its variants.
     category_id: int = 0
     tax_class_id: int | None = None
@@ -98,6 +140,10 @@ class ImageInfo:
     thumbnail_url: str
     alt: str
     variant_id: int | None
+    # The size as shown (None for an image stored before sizes were recorded).
+    width: int | None = None
+    height: int | None = None
+    picture: Picture | None = None
 
 
 @dataclass(frozen=True, slots=True)

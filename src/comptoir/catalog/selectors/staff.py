@@ -212,3 +212,16 @@ def document_admin_get(*, document_id: int) -> ProductDocument:
             _("Unknown document: %(id)s") % {"id": document_id}, code="DOCUMENT_NOT_FOUND"
         )
     return found
+
+
+def images_for_renditions(
+    *, missing_only: bool = False, product_slugs: list[str] | None = None
+) -> QuerySet[ProductImage]:
+    """Images whose renditions `comptoir image_renditions` (re)builds, by id: every image,
+    or those without renditions (`missing_only`), of every product or of `product_slugs`."""
+    images = ProductImage.objects.order_by("pk")
+    if missing_only:
+        images = images.filter(renditions=[])
+    if product_slugs:
+        images = images.filter(product__slug__in=product_slugs)
+    return images

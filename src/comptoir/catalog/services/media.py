@@ -1,4 +1,5 @@
-"""Writes for product media: images (checked with Pillow, WebP thumbnail generated),
+"""Writes for product media: images (checked with Pillow, a WebP thumbnail and responsive
+AVIF/WebP/JPEG renditions generated),
 attached documents (technical sheets, safety data sheets, certificates...) and the
 optional 3D model (glTF/GLB for the web, USDZ for iOS AR)."""
 
@@ -10,7 +11,7 @@ import logging
 import struct
 import weakref
 import zipfile
-from pathlib import PurePath
+from pathlib import PurePath, PurePosixPath
 from typing import Any
 
 from django.core.files.base import ContentFile, File
@@ -20,7 +21,14 @@ from django.db.models import Max, Q
 from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 
-from comptoir.catalog.images import image_inspect, thumbnail_webp
+from comptoir.catalog.images import (
+    EXTENSIONS,
+    Renditions,
+    image_inspect,
+    image_invalid,
+    renditions_make,
+    thumbnail_webp,
+)
 from comptoir.catalog.models import (
     DocumentKind,
     Product,
@@ -59,6 +67,14 @@ def _stored(*files: FieldFile) -> list[tuple[Storage, str]]:
     return [(f.storage, f.name) for f in files if f and f.name]
 
 
+def image_files(image: ProductImage) -> list[tuple[Storage, str]]:
+    """Every file of a product image: the upload, its thumbnail and its renditions."""
+    storage = image.image.storage
+    return _stored(image.image, image.thumbnail) + [
+        (storage, r["name"]) for r in image.renditions if r.get("name")
+    ]
+
+
 def remove_files(names: list[tuple[Storage, str]]) -> None:
     """Delete stored files, logging (never raising) a storage error: it runs after COMMIT,
     where a failure must neither undo anything nor stop the other callbacks."""
@@ -79,8 +95,14 @@ def _delete_on_commit(old: list[tuple[Storage, str]], *, keep: FieldFile | None 
 
 def _referenced(names: list[str]) -> bool:
     """Whether a row refers to one of `names` (the file fields of the catalog)."""
+    # Rendition names live in a JSON list: matched in its text, where each is quoted.
+    in_renditions = Q()
+    for name in names:
+        in_renditions |= Q(renditions__icontains=f'"{name}"')
     return (
-        ProductImage.objects.filter(Q(image__in=names) | Q(thumbnail__in=names)).exists()
+        ProductImage.objects.filter(
+            Q(image__in=names) | Q(thumbnail__in=names) | in_renditions
+        ).exists()
         or ProductDocument.objects.filter(file__in=names).exists()
         or Product.objects.filter(Q(model_3d__in=names) | Q(model_3d_usdz__in=names)).exists()
     )
@@ -134,9 +156,12 @@ class _KeepIfCommitted:
 def _delete_on_rollback(*fields: FieldFile) -> None:
     """Delete the files just stored in `fields` unless the current transaction commits.
     Call right after storing, before anything else can fail."""
-    files = tuple(_stored(*fields))
+    _delete_stored_on_rollback(_stored(*fields))
+
+
+def _delete_stored_on_rollback(files: list[tuple[Storage, str]]) -> None:
     if files:
-        transaction.on_commit(_KeepIfCommitted(files), robust=True)
+        transaction.on_commit(_KeepIfCommitted(tuple(files)), robust=True)
 
 
 def _check_variant(product: Product, variant: ProductVariant | None) -> None:
@@ -153,14 +178,58 @@ def _next_position(rows: Any) -> int:
     return 0 if last is None else int(last) + 1
 
 
+def _make_renditions(data: bytes) -> Renditions:
+    try:
+        return renditions_make(data)
+    except (OSError, ValueError, SyntaxError):  # decodes, but Pillow cannot convert it
+        raise image_invalid("The image could not be converted.") from None
+
+
+def renditions_save(
+    *, storage: Storage, image_name: str, made: Renditions, stored: list[tuple[Storage, str]]
+) -> list[dict[str, Any]]:
+    """Store `made` next to the image `image_name` (`<stem>-<width>w.<ext>`) and return the
+    rows of the `renditions` column; each stored file is appended to `stored` as soon as it
+    is written (for the caller to delete them should anything fail)."""
+    path = PurePosixPath(image_name)
+    rows = []
+    for r in made.items:
+        name = storage.save(
+            str(path.parent / f"{path.stem}-{r.width}w.{EXTENSIONS[r.format]}"),
+            ContentFile(r.data),
+            max_length=255,
+        )
+        stored.append((storage, name))
+        rows.append({"format": r.format, "width": r.width, "height": r.height, "name": name})
+    return rows
+
+
+def _store_renditions(image: ProductImage, made: Renditions) -> None:
+    """Store `made` and record them and the image's size on `image` (not saved). The files
+    are deleted unless the transaction commits."""
+    stored: list[tuple[Storage, str]] = []
+    try:
+        rows = renditions_save(
+            storage=image.image.storage,
+            image_name=image.image.name or "image",
+            made=made,
+            stored=stored,
+        )
+    finally:
+        _delete_stored_on_rollback(stored)
+    image.width, image.height, image.renditions = made.width, made.height, rows
+
+
 def _store_image(image: ProductImage, data: bytes, filename: str) -> None:
     info = image_inspect(data)
     stem = _stem(filename, "image")
     thumbnail = thumbnail_webp(data)
+    made = _make_renditions(data)
     image.image.save(f"{stem}.{info.extension}", ContentFile(data), save=False)
     _delete_on_rollback(image.image)
     image.thumbnail.save(f"{stem}-thumb.webp", ContentFile(thumbnail), save=False)
     _delete_on_rollback(image.thumbnail)
+    _store_renditions(image, made)
 
 
 @text_checked
@@ -176,13 +245,14 @@ def image_add(
     filename: str = "",
 ) -> ProductImage:
     """Attach an image (JPEG, PNG, WebP or GIF up to 10 MB, else IMAGE_INVALID) and store
-    its WebP thumbnail. `filename` names raw bytes; the extension follows the real format."""
+    its WebP thumbnail and renditions. `filename` names raw bytes; the extension follows
+    the real format."""
     _check_variant(product, variant)
     data = read_upload(file, max_bytes=MAX_IMAGE_UPLOAD, code="IMAGE_INVALID", field="image")
     image_inspect(data)
     image = ProductImage(product=product, variant=variant, alt=alt, alt_en=alt_en)
     image.position = _next_position(product.images) if position is None else position
-    validate(image, exclude=["image", "thumbnail"])
+    validate(image, exclude=["image", "thumbnail", "renditions"])
     _store_image(image, data, upload_name(file, filename))
     image.save()
     return image
@@ -200,7 +270,8 @@ def image_update(
     file: File[Any] | bytes | Unset = UNSET,
     filename: str = "",
 ) -> ProductImage:
-    """Change texts, order or variant; a new `file` replaces the image and its thumbnail.
+    """Change texts, order or variant; a new `file` replaces the image, its thumbnail and
+    its renditions.
     Everything is checked before a new file is stored."""
     changes = given(alt=alt, alt_en=alt_en, position=position, variant=variant)
     if "variant" in changes:
@@ -210,11 +281,11 @@ def image_update(
         data = read_upload(file, max_bytes=MAX_IMAGE_UPLOAD, code="IMAGE_INVALID", field="image")
         image_inspect(data)
         upload = (data, upload_name(file, filename))
-    apply_changes(image, changes, exclude=["image", "thumbnail"])
+    apply_changes(image, changes, exclude=["image", "thumbnail", "renditions"])
     if upload is not None:
-        old = _stored(image.image, image.thumbnail)
+        old = image_files(image)
         _store_image(image, *upload)
-        new_names = {image.image.name, image.thumbnail.name}
+        new_names = {name for _storage, name in image_files(image)}
         _delete_on_commit([pair for pair in old if pair[1] not in new_names])
     image.save()
     return image
@@ -235,8 +306,27 @@ def image_thumbnail_refresh(*, image: ProductImage) -> ProductImage:
 
 
 @transaction.atomic
+def image_renditions_refresh(*, image: ProductImage) -> ProductImage:
+    """Rebuild the renditions (and record the size) of a stored image; the previous
+    rendition files go once the transaction commits. Raises InvalidInput(IMAGE_INVALID)
+    when the stored file is no longer a readable image."""
+    with image.image.open("rb") as fh:
+        data = fh.read()
+    image_inspect(data)
+    made = _make_renditions(data)
+    storage = image.image.storage
+    old = [(storage, r["name"]) for r in image.renditions if r.get("name")]
+    _store_renditions(image, made)
+    image.save(update_fields=["width", "height", "renditions"])
+    new_names = {r["name"] for r in image.renditions}
+    _delete_on_commit([pair for pair in old if pair[1] not in new_names])
+    return image
+
+
+@transaction.atomic
 def image_delete(*, image: ProductImage) -> None:
-    _delete_on_commit(_stored(image.image, image.thumbnail))
+    """Delete an image; its file, thumbnail and renditions go once the transaction commits."""
+    _delete_on_commit(image_files(image))
     image.delete()
 
 

@@ -34,7 +34,7 @@ from comptoir.catalog.services._common import (
     validate,
 )
 from comptoir.catalog.services.attributes import AttributeValue, attribute_value_columns
-from comptoir.catalog.services.media import remove_files
+from comptoir.catalog.services.media import image_files, remove_files
 from comptoir.core.errors import InvalidInput
 from comptoir.core.html import sanitize_html
 
@@ -147,10 +147,10 @@ def product_delete(*, product: Product) -> None:
     """Delete a product with its variants, prices, listings and media (files removed once
     the transaction commits)."""
     files: list[FieldFile] = [product.model_3d, product.model_3d_usdz]
-    for image in product.images.all():
-        files += [image.image, image.thumbnail]
     files += [document.file for document in product.documents.all()]
     names = [(f.storage, f.name) for f in files if f and f.name]
+    for image in product.images.all():
+        names += image_files(image)
     product_changed(product.pk)
     try:
         product.delete()

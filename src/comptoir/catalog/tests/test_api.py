@@ -502,6 +502,9 @@ def test_product_detail(client: Client, channel: Any) -> None:
             "thumbnail_url": "http://testserver/media/p/1.jpg",
             "alt": "View",
             "variant_id": None,
+            "width": None,
+            "height": None,
+            "renditions": [],
         }
     ]
     assert body["documents"] == [

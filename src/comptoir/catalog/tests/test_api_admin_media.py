@@ -47,6 +47,18 @@ def stored_files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
+def renditions(path: str, sizes: tuple[tuple[int, int], ...]) -> list[dict[str, Any]]:
+    """The API's renditions of an RGB image stored as `path`.<ext>: (width, height) each."""
+    return [
+        {"format": fmt, "width": w, "height": h, "url": f"{MEDIA}/{path}-{w}w.{ext}"}
+        for w, h in sizes
+        for fmt, ext in (("avif", "avif"), ("webp", "webp"), ("jpeg", "jpg"))
+    ]
+
+
+WIDE = ((320, 213), (640, 427), (960, 640), (1200, 800))
+
+
 def picture(size: tuple[int, int] = (1200, 800), *, fmt: str = "PNG") -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 80, 40)).save(out, format=fmt)
@@ -242,11 +254,17 @@ def test_image_upload_returns_absolute_urls_and_stores_a_thumbnail(
         "alt": "Perceuse de face",
         "alt_en": "Drill, front",
         "position": 0,
+        "width": 1200,
+        "height": 800,
+        "renditions": renditions("products/perceuse/vue-de-face", WIDE),
     }
-    assert stored_files(media_root) == [
-        "products/perceuse/vue-de-face-thumb.webp",
-        "products/perceuse/vue-de-face.png",
-    ]
+    assert stored_files(media_root) == sorted(
+        [
+            "products/perceuse/vue-de-face-thumb.webp",
+            "products/perceuse/vue-de-face.png",
+            *(r["url"].removeprefix(f"{MEDIA}/") for r in response.json()["renditions"]),
+        ]
+    )
     with Image.open(media_root / "products/perceuse/vue-de-face-thumb.webp") as thumbnail:
         assert (thumbnail.format, thumbnail.size) == ("WEBP", (400, 267))
     second = api.upload(f"products/{product.pk}/images", "dos.jpg", picture(fmt="JPEG"))
@@ -321,6 +339,9 @@ def test_image_patch_and_delete(
         "alt": "Après",
         "alt_en": "After",
         "position": 3,
+        "width": 1200,
+        "height": 800,
+        "renditions": renditions("products/perceuse/a", WIDE),
     }
     with django_capture_on_commit_callbacks(execute=True):
         deleted = api.delete(f"images/{image.pk}")

@@ -99,9 +99,9 @@ def test_small_demo_is_idempotent() -> None:
     assert "30 products added" in first
     assert "0 products added, 30 already present" in second
     # A second run only looks things up (the catalog, then companies, lists, promotions,
-    # warehouses, stock, shipping, Léa's past order, the demo reviews, the content pages and
-    # the search index's two counts).
-    assert len(queries) <= 63
+    # warehouses, stock, shipping, Léa's past order, the demo reviews, the content pages,
+    # the search index's two counts and the images still without renditions).
+    assert len(queries) <= 64
     assert after_first["channels"] == 2
     assert after_first["users"] == 5
     assert after_first["products"] == 30
@@ -160,6 +160,22 @@ def test_demo_media_are_real_files() -> None:
     with Image.open(image.thumbnail.path) as thumbnail:
         assert thumbnail.format == "WEBP"
         assert thumbnail.width <= 400
+    assert (image.width, image.height) == (600, 600)
+    assert [(r["format"], r["width"]) for r in image.renditions] == [
+        ("avif", 320),
+        ("webp", 320),
+        ("jpeg", 320),
+        ("avif", 600),
+        ("webp", 600),
+        ("jpeg", 600),
+    ]
+    with Image.open(image.image.storage.path(image.renditions[0]["name"])) as rendition:
+        assert (rendition.format, rendition.size) == ("AVIF", (320, 320))
+    # A demo store loaded before renditions existed gets them on the next run.
+    ProductImage.objects.filter(pk=image.pk).update(renditions=[], width=None, height=None)
+    assert "renditions built for 1 earlier images" in demo(products=60)
+    image.refresh_from_db()
+    assert (image.width, len(image.renditions)) == (600, 6)
     assert Path(image.image.path).stat().st_size < 60_000
     kinds = set(ProductDocument.objects.values_list("kind", flat=True))
     assert {"technical_sheet", "safety_data_sheet", "certificate"} <= kinds

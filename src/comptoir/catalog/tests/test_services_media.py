@@ -37,6 +37,15 @@ def stored_files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
+def image_files(
+    path: str, extension: str = "png", widths: tuple[int, ...] = (320, 640, 960, 1200)
+) -> list[str]:
+    """The files of an image stored as `path`.<extension> (a 1200 px wide RGB picture by
+    default): the upload, its thumbnail and its AVIF, WebP and JPEG renditions."""
+    renditions = [f"{path}-{w}w.{ext}" for w in widths for ext in ("avif", "jpg", "webp")]
+    return [f"{path}.{extension}", f"{path}-thumb.webp", *renditions]
+
+
 def test_image_add_stores_the_image_and_a_webp_thumbnail(media_root: Path) -> None:
     product = ProductFactory.create(slug="perceuse")
 
@@ -98,7 +107,7 @@ def test_image_variant_must_belong_to_the_product() -> None:
     assert ProductImage.objects.count() == 0
 
 
-def test_image_update_replaces_the_file_and_thumbnail(
+def test_image_update_replaces_the_file_thumbnail_and_renditions(
     media_root: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     product = ProductFactory.create(slug="lampe")
@@ -109,7 +118,13 @@ def test_image_update_replaces_the_file_and_thumbnail(
             image=image, file=picture((500, 1000), fmt="JPEG"), filename="b.jpg", alt="Lampe"
         )
 
-    assert stored_files(media_root) == ["products/lampe/b-thumb.webp", "products/lampe/b.jpg"]
+    renditions = [
+        f"products/lampe/b-{w}w.{ext}" for w in (320, 500) for ext in ("avif", "jpg", "webp")
+    ]
+    assert stored_files(media_root) == sorted(
+        [*renditions, "products/lampe/b-thumb.webp", "products/lampe/b.jpg"]
+    )
+    assert (image.width, image.height) == (500, 1000)
     with Image.open(image.thumbnail.path) as thumbnail:
         assert thumbnail.size == (200, 400)
     with raises(InvalidInput, "IMAGE_INVALID"):
@@ -263,7 +278,7 @@ def test_files_of_a_rolled_back_transaction_are_deleted(media_root: Path) -> Non
             services.document_update(document=document, file=b"v2", filename="notice-v2.txt")
             services.model_3d_set(product=product, file=cube_glb((1, 1, 1)), filename="s.glb")
             assert Path(image.image.path).exists()
-            assert len(stored_files(media_root)) == len(before) + 4
+            assert len(stored_files(media_root)) == len(before) + 4 + 12  # 12 renditions
             raise Boom
 
     with pytest.raises(Boom):
@@ -288,10 +303,7 @@ def test_a_rolled_back_savepoint_deletes_only_its_own_files(media_root: Path) ->
     with pytest.raises(Boom):
         store_then_fail()
 
-    assert stored_files(media_root) == [
-        "products/scie/garde-thumb.webp",
-        "products/scie/garde.png",
-    ]
+    assert stored_files(media_root) == sorted(image_files("products/scie/garde"))
     assert list(ProductImage.objects.values_list("pk", flat=True)) == [kept.pk]
 
 
@@ -304,7 +316,7 @@ def test_committed_files_are_kept(
         services.image_add(product=product, file=picture(), filename="scie.png")
     del callbacks[:]  # the callbacks ran (the commit): dropping them deletes nothing
 
-    assert stored_files(media_root) == ["products/scie/scie-thumb.webp", "products/scie/scie.png"]
+    assert stored_files(media_root) == sorted(image_files("products/scie/scie"))
 
 
 def test_updates_check_everything_before_storing_a_new_file(media_root: Path) -> None:
@@ -365,7 +377,7 @@ def test_a_callback_failing_after_commit_never_deletes_committed_files(media_roo
 
     # then the committed image keeps its files
     assert ProductImage.objects.get().image.name == "products/scie/scie.png"
-    assert stored_files(media_root) == ["products/scie/scie-thumb.webp", "products/scie/scie.png"]
+    assert stored_files(media_root) == sorted(image_files("products/scie/scie"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -392,9 +404,6 @@ def test_a_storage_error_after_commit_keeps_the_next_files(
 
     # then the commit stands, and the new image keeps its files (the old ones are left over)
     assert list(ProductImage.objects.values_list("pk", flat=True)) == [new.pk]
-    assert stored_files(media_root) == [
-        "products/scie/ancienne-thumb.webp",
-        "products/scie/ancienne.png",
-        "products/scie/nouvelle-thumb.webp",
-        "products/scie/nouvelle.png",
-    ]
+    assert stored_files(media_root) == sorted(
+        image_files("products/scie/ancienne") + image_files("products/scie/nouvelle")
+    )

@@ -24,8 +24,8 @@ from comptoir.storefront.tests.conftest import ADDRESS, Store, add_to_cart
 pytestmark = pytest.mark.django_db
 
 # Session, cart; its view: lines (with their products' names and slugs), engine rows, free
-# stock (the automatic cart promotions come from the process's copy).
-CART_PAGE = 5
+# stock (the automatic cart promotions come from the process's copy); the lines' pictures.
+CART_PAGE = 6
 # The same, and the page's delivery options on the same goods (no second pricing); the
 # channel's payment methods and shipping zones come from the process's copies.
 CHECKOUT_PAGE = 8

@@ -202,7 +202,10 @@ class TestContent:
             '<img src="/media/products/perceuse-visseuse/1.jpg" alt="Vue 1" width="800" height="800" loading="lazy"'
             in html
         )
-        assert '<a href="#image-3"><img src="/media/products/perceuse-visseuse/2-thumb.jpg"' in html
+        assert (
+            '<a href="#image-3" data-gallery-thumb="2"><picture>'
+            '<img src="/media/products/perceuse-visseuse/2-thumb.jpg" alt="Photo 3"'
+        ) in html
         assert (
             '<meta property="og:image" content="http://127.0.0.1:8000/media/products/perceuse-visseuse/0.jpg">'
             in html
