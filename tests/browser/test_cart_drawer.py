@@ -77,3 +77,21 @@ def test_choosing_a_variant_updates_its_price_and_stock(desktop: Page) -> None:
     expect(status).not_to_have_text(first_text)
     expect(status).to_contain_text(variants[1].name or variants[1].sku)
     assert desktop.url.endswith(reverse("storefront:product", args=[product.slug]))
+
+
+@pytest.mark.usefixtures("demo_store")
+def test_an_error_htmx_does_not_swap_shows_its_page(desktop: Page) -> None:
+    product = product_in_stock()
+    desktop.goto(reverse("storefront:product", args=[product.slug]))
+    # A form whose CSRF token went stale (a new session in another tab, say).
+    desktop.locator("form.add-to-cart input[name=csrfmiddlewaretoken]").evaluate(
+        "input => { input.value = 'x'.repeat(64); }"
+    )
+    desktop.context.clear_cookies()
+
+    desktop.locator("form.add-to-cart").get_by_role("button", name="Ajouter au panier").click()
+
+    # Not swapped into the page: the form is posted the ordinary way and its page shown.
+    desktop.wait_for_url(f"**{reverse('storefront:cart_add')}")
+    expect(desktop.get_by_role("dialog")).to_have_count(0)
+    assert "403" in desktop.content() or "CSRF" in desktop.content()

@@ -25,6 +25,7 @@ from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base.constants import AuthError, AuthProcess
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.accounts.services import email_normalize
 from comptoir.cart.web import merge_on_login
+from comptoir.core.text import text_storable
 
 ERROR_TEMPLATE = "accounts/social_error.html"
 
@@ -59,6 +61,22 @@ def _error_page(
 ) -> HttpResponse:
     context = {"title": title, "message": message, "login_next": login_next}
     return render(request, ERROR_TEMPLATE, context, status=status)
+
+
+def _storable(value: Any) -> Any:
+    """`value` (decoded JSON) without the strings PostgreSQL cannot store (NUL characters,
+    lone surrogates): such strings become empty."""
+    if isinstance(value, str):
+        return value if text_storable(value) else ""
+    if isinstance(value, dict):
+        return {
+            key: _storable(item)
+            for key, item in value.items()
+            if not isinstance(key, str) or text_storable(key)
+        }
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -111,10 +129,39 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]
     ) -> Any:
         user = super().populate_user(request, sociallogin, data)
+        # What the provider says is kept (SocialAccount.extra_data, JSON) without the text no
+        # column can hold; called before the account is looked up and saved.
+        sociallogin.account.extra_data = _storable(sociallogin.account.extra_data)
+        # Names come from the provider: kept only when a column can hold them.
+        for field in ("first_name", "last_name"):
+            value = getattr(user, field, "") or ""
+            limit = 150  # User.first_name and last_name
+            setattr(user, field, value[:limit] if text_storable(value) else "")
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
         if language in dict(settings.LANGUAGES):
             user.language = language
         return user
+
+    def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> Any:
+        """The new account; a signup that loses a race for its email (two first logins at
+        once) gets the "you already have an account" page, not a 500."""
+        try:
+            with transaction.atomic():
+                return super().save_user(request, sociallogin, form)
+        except IntegrityError:
+            raise ImmediateHttpResponse(
+                _error_page(
+                    request,
+                    title=_("You already have an account"),
+                    message=_(
+                        "An account already uses this email address. Log in with its password "
+                        "(or reset it), then connect the service on the “Sign-in services” "
+                        "page of your account."
+                    ),
+                    status=409,
+                    login_next=reverse("socialaccount_connections"),
+                )
+            ) from None
 
     def on_authentication_error(
         self,

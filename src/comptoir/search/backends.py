@@ -11,7 +11,7 @@ those ids with the catalog selectors, whatever the engine. The backends here sea
 - PostgreSQL: `to_tsquery` over the generated French or English `tsvector` (stemmed, accents
   ignored, each word also matching as a prefix), ranked by `ts_rank_cd` with the names
   weighing most; when that finds nothing, trigram word similarity on the accent-free names
-  tolerates typos ("perseuse" finds "perceuse").
+  tolerates typos in words of four letters or more ("perseuse" finds "perceuse").
 - SQLite: FTS5 with accents removed and Porter stemming, ranked by bm25; each word also
   matches as a prefix. When that finds nothing, each word of four letters or more may also
   match the indexed terms (`fts5vocab`) that are close to it (difflib's ratio): "perseuse"
@@ -135,21 +135,36 @@ class PostgresBackend(_DocumentBackend):
         limit: int,
     ) -> list[int]:
         """Names that contain, for each word of the query, something close to it (typos),
-        best first."""
+        best first. Words under TYPO_MIN_LENGTH letters are not corrected (three letters are
+        close to too much): they must be in the name as typed."""
+        long_words = [word for word in words if len(word) >= TYPO_MIN_LENGTH]
+        short_words = [word for word in words if len(word) < TYPO_MIN_LENGTH]
+        if not long_words:
+            return []
         within_sql, within_params = within
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
             (str(TYPO_SIMILARITY),),
         )
         column = f"comptoir_unaccent({name})"
-        close = " AND ".join(f"%s <%% {column}" for _word in words)
-        score = " + ".join(f"word_similarity(%s, {column})" for _word in words)
-        # Fixed column names and one placeholder per word: the words are parameters.
+        close = " AND ".join(
+            [f"%s <%% {column}" for _word in long_words]
+            + [f"{column} LIKE %s" for _word in short_words]
+        )
+        score = " + ".join(f"word_similarity(%s, {column})" for _word in long_words)
+        # Fixed column names and one placeholder per word: the words are parameters (short
+        # words are letters and digits only: no LIKE wildcard).
         cursor.execute(
             f"SELECT product_id FROM search_searchdocument "  # noqa: S608
             f"WHERE {close} AND product_id IN ({within_sql}) "
             f"ORDER BY {score} DESC, product_id LIMIT %s",
-            (*words, *within_params, *words, limit),
+            (
+                *long_words,
+                *(f"%{word}%" for word in short_words),
+                *within_params,
+                *long_words,
+                limit,
+            ),
         )
         return [row[0] for row in cursor.fetchall()]
 

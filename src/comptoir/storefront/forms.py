@@ -55,14 +55,15 @@ class AddToCartForm(forms.Form):
         """A product with several variants: the customer picks one (label: name and
         price); with one variant the SKU stays a hidden field. With `status_url` (the
         product page), choosing a variant asks htmx for the page's `variant-status` part
-        (its price, stock and delivery dates) without reloading the page."""
+        (its price, stock and delivery dates) and puts it inside the page's live region
+        (kept in place, so that screen readers announce the change)."""
         if len(choices) > 1:
             attrs = (
                 {
                     "hx-get": status_url,
                     "hx-trigger": "change",
                     "hx-target": "#variant-status",
-                    "hx-swap": "outerHTML",
+                    "hx-swap": "innerHTML",
                     "aria-controls": "variant-status",
                 }
                 if status_url

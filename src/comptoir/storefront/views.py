@@ -191,6 +191,12 @@ class Listing:
     rating_counts: tuple[tuple[int, int], ...] = ()
 
     @property
+    def filter_count(self) -> int:
+        """How many filters the shopper chose (the badge of the filter panel)."""
+        price = self.price_min is not None or self.price_max is not None
+        return len(self.chosen) + price + self.in_stock + (self.rating is not None)
+
+    @property
     def filtered(self) -> bool:
         """Whether the shopper narrowed the listing with the filter form."""
         return bool(
@@ -371,9 +377,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     pagination = listing.pagination
     breadcrumb = category_path(language, node.id) or [node]
     query: dict[str, str | int] = {"page": pagination.number} if pagination.number > 1 else {}
-    filtered = bool(
-        listing.chosen or listing.price_min is not None or listing.price_max is not None
-    )
+    filtered = listing.filtered
     context = {
         "category": node,
         "meta_description": node.seo_description or plain_excerpt(node.description) or node.name,

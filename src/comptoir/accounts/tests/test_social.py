@@ -325,6 +325,24 @@ def test_a_social_signup_creates_our_user_and_lands_on_next(client: Client, prov
     assert token_request["code_verifier"][0]
 
 
+def test_names_no_column_can_hold_are_left_out(client: Client, providers: str) -> None:
+    FakeProvider.claims = {
+        **FakeProvider.claims,
+        "given_name": "Ma\x00rc",
+        "family_name": "D" * 400,
+    }
+
+    response = sign_in(client)
+
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert (user.first_name, user.last_name) == ("", "D" * 150)
+    extra = json.dumps(SocialAccount.objects.get(user=user).extra_data)
+    assert "Ma\\u0000rc" not in extra  # the name with a NUL was dropped, not stored
+    assert '"given_name": ""' in extra
+    assert "D" * 400 in extra  # long but storable text is kept as the provider said
+
+
 def test_the_next_sign_in_logs_the_same_user_in(client: Client, providers: str) -> None:
     sign_in(client)
     client.post(reverse("accounts:logout"))

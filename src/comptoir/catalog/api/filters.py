@@ -22,7 +22,7 @@ def _invalid(detail: str, field: str) -> InvalidInput:
 
 def search_text(q: str, *, search: str | None) -> str:
     """`q` as the search engine takes it; INVALID_FILTER when it cannot be one."""
-    if search is not None:
+    if search:
         raise _invalid(_("Use q or search, not both."), "q")
     if "\x00" in q or len(q) > MAX_QUERY_LENGTH:
         raise _invalid(

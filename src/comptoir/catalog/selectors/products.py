@@ -282,6 +282,7 @@ def product_cards(
             tuple((f.slug, f.values) for f in filters),
             price_range,
             tuple(subset.key for subset in subsets),
+            _ids_key(ranked_ids),
         ),
     )
     if page.offset >= count:
@@ -375,11 +376,7 @@ def product_facets(
         ranked_ids=ranked_ids,
         price_range=price_range,
     ).filter(~Q(product_id__in=HiddenProductIds()))
-    ids_key = (
-        None
-        if ranked_ids is None
-        else hashlib.sha256(",".join(map(str, ranked_ids)).encode()).hexdigest()
-    )
+    ids_key = _ids_key(ranked_ids)
     return listing_facets(
         listings=listings,
         subsets=subsets,
@@ -393,6 +390,13 @@ def product_facets(
             price_range,
         ),
     )
+
+
+def _ids_key(ranked_ids: Sequence[int] | None) -> str | None:
+    """What names a search answer in cache keys."""
+    if ranked_ids is None:
+        return None
+    return hashlib.sha256(",".join(map(str, ranked_ids)).encode()).hexdigest()
 
 
 def _ranked_page(

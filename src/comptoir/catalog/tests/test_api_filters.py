@@ -75,6 +75,24 @@ class TestFullTextSearch:
     def test_too_long(self, client: Client, products: dict[str, Any]) -> None:
         problem(client.get(f"{API}/products", {"q": "x" * 201}), 400, "INVALID_FILTER")
 
+    def test_a_sorted_search_is_counted_on_its_own(
+        self, client: Client, products: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Counts of big listings are cached: a sorted search must not reuse the count of
+        # the listing without the search.
+        monkeypatch.setattr("comptoir.catalog.selectors.products.COUNT_CACHE_MIN", 2)
+        everything = client.get(f"{API}/products", {"sort": "price"}).json()
+
+        found = client.get(f"{API}/products", {"q": "marteau", "sort": "price"}).json()
+
+        assert everything["count"] == 3
+        assert (found["count"], len(found["results"])) == (1, 1)
+
+    def test_an_empty_search_parameter_is_no_search(
+        self, client: Client, products: dict[str, Any]
+    ) -> None:
+        assert slugs(client, q="marteau", search="") == ["marteau"]
+
     def test_q_and_search_together(self, client: Client, products: dict[str, Any]) -> None:
         response = client.get(f"{API}/products", {"q": "perceuse", "search": "perceuse"})
 

@@ -161,6 +161,11 @@ class TestTypos:
         assert found(channel, "xylophone") == []
         assert found(channel, "perseuse xylophone") == []
 
+    def test_short_words_are_not_corrected(self, channel: Channel, catalog: dict) -> None:
+        # Three letters are close to too many words ("bol" to "Bouilloire").
+        assert found(channel, "bol") == []
+        assert found(channel, "perseuse xyz") == []
+
 
 class TestIndex:
     def test_a_document_per_product_in_both_languages(self, catalog: dict) -> None:

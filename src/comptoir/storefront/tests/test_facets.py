@@ -235,6 +235,26 @@ class TestStockAndRating:
 
         assert 'href="/c/perceuses/?rating=4&amp;page=2"' in html
 
+    def test_the_sort_form_keeps_them(self, client: Client, stocked: Shop) -> None:
+        from comptoir.search.services import search_reindex_all
+
+        search_reindex_all()
+        for url in ("/c/perceuses/?in_stock=1&rating=3", "/search?q=vis&in_stock=1&rating=3"):
+            html = client.get(url).content.decode()
+            sort_form = html.split('<div class="toolbar">', 1)[1].split("</form>", 1)[0]
+
+            assert '<input type="hidden" name="in_stock" value="1">' in sort_form
+            assert '<input type="hidden" name="rating" value="3">' in sort_form
+
+    @pytest.mark.parametrize("query", ["in_stock=1", "rating=4"])
+    def test_filtered_pages_are_not_indexed(
+        self, client: Client, stocked: Shop, query: str
+    ) -> None:
+        html = client.get(f"/c/perceuses/?{query}").content.decode()
+
+        assert '<meta name="robots" content="noindex, follow">' in html
+        assert '<span class="badge">1</span>' in html
+
     def test_search_page(self, client: Client, stocked: Shop) -> None:
         from comptoir.search.services import search_reindex_all
 

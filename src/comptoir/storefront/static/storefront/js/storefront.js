@@ -1,4 +1,9 @@
-/* Comptoir: the cart drawer. htmx puts the drawer (a <dialog>, see
+/* Comptoir's storefront enhancements (the pages work without them).
+
+   1. htmx answers it does not swap (a 403 for a stale form, a 404 for a product unpublished
+      meanwhile, a 5xx) are done again without htmx: a GET goes to its page, a form is
+      submitted the ordinary way, so the shopper sees the page that explains.
+   2. The cart drawer. htmx puts the drawer (a <dialog>, see
    templates/storefront/includes/cart_drawer.html) into #cart-drawer-slot when the shopper
    adds to the cart or opens the header's cart link; this opens it as a modal (focus moves
    into it and stays there, Escape closes it), closes it on a click on the backdrop, and gives
@@ -6,6 +11,17 @@
    cart page. */
 (() => {
   "use strict";
+  document.addEventListener("htmx:responseError", (event) => {
+    const detail = event.detail;
+    const verb = detail.requestConfig ? detail.requestConfig.verb : "get";
+    const form = detail.elt ? detail.elt.closest("form") : null;
+    if (verb !== "get" && form) {
+      form.submit();
+    } else {
+      window.location.assign(detail.pathInfo.finalRequestPath || detail.pathInfo.requestPath);
+    }
+  });
+
   let opener = null;
   document.addEventListener("htmx:beforeRequest", (event) => {
     const target = event.detail.target;
