@@ -3,16 +3,25 @@ a guest's order by its unguessable token, the staff list with filters, and the t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
+from django.core.cache import cache
 from django.db.models import Model, Prefetch, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.core.text import text_storable
-from comptoir.orders.models import Fulfilment, FulfilmentLine, Order, OrderEvent, OrderLine
+from comptoir.orders.models import (
+    Fulfilment,
+    FulfilmentLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+)
 
 # Timeline events a customer sees (notes and part payments are staff-only).
 PUBLIC_EVENTS: Final = frozenset(
@@ -172,3 +181,34 @@ def order_timeline(order: Order, *, public: bool = False) -> list[OrderEvent]:
     if public:
         events = events.filter(kind__in=PUBLIC_EVENTS)
     return list(events)
+
+
+# --- best sellers ---------------------------------------------------------------------------
+
+BEST_SELLERS_DAYS: Final = 30
+BEST_SELLERS_CACHE_SECONDS: Final = 600
+
+
+def best_selling_product_ids(*, channel_id: int, limit: int = 8) -> list[int]:
+    """The products sold the most units in a channel over the last BEST_SELLERS_DAYS days
+    (cancelled and refunded orders left out), best first; kept in the cache ten minutes per
+    channel, so a home page reads it without a query most of the time."""
+    key = f"orders:best-sellers:{channel_id}:{limit}"
+    cached = cache.get(key)
+    if isinstance(cached, list):
+        return cached
+    since = timezone.now() - timedelta(days=BEST_SELLERS_DAYS)
+    ids = list(
+        OrderLine.objects.filter(
+            order__channel_id=channel_id,
+            order__placed_at__gte=since,
+            variant__isnull=False,
+        )
+        .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+        .values("variant__product_id")
+        .annotate(units=Sum("quantity"))
+        .order_by("-units", "variant__product_id")
+        .values_list("variant__product_id", flat=True)[:limit]
+    )
+    cache.set(key, ids, BEST_SELLERS_CACHE_SECONDS)
+    return ids

@@ -40,10 +40,12 @@ from comptoir.catalog.selectors import (
 from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
+from comptoir.orders.selectors import best_selling_product_ids
 from comptoir.search.selectors import product_search, product_suggestions
 from comptoir.storefront.availability import Availability, delivery_dates, variant_availability
 from comptoir.storefront.context_processors import SEARCH_MAX_LENGTH
 from comptoir.storefront.forms import AddToCartForm
+from comptoir.storefront.home_promotions import HomePromotion, home_promotions
 from comptoir.storefront.listing_filters import SubsetFilters, subset_filters
 from comptoir.storefront.prices import (
     PricedCard,
@@ -306,15 +308,35 @@ def _render_listing(
 @require_safe
 @with_page_language
 def home(request: HttpRequest) -> HttpResponse:
+    """The hero, the categories, the current promotions, best sellers, new arrivals and
+    featured products (the catalogue's first)."""
     channel = current_channel(request)
-    cards: list[ProductCard] = []
+    ctx = current_pricing(request)
+    language = current_language()
+    sections: dict[str, list[ProductCard]] = {"featured": [], "new": [], "best": []}
+    promotions: list[HomePromotion] = []
     if channel is not None:
-        cards, _count = product_cards(
-            channel=channel,
-            language=current_language(),
-            page=PageRequest(page=1, page_size=HOME_PRODUCTS),
+        first_page = PageRequest(page=1, page_size=HOME_PRODUCTS)
+        sections["featured"], _count = product_cards(
+            channel=channel, language=language, page=first_page
         )
-    context = {"cards": priced_cards(current_pricing(request), cards), "jsonld": _home_jsonld()}
+        sections["new"], _count = product_cards(
+            channel=channel, language=language, page=first_page, sort="newest"
+        )
+        best = best_selling_product_ids(channel_id=channel.pk, limit=HOME_PRODUCTS)
+        if best:
+            sections["best"], _count = product_cards(
+                channel=channel, language=language, page=first_page, ranked_ids=best
+            )
+        if ctx is not None:
+            promotions = home_promotions(ctx, language=language, locale=babel_locale(language))
+    context = {
+        "cards": priced_cards(ctx, sections["featured"]),
+        "new_cards": priced_cards(ctx, sections["new"]),
+        "best_cards": priced_cards(ctx, sections["best"]),
+        "promotions": promotions,
+        "jsonld": _home_jsonld(),
+    }
     return render(request, "storefront/home.html", context)
 
 

@@ -59,7 +59,14 @@ class TestHome:
 
         html = get(client, "/").content.decode()
 
-        assert html.count('class="card"') == 8
+        featured = html.split('id="featured-title"', 1)[1]
+        assert featured.count('class="card"') == 8
+        # New arrivals: the eight newest, newest first.
+        new = html.split('id="new-title"', 1)[1].split('id="featured-title"', 1)[0]
+        assert new.count('class="card"') == 8
+        assert new.index("Vis 8") < new.index("Vis 7")
+        assert "Meilleures ventes" not in html  # nothing sold yet
+        assert "Promotions du moment" not in html  # none running
 
     def test_empty_store_renders(self, client: Client, db: None) -> None:
         response = get(client, "/")

@@ -150,7 +150,9 @@ class TestElsewhere:
         category = client.get("/c/outillage/").content.decode()
 
         sizes = 'sizes="(min-width: 40rem) 17rem, 50vw"'
-        [card] = pictures(home)
+        # The home page shows the product in its new arrivals (on top: eager), then featured.
+        card, featured = pictures(home)
+        assert 'loading="lazy"' in featured
         assert (
             f'<source type="image/avif" srcset="{srcset("perceuse-visseuse", "p", "avif", (320, 640, 900))}" {sizes}>'
             in card
