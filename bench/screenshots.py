@@ -3,7 +3,7 @@ desktop (1280 px) widths, under var/screenshots/ (docs/browser-tests.md).
 
 The pages come from the demo store (bench/storefront_site.py: its own SQLite database,
 gunicorn on loopback) in Debian's Chromium driven by Playwright, in French: home, a
-category, a product, a product with its 3D model, the cart and the checkout of a guest with the product in the cart, and Léa's
+category, a product, a product with its 3D model, the cart drawer, the cart and the checkout of a guest with the product in the cart, and Léa's
 orders (signed in).
 """
 
@@ -72,8 +72,11 @@ def shoot(base_url: str, output: Path) -> list[Path]:
             for name in ("home", "category", "product"):
                 page.goto(urls[name])
                 save(page, name, label)
-            page.locator("form.add-to-cart").get_by_role("button").click()
-            page.wait_for_url(f"**{urls['cart']}")
+            # Adding opens the cart drawer over the product page (htmx).
+            page.locator("form.add-to-cart").get_by_role("button", name="Ajouter au panier").click()
+            page.get_by_role("dialog").wait_for(state="visible")
+            save(page, "cart-drawer", label)
+            page.goto(urls["cart"])
             save(page, "cart", label)
             page.goto(urls["checkout"])
             save(page, "checkout", label)
