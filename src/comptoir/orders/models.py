@@ -175,6 +175,8 @@ class Order(models.Model):
             models.Index(fields=["company", "-id"], name="orders_order_company"),
             models.Index(fields=["status", "-id"], name="orders_order_status"),
             models.Index(fields=["channel", "-id"], name="orders_order_channel"),
+            # The best sellers of a channel over the last days (orders.selectors).
+            models.Index(fields=["channel", "placed_at"], name="orders_order_channel_placed"),
         ]
         constraints = [
             models.UniqueConstraint(
