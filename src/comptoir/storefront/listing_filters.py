@@ -31,9 +31,14 @@ class SubsetFilters:
     # Counted for the filter form: in stock, then each rating threshold.
     counted: list[ProductSubset]
 
+    @property
+    def stock(self) -> ProductSubset:
+        """The in-stock subset, which also marks each card in or out of stock."""
+        return self.counted[0]
+
     def in_stock_count(self, counts: dict[str, int]) -> int:
         """How many listed products are in stock, from `Facets.subset_counts`."""
-        return counts.get(self.counted[0].key, 0)
+        return counts.get(self.stock.key, 0)
 
     def rating_counts(self, counts: dict[str, int]) -> tuple[tuple[int, int], ...]:
         """(stars, how many listed products average that or more), best first."""

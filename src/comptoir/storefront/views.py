@@ -40,6 +40,7 @@ from comptoir.catalog.selectors import (
 from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
+from comptoir.inventory.selectors import in_stock_subset
 from comptoir.orders.selectors import best_selling_product_ids
 from comptoir.search.selectors import product_search, product_suggestions
 from comptoir.storefront.availability import Availability, delivery_dates, variant_availability
@@ -250,6 +251,7 @@ def _listing(
             **arguments,
             page=PageRequest(page=number, page_size=LISTING_PAGE_SIZE),
             sort=sort or None,
+            stock=subsets.stock,
         )
         facets = product_facets(**arguments, counted=subsets.counted)
     if number > 1 and not cards:
@@ -317,16 +319,17 @@ def home(request: HttpRequest) -> HttpResponse:
     promotions: list[HomePromotion] = []
     if channel is not None:
         first_page = PageRequest(page=1, page_size=HOME_PRODUCTS)
+        stock = in_stock_subset(channel=channel)
         sections["featured"], _count = product_cards(
-            channel=channel, language=language, page=first_page
+            channel=channel, language=language, page=first_page, stock=stock
         )
         sections["new"], _count = product_cards(
-            channel=channel, language=language, page=first_page, sort="newest"
+            channel=channel, language=language, page=first_page, sort="newest", stock=stock
         )
         best = best_selling_product_ids(channel_id=channel.pk, limit=HOME_PRODUCTS)
         if best:
             sections["best"], _count = product_cards(
-                channel=channel, language=language, page=first_page, ranked_ids=best
+                channel=channel, language=language, page=first_page, ranked_ids=best, stock=stock
             )
         if ctx is not None:
             promotions = home_promotions(ctx, language=language, locale=babel_locale(language))

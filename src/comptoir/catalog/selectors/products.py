@@ -25,8 +25,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
+    BooleanField,
     Count,
     Expression,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     IntegerField,
@@ -242,12 +244,15 @@ def product_cards(
     ranked_ids: Sequence[int] | None = None,
     price_range: PriceRange | None = None,
     subsets: Sequence[ProductSubset] = (),
+    stock: ProductSubset | None = None,
 ) -> tuple[list[ProductCard], int]:
     """One page of the products published in `channel`, and how many there are in all.
 
     `ranked_ids` (a search engine's answer, best first) keeps to those products, in that
     order unless `sort` asks for another; `price_range` keeps the products whose lowest
     price falls in it; `subsets` keeps the products in each of them (in stock, rated...).
+    `stock` (the inventory's in-stock subset) sets each card's `in_stock`, in the same
+    statement as the cards.
 
     `category_slug` includes the category's descendants (NotFound CATEGORY_NOT_FOUND when
     unknown); `search` matches every word in name, translated name, brand or SKU;
@@ -270,7 +275,7 @@ def product_cards(
         subsets=subsets,
     )
     if ranked_ids is not None and not sort:
-        return _ranked_page(listings, channel, lang, page, ranked_ids)
+        return _ranked_page(listings, channel, lang, page, ranked_ids, stock=stock)
 
     # Hidden categories are left out by product id for the count (see HiddenProductIds).
     count = _count(
@@ -312,6 +317,7 @@ def product_cards(
     if translated:
         page_qs = page_qs.annotate(tr=_translation(lang))
         fields.append("tr__name")
+    page_qs, fields = _with_stock(page_qs, fields, stock)
     rows = page_qs.order_by(*ordering).values(*fields)
     return _cards(rows, channel), count
 
@@ -405,6 +411,8 @@ def _ranked_page(
     language: str,
     page: PageRequest,
     ranked_ids: Sequence[int],
+    *,
+    stock: ProductSubset | None,
 ) -> tuple[list[ProductCard], int]:
     """A page of `ranked_ids` in their order: the ids still published are read (a search
     answer is short: a thousand at most), the page is cut here and its cards read."""
@@ -427,9 +435,20 @@ def _ranked_page(
     if language != BASE_LANGUAGE:
         page_qs = page_qs.annotate(tr=_translation(language))
         fields.append("tr__name")
+    page_qs, fields = _with_stock(page_qs, fields, stock)
     position = {pk: i for i, pk in enumerate(page_ids)}
     cards = sorted(_cards(page_qs.values(*fields), channel), key=lambda c: position[c.id])
     return cards, len(ordered)
+
+
+def _with_stock(
+    page_qs: QuerySet[Any, Any], fields: list[str], stock: ProductSubset | None
+) -> tuple[QuerySet[Any, Any], list[str]]:
+    """The page's rows with `in_stock` (whether the product is in `stock`), when asked."""
+    if stock is None:
+        return page_qs, fields
+    in_stock = ExpressionWrapper(Q(product_id__in=stock.product_ids), output_field=BooleanField())
+    return page_qs.annotate(in_stock=in_stock), [*fields, "in_stock"]
 
 
 def _cards(rows: Any, channel: Channel) -> list[ProductCard]:
@@ -447,6 +466,7 @@ def _cards(rows: Any, channel: Channel) -> list[ProductCard]:
             variant_count=row["n_variants"],
             category_id=row["product__category_id"],
             tax_class_id=row["tclass"],
+            in_stock=row.get("in_stock"),
         )
         for row in rows
     ]

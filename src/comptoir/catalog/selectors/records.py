@@ -100,6 +100,8 @@ class ProductCard:
     # What the price engine needs to price the card without loading its variants.
     category_id: int = 0
     tax_class_id: int | None = None
+    # Free stock in a warehouse serving the channel (None: not asked, see product_cards).
+    in_stock: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,6 +197,19 @@ class TestStockAndRating:
         assert "1 star and up" in html
         assert "4 stars and up" in html
 
+    def test_cards_say_which_products_are_out_of_stock(self, client: Client, stocked: Shop) -> None:
+        for url in ("/c/perceuses/", "/"):
+            html = client.get(url).content.decode()
+            cards = {
+                slug: card
+                for card in html.split('<li class="card"')[1:]
+                if (slug := re.search(r'href="/p/([^/]+)/"', card).group(1))  # type: ignore[union-attr]
+            }
+
+            assert "stock--out" not in cards["vis-a"]  # free stock
+            assert "stock--out" in cards["vis-b"]  # all of it allocated
+            assert "stock--out" in cards["vis-c"]  # only in an inactive warehouse
+
     def test_filters(self, client: Client, stocked: Shop) -> None:
         assert cards(client, "/c/perceuses/?in_stock=1") == ["vis-a"]
         assert cards(client, "/c/perceuses/?rating=3") == ["vis-a", "vis-b"]
