@@ -36,6 +36,7 @@ from comptoir.accounts.models import User
 from comptoir.accounts.services import email_normalize
 from comptoir.cart.web import merge_on_login
 from comptoir.core.text import text_storable
+from comptoir.core.validation import storable
 
 ERROR_TEMPLATE = "accounts/social_error.html"
 
@@ -61,22 +62,6 @@ def _error_page(
 ) -> HttpResponse:
     context = {"title": title, "message": message, "login_next": login_next}
     return render(request, ERROR_TEMPLATE, context, status=status)
-
-
-def _storable(value: Any) -> Any:
-    """`value` (decoded JSON) without the strings PostgreSQL cannot store (NUL characters,
-    lone surrogates): such strings become empty."""
-    if isinstance(value, str):
-        return value if text_storable(value) else ""
-    if isinstance(value, dict):
-        return {
-            key: _storable(item)
-            for key, item in value.items()
-            if not isinstance(key, str) or text_storable(key)
-        }
-    if isinstance(value, list):
-        return [_storable(item) for item in value]
-    return value
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -129,9 +114,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]
     ) -> Any:
         user = super().populate_user(request, sociallogin, data)
-        # What the provider says is kept (SocialAccount.extra_data, JSON) without the text no
-        # column can hold; called before the account is looked up and saved.
-        sociallogin.account.extra_data = _storable(sociallogin.account.extra_data)
+        # What the provider says (SocialAccount.extra_data, JSON) is kept only when a column
+        # can hold all of it; called before the account is looked up and saved.
+        if not storable(sociallogin.account.extra_data):
+            sociallogin.account.extra_data = {}
         # Names come from the provider: kept only when a column can hold them.
         for field in ("first_name", "last_name"):
             value = getattr(user, field, "") or ""

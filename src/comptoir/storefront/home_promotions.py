@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Final
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_percent
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core.money import Money
 from comptoir.pricing.engine import PricingContext
 from comptoir.promotions.selectors.active import catalog_promotions
+from comptoir.storefront.cart_display import rate_text
 
 MAX_PROMOTIONS: Final = 3
 
@@ -30,10 +31,7 @@ class HomePromotion:
 
 
 def _reward(percentage: bool, value: Decimal, currency: str, locale: str) -> str:
-    if percentage:
-        amount = format_percent(value / 100, locale=locale, decimal_quantization=False)
-    else:
-        amount = format_currency(value, currency, locale=locale)
+    amount = rate_text(value, locale) if percentage else Money(value, currency).format(locale)
     return f"\u2212{amount}"
 
 

@@ -337,10 +337,8 @@ def test_names_no_column_can_hold_are_left_out(client: Client, providers: str) -
     assert response.status_code == 302
     user = User.objects.get()
     assert (user.first_name, user.last_name) == ("", "D" * 150)
-    extra = json.dumps(SocialAccount.objects.get(user=user).extra_data)
-    assert "Ma\\u0000rc" not in extra  # the name with a NUL was dropped, not stored
-    assert '"given_name": ""' in extra
-    assert "D" * 400 in extra  # long but storable text is kept as the provider said
+    # What the provider said cannot be stored whole: none of it is.
+    assert SocialAccount.objects.get(user=user).extra_data == {}
 
 
 def test_the_next_sign_in_logs_the_same_user_in(client: Client, providers: str) -> None:
