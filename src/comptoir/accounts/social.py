@@ -29,7 +29,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
@@ -37,6 +36,7 @@ from comptoir.accounts.services import email_normalize
 from comptoir.cart.web import merge_on_login
 from comptoir.core.text import text_storable
 from comptoir.core.validation import storable
+from comptoir.core.views import same_site_url
 
 ERROR_TEMPLATE = "accounts/social_error.html"
 
@@ -46,10 +46,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_safe_url(self, url: str | None) -> bool:
         # As our login's `next`: this site only, not every host of ALLOWED_HOSTS.
-        request = allauth_context.request
-        return bool(url) and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
+        return same_site_url(allauth_context.request, url)
 
     def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:
         response = super().post_login(request, user, **kwargs)

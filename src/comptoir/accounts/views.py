@@ -9,7 +9,6 @@ from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -26,24 +25,15 @@ from comptoir.accounts.forms import (
 )
 from comptoir.cart.web import merge_on_login
 from comptoir.core.errors import InvalidInput, Throttled, Unauthorized
+from comptoir.core.views import next_param
 
 EMAIL_BACKEND_PATH = "comptoir.accounts.backends.EmailBackend"
 RESET_SESSION_KEY = "_password_reset_token"
 RESET_URL_TOKEN = "set-password"  # noqa: S105 - a URL placeholder, not a secret
 
 
-def _next_param(request: HttpRequest) -> str:
-    """The `next` parameter if it is a URL of this site, else ""."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
 def _safe_next(request: HttpRequest) -> str:
-    return _next_param(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    return next_param(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @sensitive_post_parameters("password")
@@ -64,7 +54,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             response = render(
                 request,
                 "accounts/login.html",
-                {"form": form, "next": _next_param(request)},
+                {"form": form, "next": next_param(request)},
                 status=429,
             )
             response["Retry-After"] = str(exc.retry_after)
@@ -78,7 +68,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return response
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "accounts/login.html", {"form": form, "next": _next_param(request)}, status=status
+        request, "accounts/login.html", {"form": form, "next": next_param(request)}, status=status
     )
 
 
@@ -110,7 +100,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
             auth_login(request, user, backend=EMAIL_BACKEND_PATH)
             return HttpResponseRedirect(_safe_next(request))
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "next": _next_param(request)}
+    context = {"form": form, "next": next_param(request)}
     return render(request, "accounts/register.html", context, status=status)
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views import i18n as django_i18n
 from django.views.decorators.cache import never_cache
@@ -23,6 +24,20 @@ from comptoir.core.errors import problem
 
 API_PREFIX = "/api/"
 PROBLEM_JSON = "application/problem+json"
+
+
+def same_site_url(request: HttpRequest, url: str | None) -> bool:
+    """Whether `url` leads to this site (the request's own host, HTTPS kept): what a `next`
+    parameter may send a visitor to."""
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def next_param(request: HttpRequest) -> str:
+    """The `next` parameter (form, then query string) if it is a URL of this site, else ""."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    return candidate if same_site_url(request, candidate) else ""
 
 
 @never_cache

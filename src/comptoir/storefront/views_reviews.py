@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from comptoir.accounts.auth import client_ip
 from comptoir.catalog.models import Product
-from comptoir.core.errors import DomainError, NotFound, Throttled
+from comptoir.core.errors import DomainError, NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.reviews import selectors as review_selectors
 from comptoir.reviews import services as review_services
@@ -52,10 +52,6 @@ def _product_or_404(slug: str) -> Product:
         raise Http404(exc.detail) from exc
 
 
-def _status(exc: DomainError) -> int:
-    return 429 if isinstance(exc, Throttled) else exc.status
-
-
 def _submit(
     request: HttpRequest,
     *,
@@ -77,7 +73,7 @@ def _submit(
         raise Http404(exc.detail) from exc
     except DomainError as exc:
         add_domain_errors(form, exc)
-        return product_page(request, slug, reviews=posted, status=_status(exc))
+        return product_page(request, slug, reviews=posted, status=exc.status)
     messages.success(request, thanks(created))
     return redirect(_product_url(slug, anchor))
 
@@ -221,7 +217,7 @@ def account_review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
                 )
             except DomainError as exc:
                 add_domain_errors(form, exc)
-                status = _status(exc)
+                status = exc.status
             else:
                 messages.success(request, _("Your review will appear again once moderated."))
                 return redirect("storefront:account_reviews")

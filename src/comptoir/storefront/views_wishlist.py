@@ -16,16 +16,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from comptoir.cart.services import MAX_QUANTITY
 from comptoir.core.errors import DomainError
-from comptoir.storefront.context_processors import SESSION_CART_COUNT
+from comptoir.core.views import next_param
 from comptoir.storefront.shop import current_channel, current_language
 from comptoir.storefront.views_account import not_found_is_404, render_private
+from comptoir.storefront.views_cart import cart_shown
 from comptoir.storefront.web_cart import web_cart, with_cart_cookie
 from comptoir.wishlists import selectors, services
 
@@ -34,12 +34,7 @@ _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 def _back(request: HttpRequest, fallback: str) -> str:
     """The `next` field of the form when it is a path of this site, else `fallback`."""
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
+    return next_param(request) or fallback
 
 
 @require_POST
@@ -139,9 +134,7 @@ def wishlist_move(request: HttpRequest, item_id: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, f"{name}: {exc.detail}")
     else:
-        count = request.session.get(SESSION_CART_COUNT, 0)
-        if isinstance(count, int):
-            request.session[SESSION_CART_COUNT] = count + quantity
+        cart_shown(request, cart)  # the header's count, from the cart as it now is
         messages.success(request, _("%(name)s is now in your cart.") % {"name": name})
     return redirect("storefront:wishlist")
 

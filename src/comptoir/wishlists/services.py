@@ -14,7 +14,6 @@ Design choices (see docs/wishlists.md):
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from comptoir.catalog.models import Product, ProductVariant
 from comptoir.catalog.selectors import published_listings
 from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput
+from comptoir.core.ids import new_token
 from comptoir.core.text import text_storable
 from comptoir.wishlists.models import Wishlist, WishlistItem
 from comptoir.wishlists.selectors import wishlist_item_get, wishlist_of
@@ -42,10 +42,6 @@ def max_items() -> int:
     return int(getattr(settings, "COMPTOIR_WISHLIST_MAX_ITEMS", DEFAULT_MAX_ITEMS))
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
 def wishlist_get_or_create(*, user: Any) -> Wishlist:
     """The customer's wishlist, created on first use (concurrent first uses: one row)."""
     wishlist = wishlist_of(user=user)
@@ -53,7 +49,7 @@ def wishlist_get_or_create(*, user: Any) -> Wishlist:
         return wishlist
     try:
         with transaction.atomic():
-            return Wishlist.objects.create(user=user, share_token=_new_token())
+            return Wishlist.objects.create(user=user, share_token=new_token())
     except IntegrityError:
         return Wishlist.objects.get(user=user)
 
@@ -170,6 +166,6 @@ def wishlist_item_move_to_cart(
 def wishlist_share_regenerate(*, user: Any) -> Wishlist:
     """A new share token: the old link stops working (404)."""
     wishlist = wishlist_get_or_create(user=user)
-    wishlist.share_token = _new_token()
+    wishlist.share_token = new_token()
     wishlist.save(update_fields=["share_token", "updated_at"])
     return wishlist

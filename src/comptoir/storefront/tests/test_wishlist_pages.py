@@ -213,6 +213,19 @@ class TestWishlistPage:
         assert (line.variant.sku, line.quantity) == (store.sku(store.drill), 1)
         assert "Perceuse" in client.get(reverse("storefront:cart")).content.decode()
 
+    def test_the_header_counts_the_cart_as_it_is(
+        self, client: Client, store: Store, lea: Any
+    ) -> None:
+        (drill,) = _keep(lea, store, "perceuse")
+        client.force_login(lea)
+        client.get(reverse("storefront:cart"))  # the header has seen an empty cart
+        CartLine.objects.all().delete()
+
+        client.post(reverse("storefront:wishlist_move", args=[drill.pk]), {"quantity": "3"})
+
+        html = client.get(reverse("storefront:wishlist")).content.decode()
+        assert '<span class="cart-count">3</span>' in html
+
     def test_out_of_stock_stays_with_a_message(
         self, client: Client, store: Store, lea: Any
     ) -> None:

@@ -33,7 +33,7 @@ class TestAdd:
 
         assert added is True
         wishlist = Wishlist.objects.get(user=store.lea)
-        assert len(wishlist.share_token) == 32
+        assert len(wishlist.share_token) == 43  # core.ids.new_token: 256 random bits
         # A product with one variant is kept with it.
         assert item.variant_id == store.variant(store.drill).pk
         assert _items(store) == [("perceuse", store.sku(store.drill))]
