@@ -108,11 +108,16 @@ def dispatch_day(now: dt.datetime, country: str) -> dt.date:
     return _add_business_days(day, 1, country)
 
 
+def day_text(day: dt.date, locale: str) -> str:
+    """ "Friday 4 December" / "vendredi 4 décembre": a day of the coming weeks."""
+    return format_date(day, "EEEE d MMMM", locale=locale)
+
+
 def _date_text(earliest: dt.date, latest: dt.date, locale: str) -> str:
-    first = format_date(earliest, "EEEE d MMMM", locale=locale)
+    first = day_text(earliest, locale)
     if earliest == latest:
         return _("delivered %(date)s") % {"date": first}
-    last = format_date(latest, "EEEE d MMMM", locale=locale)
+    last = day_text(latest, locale)
     return _("delivered between %(first)s and %(last)s") % {"first": first, "last": last}
 
 

@@ -9,13 +9,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Final
 
-from babel.dates import format_date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.money import Money
 from comptoir.pricing.engine import PricingContext
 from comptoir.promotions.selectors.active import catalog_promotions
+from comptoir.storefront.availability import day_text
 from comptoir.storefront.cart_display import rate_text
 
 MAX_PROMOTIONS: Final = 3
@@ -43,9 +43,7 @@ def home_promotions(ctx: PricingContext, *, language: str, locale: str) -> list[
         if promotion.ends_at is not None:
             # The end is exclusive: a promotion ending at midnight ends the day before.
             last_day = timezone.localtime(promotion.ends_at - timedelta(microseconds=1)).date()
-            until = _("Until %(date)s") % {
-                "date": format_date(last_day, "EEEE d MMMM", locale=locale)
-            }
+            until = _("Until %(date)s") % {"date": day_text(last_day, locale)}
         shown.append(
             HomePromotion(
                 name=promotion.label(language),

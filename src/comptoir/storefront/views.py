@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +40,7 @@ from comptoir.catalog.selectors import (
 from comptoir.channels.models import Channel
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
+from comptoir.core.validation import decimal_or_none
 from comptoir.inventory.selectors import in_stock_subset
 from comptoir.orders.selectors import best_selling_product_ids
 from comptoir.search.selectors import product_search, product_suggestions
@@ -166,11 +167,8 @@ def _price_bound(request: HttpRequest, name: str) -> Decimal | None:
     raw = request.GET.get(name, "").strip().replace(",", ".")
     if not raw:
         return None
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        amount = Decimal(-1)
-    if not raw.isascii() or not amount.is_finite() or not 0 <= amount < MAX_PRICE:
+    amount = decimal_or_none(raw)
+    if amount is None or not 0 <= amount < MAX_PRICE:
         detail = _("Enter a price as a positive number, such as 25 or 19.90.")
         raise InvalidInput(detail, code="INVALID_FILTER", errors={name: [detail]})
     return amount
@@ -202,13 +200,7 @@ class Listing:
     @property
     def filtered(self) -> bool:
         """Whether the shopper narrowed the listing with the filter form."""
-        return bool(
-            self.chosen
-            or self.price_min is not None
-            or self.price_max is not None
-            or self.in_stock
-            or self.rating is not None
-        )
+        return self.filter_count > 0
 
 
 def _listing(
@@ -320,11 +312,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if channel is not None:
         first_page = PageRequest(page=1, page_size=HOME_PRODUCTS)
         stock = in_stock_subset(channel=channel)
+        # A few cards each, no pagination: nothing to count.
         sections["featured"], _count = product_cards(
-            channel=channel, language=language, page=first_page, stock=stock
+            channel=channel, language=language, page=first_page, stock=stock, with_count=False
         )
         sections["new"], _count = product_cards(
-            channel=channel, language=language, page=first_page, sort="newest", stock=stock
+            channel=channel,
+            language=language,
+            page=first_page,
+            sort="newest",
+            stock=stock,
+            with_count=False,
         )
         best = best_selling_product_ids(channel_id=channel.pk, limit=HOME_PRODUCTS)
         if best:

@@ -245,6 +245,7 @@ def product_cards(
     price_range: PriceRange | None = None,
     subsets: Sequence[ProductSubset] = (),
     stock: ProductSubset | None = None,
+    with_count: bool = True,
 ) -> tuple[list[ProductCard], int]:
     """One page of the products published in `channel`, and how many there are in all.
 
@@ -252,7 +253,8 @@ def product_cards(
     order unless `sort` asks for another; `price_range` keeps the products whose lowest
     price falls in it; `subsets` keeps the products in each of them (in stock, rated...).
     `stock` (the inventory's in-stock subset) sets each card's `in_stock`, in the same
-    statement as the cards.
+    statement as the cards. `with_count=False` skips counting (the count is then -1), for a
+    page that shows a few cards and no pagination.
 
     `category_slug` includes the category's descendants (NotFound CATEGORY_NOT_FOUND when
     unknown); `search` matches every word in name, translated name, brand or SKU;
@@ -278,19 +280,23 @@ def product_cards(
         return _ranked_page(listings, channel, lang, page, ranked_ids, stock=stock)
 
     # Hidden categories are left out by product id for the count (see HiddenProductIds).
-    count = _count(
-        listings.filter(~Q(product_id__in=HiddenProductIds())),
-        key=(
-            channel.pk,
-            category_slug,
-            tuple(terms),
-            tuple((f.slug, f.values) for f in filters),
-            price_range,
-            tuple(subset.key for subset in subsets),
-            _ids_key(ranked_ids),
-        ),
+    count = (
+        -1
+        if not with_count
+        else _count(
+            listings.filter(~Q(product_id__in=HiddenProductIds())),
+            key=(
+                channel.pk,
+                category_slug,
+                tuple(terms),
+                tuple((f.slug, f.values) for f in filters),
+                price_range,
+                tuple(subset.key for subset in subsets),
+                _ids_key(ranked_ids),
+            ),
+        )
     )
-    if page.offset >= count:
+    if with_count and page.offset >= count:
         return [], count
 
     # The page of listing ids is cut first (narrow rows, index order), then the card columns,
