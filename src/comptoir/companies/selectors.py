@@ -16,7 +16,7 @@ from django_countries import countries
 
 from comptoir.accounts.models import User
 from comptoir.companies.models import Company, CompanyMember, CustomerGroup
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
 from comptoir.core.memo import cache_version_bump
 from comptoir.core.pagination import PageRequest
 from comptoir.core.text import text_storable
@@ -81,6 +81,25 @@ def company_for_user(user: Any) -> Company | None:
         .filter(members__user_id=user.pk, is_active=True)
         .first()
     )
+
+
+def member_can(user: Any, permission: str) -> bool:
+    """Whether `user` acts for an active company with `permission` (a CompanyPermission
+    code). Until company roles land every active member holds every permission."""
+    return company_for_user(user) is not None
+
+
+def member_require(user: Any, permission: str) -> Company:
+    """The company `user` acts for when they hold `permission`; NotFound when they act for
+    none, PermissionDenied (403 COMPANY_PERMISSION_DENIED) when their role lacks it."""
+    company = company_for_user(user)
+    if company is None:
+        raise NotFound(_("You do not act for a company."), code="NOT_A_COMPANY_MEMBER")
+    if not member_can(user, permission):
+        raise PermissionDenied(
+            _("Your role in the company does not allow this."), code="COMPANY_PERMISSION_DENIED"
+        )
+    return company
 
 
 # --- customer groups ----------------------------------------------------------------------
