@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "comptoir.reviews",
     "comptoir.wishlists",
     "comptoir.content",
+    "comptoir.documents",
     "comptoir.storefront",
     # Social login only (docs/social-login.md): email login, registration and passwords are ours.
     "allauth",
@@ -191,8 +192,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Files only reached through views that check who asks (library documents, quote
+# attachments, invoices): never under MEDIA_URL, never served by the web server.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

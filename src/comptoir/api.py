@@ -3,6 +3,7 @@ from domain exceptions to RFC 9457 problem+json."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import math
@@ -211,60 +212,42 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
+# (prefix, module, router attribute), in the order the routers are mounted: each app owns its
+# routers; buyers' routes under /api/v1/, staff and integrations' under /api/v1/admin/.
+ROUTERS = (
+    ("/auth", "comptoir.accounts.api", "router"),
+    ("/account", "comptoir.accounts.api", "account_router"),
+    ("/channels", "comptoir.channels.api", "router"),
+    ("/", "comptoir.catalog.api", "router"),
+    ("/admin", "comptoir.catalog.api", "admin_router"),
+    ("/", "comptoir.pricing.api", "router"),
+    ("/admin", "comptoir.pricing.api", "admin_router"),
+    ("/admin", "comptoir.promotions.api", "admin_router"),
+    ("/admin", "comptoir.companies.api", "admin_router"),
+    ("/admin", "comptoir.taxes.api", "admin_router"),
+    ("/", "comptoir.cart.api", "router"),
+    ("/admin", "comptoir.cart.api", "admin_router"),
+    ("/", "comptoir.checkout.api", "router"),
+    ("/admin", "comptoir.checkout.api", "admin_router"),
+    ("/", "comptoir.inventory.api", "router"),
+    ("/admin", "comptoir.inventory.api", "admin_router"),
+    ("/", "comptoir.orders.api", "router"),
+    ("/admin", "comptoir.orders.api", "admin_router"),
+    ("/", "comptoir.payments.api", "router"),
+    ("/admin", "comptoir.payments.api", "admin_router"),
+    ("/", "comptoir.shipping.api", "router"),
+    ("/admin", "comptoir.shipping.api", "admin_router"),
+    ("/", "comptoir.reviews.api", "router"),
+    ("/admin", "comptoir.reviews.api", "admin_router"),
+    ("/", "comptoir.wishlists.api", "router"),
+    ("/", "comptoir.documents.api", "router"),
+    ("/admin", "comptoir.documents.api", "admin_router"),
+)
+
+
 def _register_routers() -> None:
-    from comptoir.accounts.api import account_router
-    from comptoir.accounts.api import router as accounts_router
-
-    # Buying path (issue 4): each app owns its routers.
-    from comptoir.cart.api import admin_router as cart_admin_router
-    from comptoir.cart.api import router as cart_router
-    from comptoir.catalog.api import admin_router as catalog_admin_router
-    from comptoir.catalog.api import router as catalog_router
-    from comptoir.channels.api import router as channels_router
-    from comptoir.checkout.api import admin_router as checkout_admin_router
-    from comptoir.checkout.api import router as checkout_router
-    from comptoir.companies.api import admin_router as companies_admin_router
-    from comptoir.inventory.api import admin_router as inventory_admin_router
-    from comptoir.inventory.api import router as inventory_router
-    from comptoir.orders.api import admin_router as orders_admin_router
-    from comptoir.orders.api import router as orders_router
-    from comptoir.payments.api import admin_router as payments_admin_router
-    from comptoir.payments.api import router as payments_router
-    from comptoir.pricing.api import admin_router as pricing_admin_router
-    from comptoir.pricing.api import router as pricing_router
-    from comptoir.promotions.api import admin_router as promotions_admin_router
-    from comptoir.reviews.api import admin_router as reviews_admin_router
-    from comptoir.reviews.api import router as reviews_router
-    from comptoir.shipping.api import admin_router as shipping_admin_router
-    from comptoir.shipping.api import router as shipping_router
-    from comptoir.taxes.api import admin_router as taxes_admin_router
-    from comptoir.wishlists.api import router as wishlists_router
-
-    api.add_router("/auth", accounts_router)
-    api.add_router("/account", account_router)
-    api.add_router("/channels", channels_router)
-    api.add_router("/", catalog_router)
-    api.add_router("/admin", catalog_admin_router)
-    api.add_router("/", pricing_router)
-    api.add_router("/admin", pricing_admin_router)
-    api.add_router("/admin", promotions_admin_router)
-    api.add_router("/admin", companies_admin_router)
-    api.add_router("/admin", taxes_admin_router)
-    api.add_router("/", cart_router)
-    api.add_router("/admin", cart_admin_router)
-    api.add_router("/", checkout_router)
-    api.add_router("/admin", checkout_admin_router)
-    api.add_router("/", inventory_router)
-    api.add_router("/admin", inventory_admin_router)
-    api.add_router("/", orders_router)
-    api.add_router("/admin", orders_admin_router)
-    api.add_router("/", payments_router)
-    api.add_router("/admin", payments_admin_router)
-    api.add_router("/", shipping_router)
-    api.add_router("/admin", shipping_admin_router)
-    api.add_router("/", reviews_router)
-    api.add_router("/admin", reviews_admin_router)
-    api.add_router("/", wishlists_router)
+    for prefix, module, attribute in ROUTERS:
+        api.add_router(prefix, getattr(importlib.import_module(module), attribute))
 
 
 _register_routers()

@@ -83,6 +83,15 @@ def company_for_user(user: Any) -> Company | None:
     )
 
 
+def member_company(user: Any) -> Company:
+    """The company `user` acts for, whatever their role; NotFound (404
+    NOT_A_COMPANY_MEMBER) when they act for none."""
+    company = company_for_user(user)
+    if company is None:
+        raise NotFound(_("You do not act for a company."), code="NOT_A_COMPANY_MEMBER")
+    return company
+
+
 def member_can(user: Any, permission: str) -> bool:
     """Whether `user` acts for an active company with `permission` (a CompanyPermission
     code). Until company roles land every active member holds every permission."""
@@ -92,9 +101,7 @@ def member_can(user: Any, permission: str) -> bool:
 def member_require(user: Any, permission: str) -> Company:
     """The company `user` acts for when they hold `permission`; NotFound when they act for
     none, PermissionDenied (403 COMPANY_PERMISSION_DENIED) when their role lacks it."""
-    company = company_for_user(user)
-    if company is None:
-        raise NotFound(_("You do not act for a company."), code="NOT_A_COMPANY_MEMBER")
+    company = member_company(user)
     if not member_can(user, permission):
         raise PermissionDenied(
             _("Your role in the company does not allow this."), code="COMPANY_PERMISSION_DENIED"

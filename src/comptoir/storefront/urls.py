@@ -8,6 +8,7 @@ from comptoir.storefront import (
     views_content,
     views_dev,
     views_orders,
+    views_portal,
     views_reviews,
     views_wishlist,
 )
@@ -72,6 +73,13 @@ urlpatterns = [
         name="account_address_default",
     ),
     path("account/wishlist/", views_wishlist.wishlist_page, name="wishlist"),
+    # --- B2B portal (issue 6) ---
+    path("account/company/documents/", views_portal.portal_documents, name="portal_documents"),
+    path(
+        "account/company/documents/<int:document_id>/file",
+        views_portal.portal_document_file,
+        name="portal_document_file",
+    ),
     path("account/wishlist/share", views_wishlist.wishlist_share_regenerate, name="wishlist_share"),
     path(
         "account/wishlist/<str:item_id>/remove",

@@ -108,7 +108,7 @@ def with_page_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapped
 
 
-def _page_number(request: HttpRequest) -> int:
+def page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= 100_000:  # isdigit(): no sign, no spaces
         raise Http404(_("No such page."))
@@ -212,7 +212,7 @@ def _listing(
 ) -> Listing:
     """One page of cards, priced for the caller, with the facets of the whole listing, for a
     listing page; 404 for a page past the end. Raises InvalidInput for a bad filter."""
-    number = _page_number(request)
+    number = page_number(request)
     sort = _sort(request)
     attributes = [raw for raw in request.GET.getlist("attr")[:MAX_FILTERS] if raw.strip()]
     price_range = PriceRange(_price_bound(request, "price_min"), _price_bound(request, "price_max"))

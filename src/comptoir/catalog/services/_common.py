@@ -9,13 +9,13 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from django.core.files.base import File
 from django.db import models
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import LANGUAGE_CHOICES
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.outbox import emit
+from comptoir.core.uploads import read_upload, too_large, upload_name
 from comptoir.core.validation import UNSET, Unset, ensure_unique, given, text_check, validate
 
 __all__ = [
@@ -101,39 +101,6 @@ def translation_save[TranslationT: models.Model](
     validate(translation)
     translation.save()
     return translation
-
-
-def read_upload(file: File[Any] | bytes, *, max_bytes: int, code: str, field: str) -> bytes:
-    """The bytes of an upload, refusing anything larger than `max_bytes` before reading it."""
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    else:
-        size = getattr(file, "size", None)
-        if size is not None and size > max_bytes:
-            raise too_large(max_bytes, code=code, field=field)
-        file.seek(0)
-        data = file.read(max_bytes + 1)
-        if isinstance(data, str):
-            data = data.encode()
-    if len(data) > max_bytes:
-        raise too_large(max_bytes, code=code, field=field)
-    if not data:
-        raise InvalidInput("The file is empty.", code=code, errors={field: ["The file is empty."]})
-    return data
-
-
-def too_large(max_bytes: int, *, code: str, field: str) -> InvalidInput:
-    message = f"The file is larger than {max_bytes // (1024 * 1024)} MB."
-    return InvalidInput(message, code=code, errors={field: [message]})
-
-
-def upload_name(file: File[Any] | bytes, filename: str) -> str:
-    """The client's file name: `filename` when given, else the uploaded file's own name."""
-    if filename:
-        return filename
-    if isinstance(file, bytes | bytearray):
-        return ""
-    return str(getattr(file, "name", "") or "")
 
 
 def apply_changes(

@@ -10,6 +10,7 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
+from comptoir.companies.selectors import company_for_user
 from comptoir.core.html import sanitize_html
 from comptoir.core.money import Money
 from comptoir.storefront.shop import current_language
@@ -74,3 +75,14 @@ def delivery_price(option: Any, view: Any) -> str:
 def order_total(order: Any) -> str:
     """An order's total to pay (tax included), formatted."""
     return money(Money(order.total_gross, order.currency))
+
+
+@register.simple_tag(takes_context=True)
+def member_company(context: template.Context) -> Any:
+    """The company the signed-in user acts for (None for consumers), read once per request."""
+    request = context.get("request")
+    if request is None:
+        return None
+    if not hasattr(request, "_member_company"):
+        request._member_company = company_for_user(request.user)
+    return request._member_company
