@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.channels.models import Channel
+from comptoir.companies.models import Company
 from comptoir.taxes.models import TaxClass
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
@@ -507,3 +508,34 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return self.old_slug
+
+
+class SharedCatalog(models.Model):
+    """What a set of companies may see and buy (Adobe Commerce B2B's custom shared catalog):
+    the products of its categories (with their descendants) and its hand-picked products.
+    A company assigned to active shared catalogs sees the union of them and nothing else;
+    a company assigned to none, like a consumer, sees the public catalog."""
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="shared_catalogs", verbose_name=_("categories")
+    )
+    products = models.ManyToManyField(
+        Product, blank=True, related_name="shared_catalogs", verbose_name=_("products")
+    )
+    companies = models.ManyToManyField(
+        Company, blank=True, related_name="shared_catalogs", verbose_name=_("companies")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("shared catalog")
+        verbose_name_plural = _("shared catalogs")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

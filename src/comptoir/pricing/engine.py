@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from comptoir.catalog.selectors.shared import CatalogRestriction
 from comptoir.core.money import to_minor
 from comptoir.pricing.records import (
     DEFAULT_RULE,
@@ -96,6 +97,9 @@ class PricingContext:
     customer_group_id: int | None = None
     contract: ListRef | None = None
     group: ListRef | None = None
+    # The company's shared catalogs (None: the public catalog): a product outside them is
+    # NOT_FOR_SALE to this buyer.
+    restriction: CatalogRestriction | None = None
 
     @property
     def list_ids(self) -> tuple[int, ...]:
@@ -198,6 +202,9 @@ class Engine:
         """The unit and line price of `quantity` units of a variant."""
         if row is None:
             return _unpriced(sku, quantity, None, None, "UNKNOWN_SKU")
+        restriction = self.ctx.restriction
+        if restriction is not None and not restriction.allows(row.product_id, row.category_id):
+            return _unpriced(row.sku, quantity, row.variant_id, row.product_id, "NOT_FOR_SALE")
         entry, ref = self.entry_for(row)
         if entry is None:
             if not row.for_sale or row.base is None:

@@ -3,9 +3,12 @@ shopper types. What answers is the configured backend (`backends.get_backend`)."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 
 from comptoir.catalog.selectors import (
+    ProductSubset,
     category_descendant_ids,
     normalize_language,
     published_listings,
@@ -44,13 +47,19 @@ def product_search(
     )
 
 
-def product_suggestions(*, channel: Channel, language: str, text: str) -> list[Suggestion]:
-    """Up to MAX_SUGGESTIONS product names for what the shopper has typed so far."""
+def product_suggestions(
+    *, channel: Channel, language: str, text: str, subsets: Sequence[ProductSubset] = ()
+) -> list[Suggestion]:
+    """Up to MAX_SUGGESTIONS product names for what the shopper has typed so far, among
+    the products in each of `subsets` (a buyer's shared catalogs) when given."""
     if len(text.strip()) < SUGGEST_MIN_LENGTH or not query_words(text):
         return []
+    within = published_listings(channel=channel)
+    for subset in subsets:
+        within = within.filter(product_id__in=subset.product_ids)
     return get_backend().suggest(
         text=text,
         language=normalize_language(language),
-        within=published_listings(channel=channel).values("product_id"),
+        within=within.values("product_id"),
         limit=MAX_SUGGESTIONS,
     )

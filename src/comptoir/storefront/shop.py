@@ -17,6 +17,7 @@ from django.utils import translation
 
 from comptoir.catalog.selectors import (
     CategoryNode,
+    ProductSubset,
     category_tree,
     category_tree_version,
     normalize_language,
@@ -126,6 +127,14 @@ def current_pricing(request: HttpRequest) -> PricingContext | None:
         )
     request._storefront_pricing = ctx  # type: ignore[attr-defined]
     return ctx
+
+
+def shown_to(ctx: PricingContext | None) -> list[ProductSubset]:
+    """The listing filter of what the buyer may see: their shared catalogs' products (none
+    for the public catalog)."""
+    if ctx is None or ctx.restriction is None:
+        return []
+    return [ctx.restriction.subset()]
 
 
 @dataclass(frozen=True, slots=True)

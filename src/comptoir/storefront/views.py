@@ -68,6 +68,7 @@ from comptoir.storefront.shop import (
     language_codes,
     localized_path,
     seo_links,
+    shown_to,
 )
 from comptoir.storefront.templatetags.storefront import babel_locale, money
 
@@ -220,6 +221,7 @@ def _listing(
     count = 0
     facets: Facets | None = None
     subsets: SubsetFilters | None = None
+    ctx = current_pricing(request)
     if channel is not None:
         subsets = subset_filters(request, channel)
         language = current_language()
@@ -237,7 +239,7 @@ def _listing(
             "attributes": attributes,
             "ranked_ids": ranked,
             "price_range": price_range,
-            "subsets": subsets.chosen,
+            "subsets": [*subsets.chosen, *shown_to(ctx)],
         }
         cards, count = product_cards(
             **arguments,
@@ -258,7 +260,7 @@ def _listing(
     ]
     counts = facets.subset_counts if facets else {}
     return Listing(
-        cards=priced_cards(current_pricing(request), cards),
+        cards=priced_cards(ctx, cards),
         count=count,
         pagination=_pagination(path=request.path, query=query, number=number, count=count),
         sort=sort,
@@ -312,9 +314,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if channel is not None:
         first_page = PageRequest(page=1, page_size=HOME_PRODUCTS)
         stock = in_stock_subset(channel=channel)
+        shown = shown_to(ctx)
         # A few cards each, no pagination: nothing to count.
         sections["featured"], _count = product_cards(
-            channel=channel, language=language, page=first_page, stock=stock, with_count=False
+            channel=channel,
+            language=language,
+            page=first_page,
+            stock=stock,
+            subsets=shown,
+            with_count=False,
         )
         sections["new"], _count = product_cards(
             channel=channel,
@@ -322,12 +330,18 @@ def home(request: HttpRequest) -> HttpResponse:
             page=first_page,
             sort="newest",
             stock=stock,
+            subsets=shown,
             with_count=False,
         )
         best = best_selling_product_ids(channel_id=channel.pk, limit=HOME_PRODUCTS)
         if best:
             sections["best"], _count = product_cards(
-                channel=channel, language=language, page=first_page, ranked_ids=best, stock=stock
+                channel=channel,
+                language=language,
+                page=first_page,
+                ranked_ids=best,
+                stock=stock,
+                subsets=shown,
             )
         if ctx is not None:
             promotions = home_promotions(ctx, language=language, locale=babel_locale(language))
@@ -562,6 +576,8 @@ def product_page(
     ctx = current_pricing(request)
     if ctx is None:  # cannot happen: there is a channel
         raise Http404(_("No product is sold here yet."))
+    if ctx.restriction is not None and not ctx.restriction.allows(detail.id, detail.category.id):
+        raise Http404(_("No such product."))  # outside the buyer's shared catalogs
     locale = babel_locale(language)
     offer = product_offer(ctx, detail, locale=locale)
     stock = variant_availability(detail, channel)
@@ -693,7 +709,12 @@ def search_suggestions(request: HttpRequest) -> HttpResponse:
     text = _search_text(request)
     channel = current_channel(request)
     suggestions = (
-        product_suggestions(channel=channel, language=current_language(), text=text)
+        product_suggestions(
+            channel=channel,
+            language=current_language(),
+            text=text,
+            subsets=shown_to(current_pricing(request)),
+        )
         if channel is not None and text
         else []
     )

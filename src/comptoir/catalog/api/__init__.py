@@ -8,6 +8,7 @@ from comptoir.catalog.api import (  # noqa: F401
     staff_collections,
     staff_media,
     staff_products,
+    staff_shared,
 )
 from comptoir.catalog.api.common import admin_router, router
 

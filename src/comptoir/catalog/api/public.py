@@ -36,6 +36,7 @@ from comptoir.catalog.selectors import (
     product_cards,
     product_detail,
 )
+from comptoir.catalog.selectors.products import product_not_found
 from comptoir.channels.models import Channel
 from comptoir.channels.selectors import channel_for_buyer
 from comptoir.inventory.selectors import available_quantities, products_in_stock
@@ -125,7 +126,7 @@ def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> HttpR
         attributes=query.attr,
         sort=query.sort,
         ranked_ids=ranked,
-        subsets=subsets,
+        subsets=subsets if ctx.restriction is None else [*subsets, ctx.restriction.subset()],
     )
     prices = price_cards(ctx=ctx, cards=cards)
     stocked = products_in_stock(product_ids=[card.id for card in cards], channel=sales_channel)
@@ -205,6 +206,9 @@ def get_product(
 ) -> HttpResponse:
     sales_channel, ctx = _caller_context(request, channel)
     detail = product_detail(channel=sales_channel, language=language_of(request), slug=slug)
+    if ctx.restriction is not None and not ctx.restriction.allows(detail.id, detail.category.id):
+        # Outside the buyer's shared catalogs: as if it did not exist.
+        raise product_not_found(slug)
     product_price, variant_prices = price_product(ctx=ctx, product=detail)
     free = available_quantities(variant_ids=[v.id for v in detail.variants], channel=sales_channel)
     has_model = detail.model_3d_url or detail.model_3d_usdz_url

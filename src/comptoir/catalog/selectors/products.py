@@ -478,7 +478,7 @@ def _cards(rows: Any, channel: Channel) -> list[ProductCard]:
     ]
 
 
-def _product_not_found(slug: str) -> NotFound:
+def product_not_found(slug: str) -> NotFound:
     return NotFound(_("Unknown product: %(slug)s") % {"slug": slug[:160]}, code="PRODUCT_NOT_FOUND")
 
 
@@ -566,7 +566,7 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
     """
     lang = normalize_language(language)
     if not slug or len(slug) > 160 or "\x00" in slug:
-        raise _product_not_found(slug)
+        raise product_not_found(slug)
     now = timezone.now()
     fields = [
         "id",
@@ -607,7 +607,7 @@ def product_detail(*, channel: Channel, language: str, slug: str) -> ProductDeta
         fields += [f"tr__{name}" for name in _TEXT_FIELDS] + ["tr__id", "ctr__name"]
     row = product_qs.values(*fields).first()
     if row is None:
-        raise _product_not_found(slug)
+        raise product_not_found(slug)
     product_id = row["id"]
     currency = channel.currency
 

@@ -45,7 +45,7 @@ def _changed() -> None:
     transaction.on_commit(collections_version_bump, robust=True)
 
 
-def _products(refs: Iterable[int | str | Product]) -> list[Product]:
+def products_by_ref(refs: Iterable[int | str | Product]) -> list[Product]:
     """Products named by instance, id or slug; InvalidInput PRODUCT_NOT_FOUND otherwise."""
     instances: dict[int, Product] = {}
     ids: set[int] = set()
@@ -106,7 +106,7 @@ def collection_create(
     """Create a collection (slug defaults to the slugified name; SLUG_TAKEN 409) with its
     products given by instance, id or slug (PRODUCT_NOT_FOUND)."""
     slug = slug or slugify(name)
-    chosen = _products(products)
+    chosen = products_by_ref(products)
     ensure_unique(Collection, field="slug", value=slug, code="SLUG_TAKEN")
     collection = Collection(
         name=name, slug=slug, name_en=name_en, is_active=is_active, position=position
@@ -133,7 +133,7 @@ def collection_update(
 ) -> Collection:
     """Change the given fields; `products` replaces the products."""
     changes = given(name=name, slug=slug, name_en=name_en, is_active=is_active, position=position)
-    chosen = None if isinstance(products, Unset) else _products(products)
+    chosen = None if isinstance(products, Unset) else products_by_ref(products)
     if "slug" in changes:
         ensure_unique(
             Collection,
@@ -162,7 +162,7 @@ def collection_set_products(
     *, collection: Collection, products: Iterable[int | str | Product]
 ) -> Collection:
     """Replace the products of a collection (instances, ids or slugs)."""
-    collection.products.set(_products(products))
+    collection.products.set(products_by_ref(products))
     _changed()
     return collection
 

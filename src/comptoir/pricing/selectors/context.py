@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from comptoir.catalog.selectors.shared import restriction_for_company
 from comptoir.channels.models import Channel
 from comptoir.companies.models import Company, TaxStatus, ViesStatus
 from comptoir.companies.selectors import BUYERS_VERSION_KEY, company_for_user
@@ -228,4 +229,5 @@ def pricing_context(
         customer_group_id=group_id,
         contract=contract,
         group=group,
+        restriction=restriction_for_company(company.company_id) if company is not None else None,
     )

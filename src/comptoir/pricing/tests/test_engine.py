@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comptoir.catalog.models import VariantChannelPrice
+from comptoir.catalog.selectors.shared import shared_catalogs_warm
 from comptoir.companies.selectors import buyers_version_bump
 from comptoir.pricing.engine import PricingContext
 from comptoir.pricing.selectors.context import pricing_context
@@ -169,6 +170,7 @@ def test_batch_is_one_query_per_chunk(world: World) -> None:
 
 def test_buyer_context_costs_two_queries(world: World) -> None:
     pricing_context(channel=world.b2c)  # loads the rate table and promotions (kept in memory)
+    shared_catalogs_warm()  # and the shared catalogs' assignments
     with CaptureQueriesContext(connection) as queries:
         pricing_context(channel=world.b2b, user=world.buyer)
     assert len(queries) == 2

@@ -10,10 +10,9 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
-from comptoir.companies.selectors import company_for_user
 from comptoir.core.html import sanitize_html
 from comptoir.core.money import Money
-from comptoir.storefront.shop import current_language
+from comptoir.storefront.shop import current_company, current_language
 
 register = template.Library()
 
@@ -83,6 +82,4 @@ def member_company(context: template.Context) -> Any:
     request = context.get("request")
     if request is None:
         return None
-    if not hasattr(request, "_member_company"):
-        request._member_company = company_for_user(request.user)
-    return request._member_company
+    return current_company(request)

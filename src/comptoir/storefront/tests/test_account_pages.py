@@ -22,9 +22,9 @@ from comptoir.wishlists.services import wishlist_item_add
 
 pytestmark = pytest.mark.django_db
 
-# Session, user; the company the user acts for (navigation: the B2B portal's links); the
-# three latest orders; the addresses; the wishlist and its item count.
-ACCOUNT_HOME = 7
+# Session, user; the three latest orders; the addresses; the wishlist and its item count.
+# (The company the user acts for, for the navigation's B2B links, is the process's copy.)
+ACCOUNT_HOME = 6
 PASSWORD = "correct-horse-battery"
 ADDRESS = {
     "first_name": "L\u00e9a",

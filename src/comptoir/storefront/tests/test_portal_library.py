@@ -85,7 +85,7 @@ def test_download_and_another_companys_file(
     client, own, theirs = member_client
     response = client.get(reverse("storefront:portal_document_file", args=[own.pk]))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF
+    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
     missing = client.get(reverse("storefront:portal_document_file", args=[theirs.pk]))
     assert missing.status_code == 404
 
