@@ -211,7 +211,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
-def _register_routers() -> None:
+def _register_routers() -> None:  # noqa: PLR0915 - one import and one line per router
     from comptoir.accounts.api import account_router
     from comptoir.accounts.api import router as accounts_router
 
@@ -223,7 +223,7 @@ def _register_routers() -> None:
     from comptoir.channels.api import router as channels_router
     from comptoir.checkout.api import admin_router as checkout_admin_router
     from comptoir.checkout.api import router as checkout_router
-    from comptoir.companies.api import admin_router as companies_admin_router
+    from comptoir.companies import api as companies_api
     from comptoir.inventory.api import admin_router as inventory_admin_router
     from comptoir.inventory.api import router as inventory_router
     from comptoir.orders.api import admin_router as orders_admin_router
@@ -248,7 +248,8 @@ def _register_routers() -> None:
     api.add_router("/", pricing_router)
     api.add_router("/admin", pricing_admin_router)
     api.add_router("/admin", promotions_admin_router)
-    api.add_router("/admin", companies_admin_router)
+    api.add_router("/admin", companies_api.admin_router)
+    api.add_router("/", companies_api.router)
     api.add_router("/admin", taxes_admin_router)
     api.add_router("/", cart_router)
     api.add_router("/admin", cart_admin_router)
