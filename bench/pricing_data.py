@@ -38,7 +38,14 @@ from comptoir.catalog.models import (
     VariantChannelPrice,
 )
 from comptoir.channels.models import Channel
-from comptoir.companies.models import Company, CompanyMember, CustomerGroup, TaxStatus
+from comptoir.companies.models import (
+    Company,
+    CompanyMember,
+    CompanyRole,
+    CustomerGroup,
+    TaxStatus,
+)
+from comptoir.companies.permissions import BUILTIN_ROLES
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
 from comptoir.promotions.models import Promotion, PromotionKind, RewardType, Stacking
 from comptoir.promotions.selectors.active import promotions_version_bump
@@ -332,8 +339,19 @@ def generate_pricing(
                 for n in range(1, companies + 1)
             ]
         )
+        admins = CompanyRole.objects.bulk_create(
+            [
+                CompanyRole(company=c, code=code, name=code, permissions=sorted(perms))
+                for c in made
+                for code, (_name, perms) in BUILTIN_ROLES.items()
+            ]
+        )
+        admin_of = {role.company_id: role for role in admins if role.code == "admin"}
         CompanyMember.objects.bulk_create(
-            [CompanyMember(company=c, user=u) for c, u in zip(made, users, strict=True)]
+            [
+                CompanyMember(company=c, user=u, role=admin_of[c.pk])
+                for c, u in zip(made, users, strict=True)
+            ]
         )
         since = now - timedelta(days=30)
         contracts = PriceList.objects.bulk_create(

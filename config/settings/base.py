@@ -310,6 +310,12 @@ COMPTOIR_WISHLIST_MAX_ITEMS = env.int("COMPTOIR_WISHLIST_MAX_ITEMS", default=100
 # VAT numbers are always checked for format and checksum (python-stdnum); the VIES check
 # against the EU service runs in a worker, never on the request path, when enabled.
 COMPTOIR_VIES_CHECK = env.bool("COMPTOIR_VIES_CHECK", default=False)
+# Where an invited person accepts a company invitation ({site}: SITE_URL, {token}).
+COMPTOIR_COMPANY_INVITATION_URL = env.str(
+    "COMPTOIR_COMPANY_INVITATION_URL", default="{site}/account/company/invitations/{token}/"
+)
+# Days before a pending order approval is reminded to its approvers (docs/approvals.md).
+COMPTOIR_APPROVAL_REMINDER_DAYS = env.int("COMPTOIR_APPROVAL_REMINDER_DAYS", default=2)
 COMPTOIR_VIES_TIMEOUT = env.float("COMPTOIR_VIES_TIMEOUT", default=10.0)
 COMPTOIR_VIES_URL = env.str(
     "COMPTOIR_VIES_URL", default="https://ec.europa.eu/taxation_customs/vies/rest-api"

@@ -224,6 +224,7 @@ ROUTERS = (
     ("/admin", "comptoir.pricing.api", "admin_router"),
     ("/admin", "comptoir.promotions.api", "admin_router"),
     ("/admin", "comptoir.companies.api", "admin_router"),
+    ("/", "comptoir.companies.api", "router"),
     ("/admin", "comptoir.taxes.api", "admin_router"),
     ("/", "comptoir.cart.api", "router"),
     ("/admin", "comptoir.cart.api", "admin_router"),

@@ -32,6 +32,8 @@ from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart, CartStatus
 from comptoir.cart.records import CartView
 from comptoir.checkout.presenters import declined_body, not_placed_body, order_body, pending_body
+from comptoir.companies import selectors as company_selectors
+from comptoir.companies.permissions import CompanyPermission
 from comptoir.core import idempotency
 from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from comptoir.inventory import services as inventory
@@ -552,6 +554,7 @@ def checkout_place(
     """
     key = idempotency.key_check(idempotency_key)
     cart = cart_selectors.cart_for(token=token, user=user)
+    _may_order(user)
     request = _request(body)
     claim = idempotency.claim(
         scope=f"checkout:{cart.token}", key=key, request_hash=idempotency.request_hash(request)
@@ -576,6 +579,13 @@ def checkout_place(
     if status == 202:
         _release(record)
     return status, answer
+
+
+def _may_order(user: Any) -> None:
+    """A company member orders only when their role holds `orders.place` (a viewer never
+    does): 403 COMPANY_PERMISSION_DENIED, nothing changed. Customers of no company order."""
+    if user is not None and company_selectors.membership_for_user(user) is not None:
+        company_selectors.member_require(user, CompanyPermission.ORDERS_PLACE)
 
 
 def _release(record: Any) -> None:

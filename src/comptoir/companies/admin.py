@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comptoir.companies import services
-from comptoir.companies.models import Company, CompanyMember, CustomerGroup
+from comptoir.companies.models import Company, CompanyMember, CompanyRole, CustomerGroup
+from comptoir.companies.permissions import role_label
 from comptoir.core.errors import DomainError
 from comptoir.core.service_admin import ServiceAdmin, add_domain_error, adopt, fresh
 
@@ -68,6 +69,9 @@ COMPANY_FIELDS = (
     "is_active",
     "external_ref",
     "metadata",
+    "phone",
+    "email_domains",
+    "account_manager",
 )
 
 
@@ -120,10 +124,31 @@ class CompanyMemberFormSet(forms.BaseInlineFormSet):
 class CompanyMemberInline(admin.TabularInline):
     model = CompanyMember
     formset = CompanyMemberFormSet
-    fields = ("user", "created_at")
+    fields = ("user", "role", "is_active", "job_title", "created_at")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("user",)
     extra = 0
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset: Any = super().get_formset(request, obj, **kwargs)
+        role = formset.form.base_fields["role"]
+        # The company's own roles; a new company's member gets the default role.
+        role.queryset = (
+            CompanyRole.objects.filter(company=obj) if obj is not None else role.queryset.none()
+        )
+        role.required = False
+        return formset
+
+
+def _member_data(row: Any) -> dict[str, Any]:
+    """The role and job title of an inline row, for the member services (no role: the
+    default one)."""
+    data: dict[str, Any] = {"job_title": row.cleaned_data.get("job_title") or ""}
+    if row.cleaned_data.get("role") is not None:
+        data["role"] = row.cleaned_data["role"]
+    if row.instance.pk and "is_active" in row.changed_data:
+        data["is_active"] = row.cleaned_data["is_active"]
+    return data
 
 
 @admin.register(Company)
@@ -142,10 +167,14 @@ class CompanyAdmin(ServiceAdmin):
     list_filter = ("country", "customer_group", "tax_status", "vies_status", "is_active")
     list_select_related = ("customer_group",)
     search_fields = ("legal_name", "vat_number", "siren", "siret", "external_ref")
-    readonly_fields = ("vies_status", "vies_checked_at", "created_at", "updated_at")
+    readonly_fields = ("vies_status", "vies_checked_at", "created_at", "updated_at", "roles")
     actions = ("check_vies",)
     fieldsets = (
         (None, {"fields": ("legal_name", "country", "customer_group", "is_active")}),
+        (
+            _("Profile"),
+            {"fields": ("phone", "email_domains", "account_manager", "roles")},
+        ),
         (
             _("Identifiers and taxes"),
             {
@@ -172,6 +201,7 @@ class CompanyAdmin(ServiceAdmin):
         data = {field: form.cleaned_data[field] for field in COMPANY_FIELDS}
         data["country"] = str(data["country"])
         data["external_ref"] = data["external_ref"] or None
+        data["email_domains"] = data["email_domains"] or []
         if change:
             # The stored row, not the form's instance: the service compares the VAT number
             # with the stored one.
@@ -181,29 +211,53 @@ class CompanyAdmin(ServiceAdmin):
         adopt(obj, saved)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is not CompanyMember:  # pragma: no cover - the only inline
-            super().save_formset(request, form, formset, change)
+        if formset.model is not CompanyMember:  # the roles: read-only
             return
         company = form.instance
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for row in formset.initial_forms:
-            member = row.instance
-            if member.pk is None:
-                continue
-            if row in formset.deleted_forms:
-                services.company_member_remove(company=company, user=member.user)
-                formset.deleted_objects.append(member)
-            elif "user" in row.changed_data:
-                old_user = CompanyMember.objects.get(pk=member.pk).user
-                services.company_member_remove(company=company, user=old_user)
-                added = services.company_member_add(company=company, user=row.cleaned_data["user"])
-                formset.changed_objects.append((added, ["user"]))
+        # Additions first, then changes, then removals: a company may get its new
+        # administrator and demote or remove the previous one in the same save.
         for row in formset.extra_forms:
             if not row.has_changed() or formset._should_delete_form(row):
                 continue
-            formset.new_objects.append(
-                services.company_member_add(company=company, user=row.cleaned_data["user"])
+            added = services.company_member_add(
+                company=company, user=row.cleaned_data["user"], **_member_data(row)
             )
+            if not row.cleaned_data.get("is_active", True):
+                added = services.company_member_update(member=added, is_active=False)
+            formset.new_objects.append(added)
+        rows = [row for row in formset.initial_forms if row.instance.pk is not None]
+        for row in rows:
+            member = row.instance
+            if row in formset.deleted_forms:
+                continue
+            if "user" in row.changed_data:
+                old_user = CompanyMember.objects.get(pk=member.pk).user
+                services.company_member_remove(company=company, user=old_user)
+                added = services.company_member_add(
+                    company=company, user=row.cleaned_data["user"], **_member_data(row)
+                )
+                formset.changed_objects.append((added, ["user"]))
+            elif row.changed_data:
+                data = _member_data(row)
+                data.setdefault("role", fresh(member).role)
+                updated = services.company_member_update(member=fresh(member), **data)
+                formset.changed_objects.append((updated, row.changed_data))
+        for row in rows:
+            if row in formset.deleted_forms:
+                services.company_member_remove(company=company, user=row.instance.user)
+                formset.deleted_objects.append(row.instance)
+
+    @admin.display(description=_("Roles"))
+    def roles(self, obj: Company) -> str:
+        """The company's roles with their permissions, read-only: custom roles are managed
+        through the API (`company/roles`), which checks their permission codes."""
+        if obj.pk is None:
+            return "-"
+        return "; ".join(
+            f"{role_label(r.code, r.name)} ({', '.join(r.permissions) or '-'})"
+            for r in CompanyRole.objects.filter(company=obj).order_by("id")
+        )
 
     def delete_model(self, request: HttpRequest, obj: Company) -> None:
         services.company_delete(company=obj)

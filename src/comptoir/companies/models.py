@@ -1,8 +1,8 @@
 """Companies that buy from the shop, their members and customer groups.
 
-Only what pricing and taxes need lives here for now: legal identity, country and VAT
-number (tax treatment), customer group (price lists, promotions), members (who buys for
-whom). Roles, approvals, addresses and the portal extend these models in the B2B issue.
+Legal identity, country and VAT number (tax treatment), customer group (price lists,
+promotions), members with their roles (what each may do, see permissions.py), addresses,
+invitations and join requests. See docs/companies.md.
 """
 
 from __future__ import annotations
@@ -64,6 +64,18 @@ class Company(models.Model):
     )
     vies_checked_at = models.DateTimeField(_("VIES checked at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Lower-case domains ("atelier-martin.fr"): users with such an email may ask to join.
+    email_domains = models.JSONField(_("email domains"), default=list, blank=True)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_companies",
+        verbose_name=_("account manager"),
+        limit_choices_to={"is_staff": True},
+    )
     external_ref = models.CharField(max_length=100, unique=True, null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -79,13 +91,54 @@ class Company(models.Model):
         return self.legal_name
 
 
+class CompanyRole(models.Model):
+    """A named set of CompanyPermission codes in one company. The five built-in roles
+    (`code` admin, buyer, approver, finance, viewer) are made with the company and never
+    change; custom roles (empty `code`) are made by the company's admins."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="roles")
+    code = models.SlugField(_("code"), max_length=20, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    permissions = models.JSONField(_("permissions"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company role")
+        verbose_name_plural = _("company roles")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "code"],
+                condition=~models.Q(code=""),
+                name="companies_role_one_builtin_per_code",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="companies_role_unique_name",
+                violation_error_message=_("This company already has a role with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return bool(self.code)
+
+
 class CompanyMember(models.Model):
-    """A user who acts for a company. A user acts for one company at most."""
+    """A user who acts for a company, with one role. A user acts for one company at most."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_membership"
     )
+    role = models.ForeignKey(
+        CompanyRole, on_delete=models.RESTRICT, related_name="members", verbose_name=_("role")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -95,3 +148,113 @@ class CompanyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.company_id}"
+
+
+class AddressKind(models.TextChoices):
+    BILLING = "billing", _("Billing")
+    SHIPPING = "shipping", _("Shipping")
+
+
+class CompanyAddress(models.Model):
+    """A billing address or a shipping site of a company (the accounts' address rules)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(_("kind"), max_length=10, choices=AddressKind.choices)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    company_name = models.CharField(_("company"), max_length=200)
+    street_address_1 = models.CharField(_("address"), max_length=255)
+    street_address_2 = models.CharField(_("address (continued)"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=120)
+    country = CountryField(_("country"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company address")
+        verbose_name_plural = _("company addresses")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind"],
+                condition=models.Q(is_default=True),
+                name="companies_address_one_default_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.company_name}, {self.postal_code} {self.city}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class CompanyInvitation(models.Model):
+    """An email invited to join a company with a role; accepted through its token."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.ForeignKey(CompanyRole, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.company_id}"
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CompanyJoinRequest(models.Model):
+    """A user whose email domain is one of a company's asking to act for it."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_join_requests"
+    )
+    message = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "user"],
+                condition=models.Q(status="pending"),
+                name="companies_join_request_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.company_id}"

@@ -48,3 +48,10 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, frozenset[str]]] = {
     ),
     "viewer": (_("Viewer"), frozenset({"orders.view_all", "quotes.view_all"})),
 }
+
+
+def role_label(code: str, name: str) -> str:
+    """A role's name for people: a built-in role's in the active language, a custom
+    role's own name (built-in roles are stored with their English name)."""
+    builtin = BUILTIN_ROLES.get(code) if code else None
+    return str(builtin[0]) if builtin is not None else name

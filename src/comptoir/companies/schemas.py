@@ -8,6 +8,13 @@ from typing import Any
 
 from ninja import Field, Schema
 
+
+class RoleRefOut(Schema):
+    id: int
+    code: str | None = Field(description="admin, buyer, approver, finance, viewer; null: custom.")
+    name: str
+
+
 # --- customer groups ----------------------------------------------------------------------
 
 
@@ -65,6 +72,9 @@ class CompanyIn(Schema):
     is_active: bool = True
     external_ref: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    phone: str = ""
+    email_domains: list[str] = Field(default_factory=list)
+    account_manager_id: int | None = Field(None, description="A staff user's id.")
 
 
 class CompanyPatch(Schema):
@@ -78,6 +88,9 @@ class CompanyPatch(Schema):
     is_active: bool | None = None
     external_ref: str | None = None
     metadata: dict[str, Any] | None = None
+    phone: str | None = None
+    email_domains: list[str] | None = None
+    account_manager_id: int | None = Field(None, description="null removes the manager.")
 
 
 class CompanyOut(Schema):
@@ -93,6 +106,9 @@ class CompanyOut(Schema):
     vies_checked_at: datetime | None
     is_active: bool
     member_count: int
+    phone: str
+    email_domains: list[str]
+    account_manager_id: int | None
     external_ref: str | None
     metadata: dict[str, Any]
     created_at: datetime
@@ -112,6 +128,10 @@ class CompanyListOut(Schema):
 class CompanyMemberIn(Schema):
     email: str | None = Field(None, description="The account's email (or give `user_id`).")
     user_id: int | None = None
+    role_id: int | None = Field(
+        None, description="Default: admin for a company without one, buyer otherwise."
+    )
+    job_title: str = ""
 
 
 class CompanyMemberOut(Schema):
@@ -120,6 +140,10 @@ class CompanyMemberOut(Schema):
     first_name: str
     last_name: str
     created_at: datetime
+    id: int
+    role: RoleRefOut
+    is_active: bool
+    job_title: str
 
 
 class CompanyMemberListOut(Schema):
@@ -127,3 +151,163 @@ class CompanyMemberListOut(Schema):
     next: str | None
     previous: str | None
     results: list[CompanyMemberOut]
+
+
+# --- roles, members, addresses, invitations, join requests ----------------------------------
+
+
+class RoleIn(Schema):
+    name: str = Field(examples=["Acheteur senior"])
+    permissions: list[str] = Field(
+        description="CompanyPermission codes.", examples=[["orders.place"]]
+    )
+
+
+class RolePatch(Schema):
+    name: str | None = None
+    permissions: list[str] | None = None
+
+
+class RoleOut(Schema):
+    id: int
+    code: str | None
+    name: str
+    permissions: list[str]
+    is_builtin: bool
+    member_count: int
+
+
+class PersonOut(Schema):
+    email: str
+    first_name: str
+    last_name: str
+
+
+class MemberOut(Schema):
+    id: int
+    user_id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: RoleRefOut
+    is_active: bool
+    job_title: str
+    created_at: datetime
+
+
+class MemberListOut(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[MemberOut]
+
+
+class MemberPatch(Schema):
+    role_id: int | None = None
+    is_active: bool | None = None
+    job_title: str | None = None
+
+
+class CompanyAddressIn(Schema):
+    kind: str = Field(description="billing or shipping.")
+    label: str = ""
+    is_default: bool = False
+    first_name: str = ""
+    last_name: str = ""
+    company_name: str
+    street_address_1: str
+    street_address_2: str = ""
+    postal_code: str
+    city: str
+    country: str = Field(description="ISO 3166 code.")
+    phone: str = ""
+
+
+class CompanyAddressPatch(Schema):
+    label: str | None = None
+    is_default: bool | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    street_address_1: str | None = None
+    street_address_2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+    phone: str | None = None
+
+
+class CompanyAddressOut(Schema):
+    id: int
+    kind: str
+    label: str
+    is_default: bool
+    first_name: str
+    last_name: str
+    company_name: str
+    street_address_1: str
+    street_address_2: str
+    postal_code: str
+    city: str
+    country: str
+    phone: str
+
+
+class InvitationIn(Schema):
+    email: str
+    role_id: int
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: RoleRefOut
+    status: str
+    expired: bool
+    created_at: datetime
+    expires_at: datetime
+
+
+class JoinRequestIn(Schema):
+    company_id: int | None = Field(
+        None, description="The company to join; omitted: the one company of your email domain."
+    )
+    message: str = ""
+
+
+class JoinRequestOut(Schema):
+    id: int
+    company_id: int
+    company_name: str
+    user: PersonOut
+    message: str
+    status: str
+    created_at: datetime
+
+
+class JoinApproveIn(Schema):
+    role_id: int | None = Field(None, description="Default: the buyer role.")
+
+
+class JoinableOut(Schema):
+    id: int
+    legal_name: str
+
+
+class ProfileOut(Schema):
+    id: int
+    legal_name: str
+    country: str
+    vat_number: str
+    siren: str
+    siret: str
+    phone: str
+    email_domains: list[str]
+    account_manager: PersonOut | None
+    my_role: RoleOut
+    my_permissions: list[str]
+
+
+class ProfilePatch(Schema):
+    phone: str | None = None
+    email_domains: list[str] | None = None

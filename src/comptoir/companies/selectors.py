@@ -10,12 +10,23 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Case, Count, Model, Q, QuerySet, When
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from comptoir.accounts.models import User
-from comptoir.companies.models import Company, CompanyMember, CustomerGroup
+from comptoir.companies.models import (
+    Company,
+    CompanyAddress,
+    CompanyInvitation,
+    CompanyJoinRequest,
+    CompanyMember,
+    CompanyRole,
+    CustomerGroup,
+    InvitationStatus,
+    JoinRequestStatus,
+)
+from comptoir.companies.permissions import CompanyPermission
 from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
 from comptoir.core.memo import cache_version_bump
 from comptoir.core.pagination import PageRequest
@@ -73,12 +84,25 @@ def _invalid_filter(field: str, message: str) -> InvalidInput:
 
 def company_for_user(user: Any) -> Company | None:
     """The active company an active user acts for (its customer group loaded), or None:
-    anonymous or deactivated users, users of no company, members of a deactivated one."""
+    anonymous or deactivated users, users of no company or deactivated as its member,
+    members of a deactivated company."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return (
         Company.objects.select_related("customer_group")
-        .filter(members__user_id=user.pk, is_active=True)
+        .filter(members__user_id=user.pk, members__is_active=True, is_active=True)
+        .first()
+    )
+
+
+def membership_for_user(user: Any) -> CompanyMember | None:
+    """The active membership of an active user in an active company, with its company and
+    role (one query), or None."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return (
+        CompanyMember.objects.select_related("company__customer_group", "role")
+        .filter(user_id=user.pk, is_active=True, company__is_active=True)
         .first()
     )
 
@@ -86,27 +110,171 @@ def company_for_user(user: Any) -> Company | None:
 def member_company(user: Any) -> Company:
     """The company `user` acts for, whatever their role; NotFound (404
     NOT_A_COMPANY_MEMBER) when they act for none."""
-    company = company_for_user(user)
-    if company is None:
-        raise NotFound(_("You do not act for a company."), code="NOT_A_COMPANY_MEMBER")
-    return company
+    return member_require_membership(user).company
 
 
 def member_can(user: Any, permission: str) -> bool:
     """Whether `user` acts for an active company with `permission` (a CompanyPermission
-    code). Until company roles land every active member holds every permission."""
-    return company_for_user(user) is not None
+    code) in their role. One query."""
+    member = membership_for_user(user)
+    return member is not None and permission in member.role.permissions
 
 
 def member_require(user: Any, permission: str) -> Company:
     """The company `user` acts for when they hold `permission`; NotFound when they act for
     none, PermissionDenied (403 COMPANY_PERMISSION_DENIED) when their role lacks it."""
-    company = member_company(user)
-    if not member_can(user, permission):
+    return member_require_membership(user, permission).company
+
+
+def member_require_membership(user: Any, permission: str | None = None) -> CompanyMember:
+    """`member_require`, returning the membership (company and role loaded); without
+    `permission`, any active member."""
+    member = membership_for_user(user)
+    if member is None:
+        raise NotFound(_("You do not act for a company."), code="NOT_A_COMPANY_MEMBER")
+    if permission is not None and permission not in member.role.permissions:
         raise PermissionDenied(
             _("Your role in the company does not allow this."), code="COMPANY_PERMISSION_DENIED"
         )
-    return company
+    return member
+
+
+def company_admins(*, company_id: int) -> list[CompanyMember]:
+    """The company's active members whose role may manage it (they are told about join
+    requests), with their users."""
+    members = (
+        CompanyMember.objects.filter(company_id=company_id, is_active=True)
+        .select_related("user", "role")
+        .order_by("id")
+    )
+    return [
+        m
+        for m in members
+        if CompanyPermission.COMPANY_MANAGE in m.role.permissions and m.user.is_active
+    ]
+
+
+# --- what a member reads of their company -------------------------------------------------
+
+
+def _scoped[M: Model](queryset: QuerySet[M], object_id: object, code: str, message: str) -> M:
+    valid = isinstance(object_id, int) and not isinstance(object_id, bool) and _valid_id(object_id)
+    found = queryset.filter(pk=object_id).first() if valid else None
+    if found is None:
+        raise NotFound(message, code=code)
+    return found
+
+
+def company_role_list(*, company: Company) -> list[CompanyRole]:
+    """The company's roles, built-in first, each with `member_count`."""
+    return list(
+        CompanyRole.objects.filter(company=company)
+        .annotate(member_count=Count("members"))
+        .order_by(Case(When(code="", then=1), default=0), "id")
+    )
+
+
+def role_for_company(*, company: Company, role_id: object) -> CompanyRole:
+    """One of the company's roles; 404 ROLE_NOT_FOUND for another company's."""
+    return _scoped(
+        CompanyRole.objects.filter(company=company), role_id, "ROLE_NOT_FOUND", _("Unknown role.")
+    )
+
+
+def member_for_company(*, company: Company, member_id: object) -> CompanyMember:
+    """One of the company's members (user and role loaded); 404 MEMBER_NOT_FOUND for
+    another company's."""
+    return _scoped(
+        CompanyMember.objects.filter(company=company).select_related("user", "role"),
+        member_id,
+        "MEMBER_NOT_FOUND",
+        _("Unknown member."),
+    )
+
+
+def member_of_user(*, company: Company, user_id: int) -> CompanyMember:
+    """The membership of user `user_id` in the company; 404 MEMBER_NOT_FOUND."""
+    valid = _valid_id(user_id)
+    member = (
+        CompanyMember.objects.filter(company=company, user_id=user_id)
+        .select_related("user", "role")
+        .first()
+        if valid
+        else None
+    )
+    if member is None:
+        raise NotFound(_("This account is not a member of this company."), code="MEMBER_NOT_FOUND")
+    return member
+
+
+def address_list_for_company(*, company: Company) -> list[CompanyAddress]:
+    return list(CompanyAddress.objects.filter(company=company).order_by("kind", "id"))
+
+
+def address_for_company(*, company: Company, address_id: object) -> CompanyAddress:
+    """One of the company's addresses; 404 ADDRESS_NOT_FOUND for another company's."""
+    return _scoped(
+        CompanyAddress.objects.filter(company=company),
+        address_id,
+        "ADDRESS_NOT_FOUND",
+        _("Address not found."),
+    )
+
+
+def invitation_list_for_company(*, company: Company) -> list[CompanyInvitation]:
+    """The company's pending invitations (expired ones included, marked by their date),
+    newest first, with their roles."""
+    return list(
+        CompanyInvitation.objects.filter(company=company, status=InvitationStatus.PENDING)
+        .select_related("role")
+        .order_by("-id")
+    )
+
+
+def invitation_for_company(*, company: Company, invitation_id: object) -> CompanyInvitation:
+    return _scoped(
+        CompanyInvitation.objects.filter(company=company).select_related("role"),
+        invitation_id,
+        "INVITATION_NOT_FOUND",
+        _("Unknown invitation."),
+    )
+
+
+def join_request_list_for_company(*, company: Company) -> list[CompanyJoinRequest]:
+    """The company's pending join requests, oldest first, with their users."""
+    return list(
+        CompanyJoinRequest.objects.filter(company=company, status=JoinRequestStatus.PENDING)
+        .select_related("user", "company")
+        .order_by("id")
+    )
+
+
+def join_request_for_company(*, company: Company, request_id: object) -> CompanyJoinRequest:
+    return _scoped(
+        CompanyJoinRequest.objects.filter(company=company).select_related("user", "company"),
+        request_id,
+        "JOIN_REQUEST_NOT_FOUND",
+        _("Unknown join request."),
+    )
+
+
+def companies_for_email(*, email: str) -> list[Company]:
+    """The active companies whose email domains hold the domain of `email`."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    if not domain or not text_storable(domain) or '"' in domain or "\\" in domain:
+        return []
+    rows = Company.objects.filter(is_active=True, email_domains__icontains=f'"{domain}"')
+    return [c for c in rows.order_by("legal_name", "id") if domain in c.email_domains]
+
+
+def company_joinable(*, company_id: object) -> Company:
+    """An active company a user may ask to join; 404 COMPANY_NOT_FOUND otherwise."""
+    return _scoped(
+        Company.objects.filter(is_active=True),
+        company_id,
+        "COMPANY_NOT_FOUND",
+        _("Unknown company."),
+    )
 
 
 # --- customer groups ----------------------------------------------------------------------
@@ -146,7 +314,9 @@ def customer_group_by_code(*, code: str) -> CustomerGroup:
 
 
 def _companies() -> QuerySet[Company]:
-    return Company.objects.select_related("customer_group").annotate(member_count=Count("members"))
+    return Company.objects.select_related("customer_group", "account_manager").annotate(
+        member_count=Count("members")
+    )
 
 
 def company_list(
@@ -205,7 +375,9 @@ def company_member_list(
     *, company: Company, page: PageRequest | None = None
 ) -> tuple[list[CompanyMember], int]:
     """The company's members with their users, oldest first."""
-    rows = CompanyMember.objects.filter(company=company).select_related("user").order_by("id")
+    rows = (
+        CompanyMember.objects.filter(company=company).select_related("user", "role").order_by("id")
+    )
     return _page(rows, page)
 
 

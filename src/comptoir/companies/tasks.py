@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from comptoir.celery import app
-from comptoir.companies import selectors, services
+from comptoir.companies import emails, selectors, services
 from comptoir.core.errors import NotFound
 from comptoir.taxes.vat import vies_check
 
@@ -49,3 +49,17 @@ def company_vies_check(self: Any, company_id: int) -> str | None:
         )
         raise self.retry(countdown=VIES_RETRY_DELAY * 2**self.request.retries)
     return result.status
+
+
+@app.task(
+    name="companies.company_email_send",
+    bind=True,
+    autoretry_for=(OSError,),  # smtplib.SMTPException and refused connections are OSErrors
+    max_retries=3,
+    retry_backoff=30,
+    retry_backoff_max=600,
+)
+def company_email_send(self: Any, kind: str, object_id: int) -> int:
+    """Send the company email `kind` about `object_id` (comptoir.companies.emails); how
+    many were sent. A failing mail server is retried with exponential backoff."""
+    return emails.company_email_send(kind=kind, object_id=object_id)

@@ -21,6 +21,7 @@ from comptoir.accounts.tests.factories import StaffFactory
 from comptoir.core.errors import DomainError
 
 ADMIN = "/api/v1/admin"
+BUYER = "/api/v1"
 
 
 def problem(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -33,21 +34,22 @@ def problem(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 class Api:
-    """A client of the staff API (under /api/v1/admin/) that sends JSON with a bearer
-    token (none: anonymous)."""
+    """A client of the staff API (under /api/v1/admin/, or `base`: BUYER for the buyers'
+    routes) that sends JSON with a bearer token (none: anonymous)."""
 
-    def __init__(self, client: Client, token: str | None) -> None:
+    def __init__(self, client: Client, token: str | None, *, base: str = ADMIN) -> None:
         self.client = client
+        self.base = base
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.client.get(f"{ADMIN}/{path}", params or {}, headers=self.headers)
+        return self.client.get(f"{self.base}/{path}", params or {}, headers=self.headers)
 
     def send(self, method: str, path: str, body: Any = None) -> Any:
         call = getattr(self.client, method)
         data = body if isinstance(body, str) else json.dumps(body)
         return call(
-            f"{ADMIN}/{path}", data=data, content_type="application/json", headers=self.headers
+            f"{self.base}/{path}", data=data, content_type="application/json", headers=self.headers
         )
 
     def post(self, path: str, body: Any) -> Any:
@@ -60,18 +62,18 @@ class Api:
         return self.send("put", path, body)
 
     def delete(self, path: str) -> Any:
-        return self.client.delete(f"{ADMIN}/{path}", headers=self.headers)
+        return self.client.delete(f"{self.base}/{path}", headers=self.headers)
 
     def csv(self, path: str, text: str | bytes) -> Any:
         return self.client.post(
-            f"{ADMIN}/{path}", data=text, content_type="text/csv", headers=self.headers
+            f"{self.base}/{path}", data=text, content_type="text/csv", headers=self.headers
         )
 
 
-def api_for(user: Any, client: Client | None = None) -> Api:
+def api_for(user: Any, client: Client | None = None, *, base: str = ADMIN) -> Api:
     """An Api authenticated as `user` with a new API token (on a new client if none)."""
     raw, _token = api_token_create(user=user)
-    return Api(client or Client(), raw)
+    return Api(client or Client(), raw, base=base)
 
 
 def clerk_api(client: Client, *codenames: str) -> Api:

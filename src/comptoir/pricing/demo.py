@@ -19,6 +19,7 @@ from django.utils import timezone
 from comptoir.catalog.models import Category, VariantChannelPrice
 from comptoir.channels.models import Channel
 from comptoir.companies.models import Company, CompanyMember, CustomerGroup
+from comptoir.companies.services import company_roles_ensure
 from comptoir.pricing.models import PriceList, PriceListEntry, PriceTier
 from comptoir.promotions.models import (
     Coupon,
@@ -156,10 +157,13 @@ def demo_pricing_load(*, log: Log = lambda message: None) -> None:
                 },
             )
             companies[legal_name] = company
+            roles = company_roles_ensure(company=company)
             for email in members:
                 user = users.get(email)
                 if user is not None:
-                    CompanyMember.objects.get_or_create(user=user, defaults={"company": company})
+                    CompanyMember.objects.get_or_create(
+                        user=user, defaults={"company": company, "role": roles["admin"]}
+                    )
 
         tools = _descendants(TOOL_CATEGORIES)
         boxed = _descendants(BOXED_CATEGORIES)

@@ -16,6 +16,9 @@ from comptoir.cart.models import Cart
 from comptoir.cart.selectors import cart_view
 from comptoir.catalog.models import ProductVariant
 from comptoir.checkout.tests.conftest import APPROVED, DECLINED, THREE_DS
+from comptoir.companies import services
+from comptoir.companies.services import role_builtin
+from comptoir.companies.tests.factories import CompanyFactory, member_with_role
 from comptoir.core.models import OutboxEvent
 from comptoir.core.testing import problem
 from comptoir.inventory.models import Reservation, Stock
@@ -264,3 +267,26 @@ def test_payment_on_account_needs_a_company(
     problem(
         checkout(client, cart, {"payment_method": "on_account"}), 400, "PAYMENT_METHOD_UNAVAILABLE"
     )
+
+
+def test_a_company_viewer_cannot_order_and_nothing_changes(
+    client: Client, variants: list[ProductVariant], make_cart: Callable[..., Cart]
+) -> None:
+    viewer = member_with_role(CompanyFactory.create(), "viewer")
+    cart = make_cart([(variants[0], 1)], user=viewer.user)
+    client.force_login(viewer.user)
+
+    body = problem(checkout(client, cart, CARD), 403, "COMPANY_PERMISSION_DENIED")
+
+    assert body["status"] == 403
+    cart.refresh_from_db()
+    assert cart.status == "open"
+    assert not Payment.objects.exists()
+    assert not Reservation.objects.exists()
+    assert Stock.objects.get(variant=variants[0]).quantity_allocated == 0
+    # The same cart, once the member's role may place orders, is checked out.
+    services.company_member_update(
+        member=viewer, role=role_builtin(company=viewer.company, code="buyer")
+    )
+    assert checkout(client, cart, CARD, key="key-2").status_code == 201
+    assert Order.objects.get().user_id == viewer.user_id

@@ -3,7 +3,8 @@ from typing import Any
 import factory
 
 from comptoir.accounts.tests.factories import UserFactory
-from comptoir.companies.models import Company, CompanyMember, CustomerGroup
+from comptoir.companies.models import Company, CompanyMember, CompanyRole, CustomerGroup
+from comptoir.companies.services import company_roles_ensure, role_builtin
 
 
 class CustomerGroupFactory(factory.django.DjangoModelFactory[CustomerGroup]):
@@ -17,9 +18,16 @@ class CustomerGroupFactory(factory.django.DjangoModelFactory[CustomerGroup]):
 class CompanyFactory(factory.django.DjangoModelFactory[Company]):
     class Meta:
         model = Company
+        skip_postgeneration_save = True
 
     legal_name = factory.Sequence(lambda n: f"Société {n} SARL")
     country = "FR"
+
+    @factory.post_generation
+    def roles(obj: Company, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        """The built-in roles, as company_create makes them."""
+        if create:
+            company_roles_ensure(company=obj)
 
 
 class CompanyMemberFactory(factory.django.DjangoModelFactory[CompanyMember]):
@@ -28,6 +36,15 @@ class CompanyMemberFactory(factory.django.DjangoModelFactory[CompanyMember]):
 
     company = factory.SubFactory(CompanyFactory)
     user = factory.SubFactory(UserFactory)
+    # An administrator unless told (the role code as `role__code`, or a role): until roles
+    # existed every member could do everything, which the other apps' tests assume.
+    role = factory.LazyAttribute(lambda member: role_builtin(company=member.company, code="admin"))
+
+
+def member_with_role(company: Company, code: str, **kwargs: Any) -> CompanyMember:
+    """A member of `company` holding its built-in role `code`."""
+    role: CompanyRole = role_builtin(company=company, code=code)
+    return CompanyMemberFactory.create(company=company, role=role, **kwargs)
 
 
 class FrenchCompanyFactory(CompanyFactory):

@@ -31,7 +31,8 @@ def members(rows: list[dict[str, Any]], initial: int = 0) -> dict[str, Any]:
         f"{MEMBERS}-MIN_NUM_FORMS": 0,
         f"{MEMBERS}-MAX_NUM_FORMS": 1000,
     }
-    for index, row in enumerate(rows):
+    for index, given in enumerate(rows):
+        row = {"is_active": "on", **given}
         data.update({f"{MEMBERS}-{index}-{key}": value for key, value in row.items()})
     return data
 
@@ -311,3 +312,44 @@ def test_duplicate_group_code_is_shown(staff: Client) -> None:
     assert response.status_code == 200
     assert "code" in response.context["adminform"].form.errors
     assert CustomerGroup.objects.count() == 1
+
+
+def test_member_roles_through_the_admin_keep_the_last_admin(staff: Client) -> None:
+    company = CompanyFactory.create()
+    admin_member = CompanyMemberFactory.create(company=company)
+    buyer = company.roles.get(code="buyer")
+    url = reverse("admin:companies_company_change", args=[company.pk])
+    post = company_post(legal_name=company.legal_name, vat_number="", siret="")
+    row = {"id": admin_member.pk, "company": company.pk, "user": admin_member.user_id}
+
+    refused = staff.post(
+        url, {**post, **members([{**row, "role": buyer.pk}], initial=1)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert refused.status_code == 200
+    assert "A company keeps at least one active administrator." in refused.content.decode()
+    assert CompanyMember.objects.get(pk=admin_member.pk).role.code == "admin"
+
+    newcomer = UserFactory.create()
+    response = staff.post(
+        url,
+        {
+            **post,
+            **members(
+                [
+                    {**row, "role": buyer.pk, "job_title": "Acheteuse"},
+                    {
+                        "company": company.pk,
+                        "user": newcomer.pk,
+                        "role": company.roles.get(code="admin").pk,
+                    },
+                ],
+                initial=1,
+            ),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert {m.user_id: (m.role.code, m.job_title) for m in company.members.all()} == {
+        admin_member.user_id: ("buyer", "Acheteuse"),
+        newcomer.pk: ("admin", ""),
+    }

@@ -178,6 +178,9 @@ def test_company_crud(api: Api) -> None:
         "vies_checked_at": None,
         "is_active": True,
         "member_count": 0,
+        "phone": "",
+        "email_domains": [],
+        "account_manager_id": None,
         "external_ref": "ERP-1",
         "metadata": {"erp": 1},
         "created_at": created["created_at"],
@@ -289,11 +292,20 @@ def test_members(api: Api) -> None:
 
     response = api.post(f"companies/{company.pk}/members", {"email": "LEA@example.fr"})
     assert response.status_code == 201, response.content
+    admin_role = company.roles.get(code="admin")
     assert response.json() == {
+        "id": CompanyMember.objects.get(user=lea).pk,
         "user_id": lea.pk,
         "email": "lea@example.fr",
         "first_name": "Léa",
         "last_name": "Durand",
+        "role": {
+            "id": admin_role.pk,
+            "code": "admin",
+            "name": "Administrateur de l\u2019entreprise",
+        },
+        "is_active": True,
+        "job_title": "",
         "created_at": response.json()["created_at"],
     }
     assert api.post(f"companies/{company.pk}/members", {"user_id": paul.pk}).status_code == 201
@@ -305,8 +317,11 @@ def test_members(api: Api) -> None:
     )
     assert api.get(f"companies/{company.pk}").json()["member_count"] == 2
 
-    assert api.delete(f"companies/{company.pk}/members/{lea.pk}").status_code == 204
-    assert list(CompanyMember.objects.values_list("user_id", flat=True)) == [paul.pk]
+    # The first member is the administrator; the next ones buy.
+    assert CompanyMember.objects.get(user=paul).role.code == "buyer"
+    problem(api.delete(f"companies/{company.pk}/members/{lea.pk}"), 409, "LAST_ADMIN")
+    assert api.delete(f"companies/{company.pk}/members/{paul.pk}").status_code == 204
+    assert list(CompanyMember.objects.values_list("user_id", flat=True)) == [lea.pk]
 
 
 def test_member_bad_input(api: Api) -> None:

@@ -15,6 +15,7 @@ from django.test import Client
 from comptoir.accounts.tests.factories import StaffFactory
 from comptoir.companies import selectors, services
 from comptoir.companies.models import Company
+from comptoir.companies.services import companies as company_services
 from comptoir.companies.tests.factories import CompanyFactory, CustomerGroupFactory
 from comptoir.core.errors import Conflict, NotFound
 from comptoir.core.testing import Api, api_for, problem
@@ -96,7 +97,7 @@ def test_metadata_with_a_number_json_does_not_allow_is_a_400(api: Api, number: s
 def rival_after_validation(monkeypatch: pytest.MonkeyPatch, external_ref: str) -> None:
     """Have another request store a company with `external_ref` after the next create's or
     update's checks, before its save."""
-    validate = services.validate
+    validate = company_services.validate
 
     def validated(instance: Any, **kwargs: Any) -> None:
         validate(instance, **kwargs)
@@ -104,7 +105,7 @@ def rival_after_validation(monkeypatch: pytest.MonkeyPatch, external_ref: str) -
             [Company(legal_name="Rival", country="FR", external_ref=external_ref)]
         )
 
-    monkeypatch.setattr(services, "validate", validated)
+    monkeypatch.setattr(company_services, "validate", validated)
 
 
 def test_create_racing_another_for_the_reference_is_external_ref_taken(

@@ -409,10 +409,13 @@ def test_member_add_and_remove() -> None:
     user = UserFactory.create()
 
     member = services.company_member_add(company=company, user=user)
+    buyer = services.company_member_add(company=company, user=UserFactory.create())
 
-    assert (member.company, member.user) == (company, user)
-    services.company_member_remove(company=company, user=user)
-    assert not CompanyMember.objects.exists()
+    assert (member.company, member.user, member.role.code) == (company, user, "admin")
+    assert buyer.role.code == "buyer"
+    refused(Conflict, "LAST_ADMIN", services.company_member_remove, company=company, user=user)
+    services.company_member_remove(company=company, user=buyer.user)
+    assert list(CompanyMember.objects.all()) == [member]
 
 
 def test_a_user_belongs_to_one_company_at_most() -> None:

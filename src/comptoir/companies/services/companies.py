@@ -10,10 +10,12 @@ path. A changed number is "unchecked" again until that task records VIES' answer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
@@ -26,14 +28,24 @@ from comptoir.accounts.models import User
 from comptoir.companies.models import (
     Company,
     CompanyMember,
+    CompanyRole,
     CustomerGroup,
     TaxStatus,
     ViesStatus,
 )
 from comptoir.companies.selectors import buyers_changed
+from comptoir.companies.services.roles import (
+    ADMIN_ROLE,
+    company_member_delete,
+    company_roles_ensure,
+    role_builtin,
+)
 from comptoir.core.errors import Conflict, InvalidInput, NotFound, invalid_from_django
-from comptoir.core.validation import UNSET, Unset, given, text_check, validate
+from comptoir.core.text import text_storable
+from comptoir.core.validation import UNSET, Unset, given, text_check, text_limit, validate
 from comptoir.taxes.vat import ViesResult, siren_clean, siret_clean, vat_number_clean
+
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 def _save_changes(instance: models.Model, changes: Mapping[str, Any]) -> None:
@@ -236,6 +248,59 @@ def _check_metadata(metadata: object) -> None:
         raise InvalidInput(message, code="INVALID_INPUT", errors={"metadata": [message]})
 
 
+MAX_EMAIL_DOMAINS = 20
+
+
+def phone_clean(phone: object) -> str:
+    """ "" or a phone number stored as E.164 (400 INVALID_PHONE)."""
+    if phone == "":
+        return ""
+    message = _("Enter a valid phone number, such as +33 1 23 45 67 89.")
+    invalid = InvalidInput(message, code="INVALID_PHONE", errors={"phone": [message]})
+    if not isinstance(phone, str) or len(phone) > 32 or not text_storable(phone):
+        raise invalid
+    try:
+        number = phonenumbers.parse(phone, "FR")
+    except phonenumbers.NumberParseException:
+        raise invalid from None
+    if not phonenumbers.is_valid_number(number):
+        raise invalid
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_domains_clean(domains: object) -> list[str]:
+    """Lower-case domain names without duplicates (400 INVALID_EMAIL_DOMAIN): users whose
+    email is at one of them may ask to join the company."""
+    message = _("Give domain names such as atelier-martin.fr (at most %(n)d).") % {
+        "n": MAX_EMAIL_DOMAINS
+    }
+    invalid = InvalidInput(
+        message, code="INVALID_EMAIL_DOMAIN", errors={"email_domains": [message]}
+    )
+    if not isinstance(domains, list) or len(domains) > MAX_EMAIL_DOMAINS:
+        raise invalid
+    cleaned: list[str] = []
+    for domain in domains:
+        if not isinstance(domain, str):
+            raise invalid
+        value = domain.strip().lower().removeprefix("@")
+        if len(value) > 253 or not _DOMAIN.fullmatch(value):
+            raise invalid
+        if value not in cleaned:
+            cleaned.append(value)
+    return cleaned
+
+
+def account_manager_check(user: User | None) -> User | None:
+    """An active staff account, or None (400 INVALID_ACCOUNT_MANAGER)."""
+    if user is not None and not (user.is_staff and user.is_active):
+        message = _("The account manager is an active staff member.")
+        raise InvalidInput(
+            message, code="INVALID_ACCOUNT_MANAGER", errors={"account_manager": [message]}
+        )
+    return user
+
+
 def company_vies_check_schedule(*, company: Company) -> bool:
     """Have the VIES check task look at the company's VAT number once the current
     transaction commits. False (nothing scheduled) when it has no number."""
@@ -264,8 +329,11 @@ def company_create(
     is_active: bool = True,
     external_ref: str | None = None,
     metadata: dict[str, Any] | None = None,
+    phone: str = "",
+    email_domains: list[str] | None = None,
+    account_manager: User | None = None,
 ) -> Company:
-    """Create a company. Identifiers are checked by `company_identity_check`; the tax status
+    """Create a company, with its built-in roles (`company_roles_ensure`). Identifiers are checked by `company_identity_check`; the tax status
     is standard or exempt (INVALID_TAX_STATUS); `external_ref` is unique
     (Conflict EXTERNAL_REF_TAKEN). With COMPTOIR_VIES_CHECK on, a VAT number is checked in
     VIES by a task after the commit."""
@@ -289,6 +357,9 @@ def company_create(
         is_active=is_active,
         external_ref=external_ref,
         metadata=metadata,
+        phone=phone_clean(phone),
+        email_domains=email_domains_clean(email_domains or []),
+        account_manager=account_manager_check(account_manager),
     )
     validate(company)
     try:
@@ -297,6 +368,7 @@ def company_create(
     except IntegrityError:
         _external_ref_raced(company)
         raise
+    company_roles_ensure(company=company)
     if settings.COMPTOIR_VIES_CHECK:
         company_vies_check_schedule(company=company)
     return company
@@ -317,6 +389,9 @@ def company_update(
     is_active: bool | Unset = UNSET,
     external_ref: str | Unset | None = UNSET,
     metadata: dict[str, Any] | Unset = UNSET,
+    phone: str | Unset = UNSET,
+    email_domains: list[str] | Unset = UNSET,
+    account_manager: User | Unset | None = UNSET,
 ) -> Company:
     """Change the given fields (same rules as `company_create`; the identifiers are checked
     together as they will be stored, e.g. a new country with the old VAT number). A new
@@ -334,7 +409,14 @@ def company_update(
         external_ref=external_ref,
         metadata=metadata,
     )
+    profile = given(phone=phone, email_domains=email_domains, account_manager=account_manager)
     text_check(**{k: v for k, v in changes.items() if k != "customer_group"})
+    if "phone" in profile:
+        changes["phone"] = phone_clean(profile["phone"])
+    if "email_domains" in profile:
+        changes["email_domains"] = email_domains_clean(profile["email_domains"])
+    if "account_manager" in profile:
+        changes["account_manager"] = account_manager_check(profile["account_manager"])
     identity = company_identity_check(
         country=str(changes.get("country", company.country)),
         vat_number=changes.get("vat_number", company.vat_number),
@@ -442,12 +524,24 @@ def _already_member(user: User, company: Company, *, same: bool) -> Conflict:
 
 @buyers_changed
 @transaction.atomic
-def company_member_add(*, company: Company, user: User) -> CompanyMember:
-    """Make `user` act for `company`. A user acts for one company at most (Conflict
-    ALREADY_MEMBER); deactivated (USER_INACTIVE) and staff accounts (USER_IS_STAFF) are
-    refused."""
+def company_member_add(
+    *, company: Company, user: User, role: CompanyRole | None = None, job_title: str = ""
+) -> CompanyMember:
+    """Make `user` act for `company` with `role` (default: administrator for a company
+    without an active one, buyer otherwise; 400 ROLE_NOT_FOUND for another company's
+    role). A user acts for one company at most (Conflict ALREADY_MEMBER); deactivated
+    (USER_INACTIVE) and staff accounts (USER_IS_STAFF) are refused."""
     company_member_check(company=company, user=user)
-    member = CompanyMember(company=company, user=user)
+    job_title = text_limit(job_title, field="job_title", limit=100)
+    if role is None:
+        has_admin = CompanyMember.objects.filter(
+            company=company, is_active=True, role__code=ADMIN_ROLE
+        ).exists()
+        role = role_builtin(company=company, code="buyer" if has_admin else ADMIN_ROLE)
+    elif role.company_id != company.pk:
+        message = _("Unknown role.")
+        raise InvalidInput(message, code="ROLE_NOT_FOUND", errors={"role": [message]})
+    member = CompanyMember(company=company, user=user, role=role, job_title=job_title)
     try:
         with transaction.atomic():
             member.save()
@@ -461,13 +555,13 @@ def company_member_add(*, company: Company, user: User) -> CompanyMember:
     return member
 
 
-@buyers_changed
-@transaction.atomic
 def company_member_remove(*, company: Company, user: User) -> None:
-    """Stop `user` acting for `company`; NotFound MEMBER_NOT_FOUND when it does not."""
-    deleted, _rows = CompanyMember.objects.filter(company=company, user=user).delete()
-    if not deleted:
+    """Stop `user` acting for `company`; NotFound MEMBER_NOT_FOUND when it does not; 409
+    LAST_ADMIN for its last active administrator (see `company_member_delete`)."""
+    member = CompanyMember.objects.filter(company=company, user=user).first()
+    if member is None:
         raise NotFound(
             _("%(user)s is not a member of this company.") % {"user": user},
             code="MEMBER_NOT_FOUND",
         )
+    company_member_delete(member=member)
