@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from django.core.cache import cache
-from django.db.models import Model, Prefetch, QuerySet, Sum
+from django.db.models import Model, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.companies.permissions import CompanyPermission
+from comptoir.companies.selectors import membership_for_user
 from comptoir.core.errors import NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.core.text import text_storable
@@ -62,12 +64,17 @@ def _user_id(user: Any) -> int | None:
 
 
 def orders_for_customer(*, user: Any) -> QuerySet[Order]:
-    """The orders `user` placed, newest first (none for an anonymous caller). Company
-    members see the orders they placed themselves; company-wide visibility is for the
-    B2B roles to add."""
+    """The orders `user` may read, newest first (none for an anonymous caller): those they
+    placed, and every order of their company when their role holds `orders.view_all`
+    (approvers, finance, viewers, admins). One query to learn the membership."""
     user_id = _user_id(user)
     if user_id is None:
         return Order.objects.none()
+    member = membership_for_user(user)
+    if member is not None and CompanyPermission.ORDERS_VIEW_ALL in member.role.permissions:
+        return Order.objects.filter(Q(user_id=user_id) | Q(company_id=member.company_id)).order_by(
+            "-id"
+        )
     return Order.objects.filter(user_id=user_id).order_by("-id")
 
 
@@ -92,8 +99,9 @@ def _number_ok(number: object) -> bool:
 
 
 def order_for_customer(*, user: Any, number: str) -> Order:
-    """The order `number` if `user` placed it, with its lines, parcels and public timeline;
-    NotFound (ORDER_NOT_FOUND) otherwise, whether it exists or not."""
+    """The order `number` if `user` may read it (see `orders_for_customer`), with its lines,
+    parcels and public timeline; NotFound (ORDER_NOT_FOUND) otherwise, whether it exists or
+    not."""
     if not _number_ok(number):
         raise _not_found()
     order = _detailed(orders_for_customer(user=user), public=True).filter(number=number).first()

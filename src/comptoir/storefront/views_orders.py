@@ -162,7 +162,16 @@ def account_orders(request: HttpRequest) -> HttpResponse:
     if number > paginator.num_pages:
         raise Http404(_("No such page."))
     page = paginator.page(number)
-    context = {"page": page, "orders": list(page.object_list), "current_page": "orders"}
+    rows = list(page.object_list)
+    context = {
+        "page": page,
+        "orders": rows,
+        # A role that reads the company's orders sees who placed each.
+        "colleagues": any(order.user_id != request.user.pk for order in rows),
+        # Business orders show their total tax excluded, saying so on each row.
+        "b2b": any(not order.prices_include_tax for order in rows),
+        "current_page": "orders",
+    }
     return _render(request, "storefront/account/orders.html", context)
 
 

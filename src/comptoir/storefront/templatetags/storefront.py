@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from comptoir.core.html import sanitize_html
 from comptoir.core.money import Money
@@ -72,8 +73,11 @@ def delivery_price(option: Any, view: Any) -> str:
 
 @register.simple_tag
 def order_total(order: Any) -> str:
-    """An order's total to pay (tax included), formatted."""
-    return money(Money(order.total_gross, order.currency))
+    """An order's total as its channel showed it: tax included (B2C), or tax excluded with
+    "excl. VAT" (B2B), formatted."""
+    if order.prices_include_tax:
+        return money(Money(order.total_gross, order.currency))
+    return _("%(amount)s excl. VAT") % {"amount": money(Money(order.total_net, order.currency))}
 
 
 @register.simple_tag(takes_context=True)

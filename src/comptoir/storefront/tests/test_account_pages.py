@@ -22,9 +22,10 @@ from comptoir.wishlists.services import wishlist_item_add
 
 pytestmark = pytest.mark.django_db
 
-# Session, user; the three latest orders; the addresses; the wishlist and its item count.
-# (The company the user acts for, for the navigation's B2B links, is the process's copy.)
-ACCOUNT_HOME = 6
+# Session, user; the company membership (whose orders the customer sees) and the three
+# latest orders; the addresses; the wishlist and its item count. (The company for the
+# navigation's B2B links is the process's copy of buyers: no query.)
+ACCOUNT_HOME = 7
 PASSWORD = "correct-horse-battery"
 ADDRESS = {
     "first_name": "L\u00e9a",
