@@ -211,7 +211,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
-def _register_routers() -> None:
+def _register_routers() -> None:  # noqa: PLR0915 - one import and one line per router
     from comptoir.accounts.api import account_router
     from comptoir.accounts.api import router as accounts_router
 
@@ -233,6 +233,8 @@ def _register_routers() -> None:
     from comptoir.pricing.api import admin_router as pricing_admin_router
     from comptoir.pricing.api import router as pricing_router
     from comptoir.promotions.api import admin_router as promotions_admin_router
+    from comptoir.quotes.api import admin_router as quotes_admin_router
+    from comptoir.quotes.api import router as quotes_router
     from comptoir.reviews.api import admin_router as reviews_admin_router
     from comptoir.reviews.api import router as reviews_router
     from comptoir.shipping.api import admin_router as shipping_admin_router
@@ -260,6 +262,8 @@ def _register_routers() -> None:
     api.add_router("/admin", orders_admin_router)
     api.add_router("/", payments_router)
     api.add_router("/admin", payments_admin_router)
+    api.add_router("/", quotes_router)
+    api.add_router("/admin", quotes_admin_router)
     api.add_router("/", shipping_router)
     api.add_router("/admin", shipping_admin_router)
     api.add_router("/", reviews_router)
