@@ -8,7 +8,6 @@ from babel.dates import format_date
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
 
 from comptoir.core.locales import babel_locale
 from comptoir.core.money import Money
@@ -17,6 +16,14 @@ from comptoir.quotes.models import Quote
 
 def quote_pdf(*, quote: Quote, language: str) -> bytes:
     """The PDF of `quote` in `language` (fr or en; anything else: the quote's)."""
+    # Imported here: weasyprint loads Pango and fonts, which only PDF requests need.
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    return bytes(HTML(string=quote_html(quote=quote, language=language)).write_pdf())
+
+
+def quote_html(*, quote: Quote, language: str) -> str:
+    """The HTML the PDF is printed from."""
     language = language if language in ("fr", "en") else quote.language
     locale = babel_locale(language)
 
@@ -36,7 +43,7 @@ def quote_pdf(*, quote: Quote, language: str) -> bytes:
             }
             for line in quote.lines.all()
         ]
-        html = render_to_string(
+        return render_to_string(
             "quotes/quote_pdf.html",
             {
                 "quote": quote,
@@ -57,4 +64,3 @@ def quote_pdf(*, quote: Quote, language: str) -> bytes:
                 "language": language,
             },
         )
-    return bytes(HTML(string=html).write_pdf())

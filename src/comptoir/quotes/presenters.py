@@ -78,7 +78,7 @@ def quote_out(quote: Quote) -> dict[str, Any]:
                 "total_gross",
             )
         },
-        "order": quote.order.number if quote.order_id else None,
+        "order": quote.order.number if quote.order is not None else None,
         "lines": [line_out(line) for line in quote.lines.all()],
         "comments": [
             {

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from comptoir.companies.selectors import company_for_user, member_can
+from comptoir.companies import selectors as companies
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.quotes.models import Quote, QuoteState
@@ -24,11 +24,11 @@ def quote_not_found() -> NotFound:
 def _visible(user: Any) -> QuerySet[Quote]:
     """The quotes `user` may read: none outside a company; their own; every quote of the
     company with `quotes.view_all`."""
-    company = company_for_user(user)
+    company = companies.company_for_user(user)
     if company is None:
         return Quote.objects.none()
     queryset = Quote.objects.filter(company_id=company.pk)
-    if not member_can(user, "quotes.view_all"):
+    if not companies.member_can(user, "quotes.view_all"):
         queryset = queryset.filter(requested_by_id=user.pk)
     return queryset
 

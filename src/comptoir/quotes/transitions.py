@@ -19,9 +19,7 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     S.REQUESTED: frozenset({S.IN_NEGOTIATION, S.SENT, S.CANCELLED}),  # staff
     S.IN_NEGOTIATION: frozenset({S.SENT, S.CANCELLED}),  # staff
     # buyer: accepted, declined, renegotiation_requested; expiry task: expired; staff: cancelled
-    S.SENT: frozenset(
-        {S.ACCEPTED, S.DECLINED, S.RENEGOTIATION_REQUESTED, S.EXPIRED, S.CANCELLED}
-    ),
+    S.SENT: frozenset({S.ACCEPTED, S.DECLINED, S.RENEGOTIATION_REQUESTED, S.EXPIRED, S.CANCELLED}),
     S.RENEGOTIATION_REQUESTED: frozenset({S.IN_NEGOTIATION, S.SENT, S.CANCELLED}),  # staff
     # placed at once, or (approvals) once approved; cancelled when approval is refused
     S.ACCEPTED: frozenset({S.ORDERED, S.CANCELLED}),

@@ -111,7 +111,9 @@ def quote_snapshot_for_order(
         bucket[0] += quote.shipping_net
         bucket[1] += quote.shipping_tax
     goods_net = quote.total_net - quote.shipping_net
-    discount_gross = sum((Decimal(line["discount_gross"]) for line in out_lines), Decimal("0.00"))
+    discount_gross = sum(
+        (Decimal(str(line["discount_gross"])) for line in out_lines), Decimal("0.00")
+    )
     address = quote.shipping_address
     return {
         "channel_id": quote.channel_id,
@@ -278,6 +280,7 @@ def quote_accept(
             assert claim.record is not None
             idempotency.complete(record=claim.record, status=201, body=answer)
     except BaseException:
-        idempotency.release(record=claim.record)
+        if claim.record is not None:
+            idempotency.release(record=claim.record)
         raise
     return 201, answer

@@ -143,8 +143,7 @@ def priced_lines(
             _("Some lines of the quote are not valid."), code="QUOTE_LINES_INVALID", errors=errors
         )
     return [
-        (line, price, variants[price.variant_id])  # type: ignore[index]
-        for line, price in zip(lines, priced, strict=True)
+        (line, price, variants[price.variant_id]) for line, price in zip(lines, priced, strict=True)
     ]
 
 

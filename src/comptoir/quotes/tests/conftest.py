@@ -50,7 +50,9 @@ def requested(shop: Shop, *lines: tuple[str, int], buyer: Any = None, **kw: Any)
     return services.quote_submit(quote=quote, user=user)
 
 
-def sent(shop: Shop, clerk: Any, *lines: tuple[str, int], buyer: Any = None, **changes: Any) -> Quote:
+def sent(
+    shop: Shop, clerk: Any, *lines: tuple[str, int], buyer: Any = None, **changes: Any
+) -> Quote:
     """A quote requested, negotiated with `changes` (quote_update) and sent."""
     quote = requested(shop, *lines, buyer=buyer)
     if changes:

@@ -103,9 +103,18 @@ def test_bad_lines_are_all_reported_and_nothing_is_created(shop: Shop) -> None:
     [
         ([], {"lines": ["A quote needs at least one line."]}),
         ("DRILL", {"lines": ["A quote needs at least one line."]}),
-        ([{"sku": "DRILL", "quantity": "2"}], {"lines.0.quantity": ["A quantity is a whole number."]}),
-        ([{"sku": "DRILL", "quantity": True}], {"lines.0.quantity": ["A quantity is a whole number."]}),
-        ([{"sku": "DRILL", "quantity": 0}], {"lines.0.quantity": ["A quantity is from 1 to 99999."]}),
+        (
+            [{"sku": "DRILL", "quantity": "2"}],
+            {"lines.0.quantity": ["A quantity is a whole number."]},
+        ),
+        (
+            [{"sku": "DRILL", "quantity": True}],
+            {"lines.0.quantity": ["A quantity is a whole number."]},
+        ),
+        (
+            [{"sku": "DRILL", "quantity": 0}],
+            {"lines.0.quantity": ["A quantity is from 1 to 99999."]},
+        ),
         ([{"sku": "", "quantity": 1}], {"lines.0.sku": ["Enter a SKU."]}),
         ([["DRILL", 1]], {"lines.0": ["A line is an object with sku and quantity."]}),
         (
@@ -114,15 +123,27 @@ def test_bad_lines_are_all_reported_and_nothing_is_created(shop: Shop) -> None:
         ),
         (
             [{"sku": "DRILL", "quantity": 1, "target_unit_price": "-1"}],
-            {"lines.0.target_unit_price": ["A price is a decimal number from 0 with at most two decimals."]},
+            {
+                "lines.0.target_unit_price": [
+                    "A price is a decimal number from 0 with at most two decimals."
+                ]
+            },
         ),
         (
             [{"sku": "DRILL", "quantity": 1, "target_unit_price": "1.234"}],
-            {"lines.0.target_unit_price": ["A price is a decimal number from 0 with at most two decimals."]},
+            {
+                "lines.0.target_unit_price": [
+                    "A price is a decimal number from 0 with at most two decimals."
+                ]
+            },
         ),
         (
             [{"sku": "DRILL", "quantity": 1, "target_unit_price": "NaN"}],
-            {"lines.0.target_unit_price": ["A price is a decimal number from 0 with at most two decimals."]},
+            {
+                "lines.0.target_unit_price": [
+                    "A price is a decimal number from 0 with at most two decimals."
+                ]
+            },
         ),
     ],
 )
@@ -144,7 +165,7 @@ def test_a_request_from_the_cart_takes_its_lines_and_address(shop: Shop) -> None
         ("DRILL-XL", 6, Decimal("27.00")),
     ]
     assert quote.language == "en"
-    assert quote.shipping_address["city"] == "Paris"
+    assert (quote.shipping_address or {})["city"] == "Paris"
     assert cart.lines.count() == 2  # the cart is left as it is
 
 
@@ -188,15 +209,27 @@ def test_a_quote_not_sent_cannot_be_accepted_declined_or_renegotiated(shop: Shop
 def test_staff_negotiate_discount_shipping_and_prices(shop: Shop, clerk: Any) -> None:
     quote = requested(shop)
     (line,) = quote.lines.all()
-    services.quote_line_update(quote=quote, actor=clerk, line_id=line.pk, changes={"unit_price": "12.00"})
+    services.quote_line_update(
+        quote=quote, actor=clerk, line_id=line.pk, changes={"unit_price": "12.00"}
+    )
     quote = services.quote_update(
         quote=quote,
         actor=clerk,
-        changes={"discount_percent": "10", "shipping_method": "messagerie", "shipping_price": "15.00"},
+        changes={
+            "discount_percent": "10",
+            "shipping_method": "messagerie",
+            "shipping_price": "15.00",
+        },
     )
     assert quote.state == S.IN_NEGOTIATION
     line.refresh_from_db()
-    assert (line.subtotal_net, line.discount_net, line.total_net, line.total_tax, line.total_gross) == (
+    assert (
+        line.subtotal_net,
+        line.discount_net,
+        line.total_net,
+        line.total_tax,
+        line.total_gross,
+    ) == (
         Decimal("120.00"),
         Decimal("12.00"),
         Decimal("108.00"),
@@ -215,14 +248,23 @@ def test_staff_negotiate_discount_shipping_and_prices(shop: Shop, clerk: Any) ->
     )
     kinds = list(quote.events.values_list("kind", flat=True))
     assert kinds == ["created", "submitted", "line_changed", "updated"]
-    assert quote.events.get(kind="line_changed").data["before"] == {"quantity": 10, "unit_net": "14.00"}
+    assert quote.events.get(kind="line_changed").data["before"] == {
+        "quantity": 10,
+        "unit_net": "14.00",
+    }
     assert quote.events.get(kind="updated").actor == clerk
 
 
 def test_staff_add_and_remove_lines(shop: Shop, clerk: Any) -> None:
     quote = requested(shop)
-    line = services.quote_line_add(quote=quote, actor=clerk, sku="DRILL-XL", quantity=2, unit_price="25.00")
-    assert (line.list_unit_net, line.unit_net, line.quantity) == (Decimal("27.00"), Decimal("25.00"), 2)
+    line = services.quote_line_add(
+        quote=quote, actor=clerk, sku="DRILL-XL", quantity=2, unit_price="25.00"
+    )
+    assert (line.list_unit_net, line.unit_net, line.quantity) == (
+        Decimal("27.00"),
+        Decimal("25.00"),
+        2,
+    )
     quote.refresh_from_db()
     assert quote.total_net == Decimal("190.00")
     with pytest.raises(InvalidInput) as caught:
@@ -230,7 +272,10 @@ def test_staff_add_and_remove_lines(shop: Shop, clerk: Any) -> None:
     assert caught.value.code == "QUOTE_LINES_INVALID"
     with pytest.raises(InvalidInput) as caught:
         services.quote_line_add(quote=quote, actor=clerk, sku="NOPE", quantity=1)
-    assert (caught.value.code, caught.value.errors) == ("QUOTE_LINES_INVALID", {"sku": ["Unknown SKU: NOPE."]})
+    assert (caught.value.code, caught.value.errors) == (
+        "QUOTE_LINES_INVALID",
+        {"sku": ["Unknown SKU: NOPE."]},
+    )
     services.quote_line_delete(quote=quote, actor=clerk, line_id=line.pk)
     quote.refresh_from_db()
     assert quote.total_net == Decimal("140.00")
@@ -283,7 +328,8 @@ def test_send_keeps_a_revision_and_emails_the_buyer(shop: Shop, clerk: Any) -> N
     (message,) = mail.outbox
     assert message.to == [shop.buyer.email]
     assert message.subject == f"Votre devis {quote.number} est prêt"
-    assert "168,00" not in message.body and "140,00\xa0€" in message.body
+    assert "168,00" not in message.body
+    assert "140,00\xa0€" in message.body
 
 
 def test_renegotiation_then_a_second_revision(shop: Shop, clerk: Any) -> None:
@@ -293,7 +339,9 @@ def test_renegotiation_then_a_second_revision(shop: Shop, clerk: Any) -> None:
     assert caught.value.code == "COMMENT_REQUIRED"
     services.quote_renegotiate(quote=quote, user=shop.buyer, comment="Pouvez-vous faire 13 ?")
     (line,) = quote.lines.all()
-    services.quote_line_update(quote=quote, actor=clerk, line_id=line.pk, changes={"unit_price": "13.00"})
+    services.quote_line_update(
+        quote=quote, actor=clerk, line_id=line.pk, changes={"unit_price": "13.00"}
+    )
     services.quote_send(quote=quote, actor=clerk)
     revisions = [
         (r.version, r.snapshot["total_net"]) for r in QuoteRevision.objects.filter(quote=quote)
@@ -326,7 +374,9 @@ def test_send_needs_a_future_expiry_and_an_address(shop: Shop, clerk: Any) -> No
 
 
 def test_accepting_places_the_order_at_the_quoted_prices(shop: Shop, clerk: Any) -> None:
-    quote = sent(shop, clerk, discount_percent="10", shipping_method="messagerie", shipping_price="15.00")
+    quote = sent(
+        shop, clerk, discount_percent="10", shipping_method="messagerie", shipping_price="15.00"
+    )
     stock = Stock.objects.get(variant=shop.drill)
     status, body = _accept(quote, shop.buyer, po_number="PO-77")
     assert status == 201
@@ -334,8 +384,19 @@ def test_accepting_places_the_order_at_the_quoted_prices(shop: Shop, clerk: Any)
     order = Order.objects.get()
     assert (quote.state, quote.order) == (S.ORDERED, order)
     assert body["order"]["number"] == order.number
-    assert body["order"]["total"] == {"net": "141.00", "tax": "28.20", "gross": "169.20", "currency": "EUR"}
-    assert (order.company, order.user, order.payment_method, order.payment_status, order.po_number) == (
+    assert body["order"]["total"] == {
+        "net": "141.00",
+        "tax": "28.20",
+        "gross": "169.20",
+        "currency": "EUR",
+    }
+    assert (
+        order.company,
+        order.user,
+        order.payment_method,
+        order.payment_status,
+        order.po_number,
+    ) == (
         shop.martin,
         shop.buyer,
         "on_account",
@@ -363,7 +424,14 @@ def test_accepting_places_the_order_at_the_quoted_prices(shop: Shop, clerk: Any)
 
 
 def test_a_belgian_company_accepts_under_reverse_charge(shop: Shop, clerk: Any) -> None:
-    quote = sent(shop, clerk, ("DRILL", 2), buyer=shop.belge_buyer, shipping_method="messagerie", shipping_price="15.00")
+    quote = sent(
+        shop,
+        clerk,
+        ("DRILL", 2),
+        buyer=shop.belge_buyer,
+        shipping_method="messagerie",
+        shipping_price="15.00",
+    )
     assert (quote.tax_treatment, quote.total_tax, quote.total_gross) == (
         "reverse_charge",
         Decimal("0.00"),
@@ -424,7 +492,9 @@ def test_bad_accept_requests(shop: Shop, clerk: Any, key: Any, body: Any, code: 
     assert quote.state == S.SENT
 
 
-def test_a_refused_credit_changes_nothing(shop: Shop, clerk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_credit_changes_nothing(
+    shop: Shop, clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     quote = sent(shop, clerk)
     seen: list[tuple[int, Decimal]] = []
 
