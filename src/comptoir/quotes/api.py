@@ -15,6 +15,7 @@ from comptoir.accounts.auth import session_or_bearer
 from comptoir.cart.selectors.access import cart_for
 from comptoir.channels.selectors import channel_for_buyer
 from comptoir.companies.selectors import member_require
+from comptoir.core import idempotency
 from comptoir.core.errors import InvalidInput
 from comptoir.core.staff_api import (
     page_request,
@@ -177,16 +178,7 @@ def submit_quote(request: HttpRequest, number: str) -> dict[str, Any]:
         "409 QUOTE_EXPIRED / INVALID_QUOTE_TRANSITION / INSUFFICIENT_STOCK / "
         f"CREDIT_LIMIT_EXCEEDED / IDEMPOTENCY_KEY_REUSED, {ERRORS}."
     ),
-    openapi_extra={
-        "parameters": [
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": True,
-                "schema": {"type": "string", "maxLength": 255},
-            }
-        ]
-    },
+    openapi_extra={"parameters": [idempotency.OPENAPI_PARAMETER]},
 )
 def accept_quote(request: HttpRequest, number: str, payload: AcceptIn) -> HttpResponse:
     user, quote = _managed(request, number)

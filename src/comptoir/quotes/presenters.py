@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from comptoir.quotes.models import Quote, QuoteLine
+from comptoir.quotes.models import QUOTE_TOTALS, Quote, QuoteLine
 
 
 def _who(user: Any) -> str:
@@ -32,33 +32,34 @@ def line_out(line: QuoteLine) -> dict[str, Any]:
     }
 
 
-def summary_out(quote: Quote) -> dict[str, Any]:
+def _head(quote: Quote) -> dict[str, Any]:
+    """What a quote's summary and detail share."""
     return {
         "number": quote.number,
         "state": quote.state,
         "company": quote.company.legal_name,
         "requested_by": _who(quote.requested_by),
         "currency": quote.currency,
-        "total_net": str(quote.total_net),
-        "total_gross": str(quote.total_gross),
-        "line_count": getattr(quote, "line_count", 0),
         "version": quote.version,
         "expires_at": quote.expires_at,
         "created_at": quote.created_at,
     }
 
 
+def summary_out(quote: Quote) -> dict[str, Any]:
+    return {
+        **_head(quote),
+        "total_net": str(quote.total_net),
+        "total_gross": str(quote.total_gross),
+        "line_count": getattr(quote, "line_count", 0),
+    }
+
+
 def quote_out(quote: Quote) -> dict[str, Any]:
     return {
-        "number": quote.number,
-        "state": quote.state,
-        "company": quote.company.legal_name,
-        "requested_by": _who(quote.requested_by),
+        **_head(quote),
         "channel": quote.channel.code,
-        "currency": quote.currency,
         "language": quote.language,
-        "version": quote.version,
-        "expires_at": quote.expires_at,
         "tax_treatment": quote.tax_treatment,
         "legal_mention": quote.legal_mention,
         "shipping_address": quote.shipping_address,
@@ -66,18 +67,7 @@ def quote_out(quote: Quote) -> dict[str, Any]:
         "shipping_method": quote.shipping_method_code,
         "shipping_method_name": quote.shipping_method_name,
         "discount_percent": str(quote.discount_percent),
-        **{
-            name: str(getattr(quote, name))
-            for name in (
-                "subtotal_net",
-                "discount_net",
-                "shipping_net",
-                "shipping_tax",
-                "total_net",
-                "total_tax",
-                "total_gross",
-            )
-        },
+        **{name: str(getattr(quote, name)) for name in QUOTE_TOTALS},
         "order": quote.order.number if quote.order is not None else None,
         "lines": [line_out(line) for line in quote.lines.all()],
         "comments": [
@@ -111,7 +101,6 @@ def quote_out(quote: Quote) -> dict[str, Any]:
         ],
         "external_ref": quote.external_ref,
         "metadata": quote.metadata,
-        "created_at": quote.created_at,
     }
 
 

@@ -13,13 +13,14 @@ from django.contrib.admin.models import CHANGE
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.cart.selectors.view import address_country
 from comptoir.core.audit import audit
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.validation import text_check
 from comptoir.pricing.engine import Engine, PricingContext
 from comptoir.pricing.selectors.context import pricing_context
 from comptoir.pricing.selectors.prices import price_lines
-from comptoir.quotes.models import Quote, QuoteEvent, QuoteLine
+from comptoir.quotes.models import QUOTE_TOTALS, Quote, QuoteEvent, QuoteLine
 from comptoir.shipping.selectors import zone_for
 from comptoir.taxes.calc import rate_percent
 from comptoir.taxes.rules import LEGAL_MENTIONS
@@ -104,12 +105,7 @@ def comment_text(value: object, *, field: str = "comment", required: bool = Fals
 
 
 def _country(quote: Quote) -> str | None:
-    address = quote.shipping_address
-    if isinstance(address, dict):
-        country = address.get("country")
-        if isinstance(country, str) and len(country) == 2:
-            return country
-    return None
+    return address_country(quote.shipping_address)
 
 
 def quote_context(quote: Quote) -> PricingContext:
@@ -199,12 +195,9 @@ def snapshot(quote: Quote, lines: Sequence[QuoteLine]) -> dict[str, Any]:
         "discount_percent": str(quote.discount_percent),
         "shipping_method_code": quote.shipping_method_code,
         "shipping_method_name": quote.shipping_method_name,
-        "shipping_net": str(quote.shipping_net),
-        "shipping_tax": str(quote.shipping_tax),
         "shipping_address": quote.shipping_address,
         "tax_treatment": quote.tax_treatment,
-        **{name: str(getattr(quote, name)) for name in ("subtotal_net", "discount_net")},
-        **{name: str(getattr(quote, name)) for name in ("total_net", "total_tax", "total_gross")},
+        **{name: str(getattr(quote, name)) for name in QUOTE_TOTALS},
         "lines": [
             {
                 "sku": line.sku,

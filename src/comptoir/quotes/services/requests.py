@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comptoir.cart.models import Cart
+from comptoir.cart.selectors.view import address_country
 from comptoir.cart.services.details import address_snapshot
+from comptoir.cart.services.lines import quantity_rule_message
 from comptoir.catalog.models import ProductVariant
 from comptoir.channels.models import Channel
 from comptoir.companies.models import Company
@@ -47,17 +49,6 @@ class LineRequest:
     sku: str
     quantity: int
     target_unit_net: Decimal | None
-
-
-def _rule_message(line: PricedLine) -> str:
-    rule = line.quantity_rule
-    maximum = "" if rule.maximum is None else _(", at most %(maximum)s") % {"maximum": rule.maximum}
-    return _("%(sku)s is sold from %(minimum)s, by %(increment)s%(maximum)s.") % {
-        "sku": line.sku,
-        "minimum": rule.minimum,
-        "increment": rule.increment,
-        "maximum": maximum,
-    }
 
 
 def _parse_lines(raw: object) -> list[LineRequest]:
@@ -137,7 +128,7 @@ def priced_lines(
         elif price.problem == "NOT_FOR_SALE":
             errors[f"{where}.sku"] = [_("%(sku)s is not sold in this channel.") % {"sku": line.sku}]
         elif price.problem == "QUANTITY_RULE" and quantity_rules:
-            errors[f"{where}.quantity"] = [_rule_message(price)]
+            errors[f"{where}.quantity"] = [quantity_rule_message(price)]
     if errors:
         raise InvalidInput(
             _("Some lines of the quote are not valid."), code="QUOTE_LINES_INVALID", errors=errors
@@ -199,7 +190,7 @@ def quote_request(
         if shipping_address is None
         else address_snapshot(shipping_address, field="shipping_address")
     )
-    country = None if address is None else address.get("country")
+    country = address_country(address)
     priced = priced_lines(
         channel=channel, company=company, user=user, country=country, lines=wanted
     )

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.cart.selectors.view import address_country
 from comptoir.cart.services.details import address_snapshot
 from comptoir.core import outbox
 from comptoir.core.errors import InvalidInput, NotFound
@@ -163,7 +164,7 @@ def quote_line_add(
     if any(row.sku == sku.strip() for row in rows):
         message = _("This SKU is already on another line.")
         raise InvalidInput(message, code="QUOTE_LINES_INVALID", errors={"sku": [message]})
-    country = (locked.shipping_address or {}).get("country")
+    country = address_country(locked.shipping_address)
     try:
         ((_req, priced, variant),) = priced_lines(
             channel=locked.channel,
