@@ -168,8 +168,7 @@ def quote_order_place(*, quote: Quote, user: Any, payment_method: str, po_number
     the quote's row lock: `quote_accept` does, the approvals flow will). Reserves and
     commits the stock (409 INSUFFICIENT_STOCK), checks the company's credit on account,
     records the payment, places the order, and marks the quote ordered."""
-    if quote.state != S.ACCEPTED:
-        transition_check(quote.state, S.ACCEPTED)
+    transition_check(quote.state, S.ORDERED)  # accepted quotes only
     lines = lines_of(quote)
     ref = order_ref(quote)
     data = quote_snapshot_for_order(quote, lines, user=user, po_number=po_number)
@@ -207,7 +206,6 @@ def quote_order_place(*, quote: Quote, user: Any, payment_method: str, po_number
     )
     order = orders.order_create(draft=draft)
     payments.payment_attach(payment=payment, order=order)
-    transition_check(quote.state, S.ORDERED)
     quote.state = S.ORDERED
     quote.order = order
     quote.save(update_fields=["state", "order", "updated_at"])

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import re
+import zlib
 from typing import Any
 
 import pytest
@@ -310,14 +312,33 @@ def test_an_attachment_over_the_limit(shop: Shop, buyer: Caller, settings: Any) 
     assert QuoteAttachment.objects.count() == 0
 
 
+def _pdf_language(pdf: bytes) -> bytes:
+    """The /Lang of a PDF's catalog (weasyprint writes it from <html lang>), found in its
+    compressed object streams."""
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, flags=re.DOTALL):
+        try:
+            text = zlib.decompress(stream)
+        except zlib.error:
+            continue
+        found = re.search(rb"/Lang \((\w+)\)", text)
+        if found:
+            return found.group(1)
+    found = re.search(rb"/Lang \((\w+)\)", pdf)
+    return found.group(1) if found else b""
+
+
 def test_the_pdf_in_french_and_english(shop: Shop, clerk: Any, buyer: Caller) -> None:
     quote = sent(shop, clerk, shipping_method="messagerie", shipping_price="15.00")
-    response = buyer.client.get(
-        f"/api/v1/quotes/{quote.number}.pdf", headers={**buyer.headers, "Accept-Language": "en"}
-    )
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
+    for language in ("en", "fr"):
+        response = buyer.client.get(
+            f"/api/v1/quotes/{quote.number}.pdf",
+            headers={**buyer.headers, "Accept-Language": language},
+        )
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == f'inline; filename="{quote.number}.pdf"'
+        assert response.content.startswith(b"%PDF-")
+        assert _pdf_language(response.content) == language.encode()
     english = quote_html(quote=quote, language="en")
     french = quote_html(quote=quote, language="fr")
     assert "Unit price excl. tax" in english

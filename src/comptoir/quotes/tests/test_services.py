@@ -563,3 +563,14 @@ def test_expiry_and_reminders_are_idempotent(shop: Shop, clerk: Any) -> None:
     handlers.quote_expiring(event)
     (message,) = mail.outbox
     assert message.subject == f"Votre devis {soon.number} expire bientôt"
+
+
+def test_only_an_accepted_quote_is_placed(shop: Shop, clerk: Any) -> None:
+    """The seam of the approvals flow: `quote_order_place` refuses any other state."""
+    quote = sent(shop, clerk)
+    with pytest.raises(Conflict) as caught:
+        services.quote_order_place(
+            quote=quote, user=shop.buyer, payment_method="on_account", po_number=""
+        )
+    assert caught.value.code == "INVALID_QUOTE_TRANSITION"
+    assert Order.objects.count() == 0
