@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
@@ -16,8 +16,9 @@ from comptoir.cart.selectors.access import cart_for
 from comptoir.channels.selectors import channel_for_buyer
 from comptoir.companies.selectors import member_require
 from comptoir.core import idempotency
-from comptoir.core.errors import InvalidInput
+from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.staff_api import (
+    as_bad_reference,
     page_request,
     paginated,
     patch_changes,
@@ -25,7 +26,7 @@ from comptoir.core.staff_api import (
     staff,
 )
 from comptoir.quotes import selectors, services
-from comptoir.quotes.models import Quote
+from comptoir.quotes.models import Quote, QuoteAttachment
 from comptoir.quotes.pdf import quote_pdf
 from comptoir.quotes.presenters import (
     quote_out,
@@ -107,7 +108,8 @@ def list_quotes(
         "From the caller's cart (`cart`: its token) or from `lines` by SKU, as a draft "
         "(submit it next). Errors: 400 QUOTE_LINES_INVALID (per line: unknown SKU, not for "
         "sale, quantity rule) / INVALID_PRICE / ADDRESS_INVALID / INVALID_COMMENT, "
-        f"{ERRORS}, 404 CART_NOT_FOUND."
+        f"{ERRORS}; 400 CART_NOT_FOUND / CHANNEL_NOT_FOUND for a `cart` or `channel` "
+        "that is not the caller's."
     ),
 )
 def request_quote(request: HttpRequest, payload: QuoteRequestIn) -> Status[dict[str, Any]]:
@@ -118,16 +120,23 @@ def request_quote(request: HttpRequest, payload: QuoteRequestIn) -> Status[dict[
         if payload.lines is not None:
             message = "Give a cart or lines, not both."
             raise InvalidInput(message, code="INVALID_INPUT", errors={"lines": [message]})
-        cart = cart_for(token=payload.cart, user=user)
+        try:
+            cart = cart_for(token=payload.cart, user=user)
+        except NotFound as exc:
+            raise as_bad_reference(exc, "cart") from None
         quote = services.quote_request_from_cart(
             user=user, company=company, cart=cart, comment=payload.comment, language=language
         )
     else:
         body = payload.model_dump(exclude_unset=True)
+        try:
+            channel = channel_for_buyer(code=payload.channel, business=True)
+        except NotFound as exc:
+            raise as_bad_reference(exc, "channel") from None
         quote = services.quote_request(
             user=user,
             company=company,
-            channel=channel_for_buyer(code=payload.channel, business=True),
+            channel=channel,
             lines=body.get("lines"),
             comment=payload.comment,
             shipping_address=payload.shipping_address,
@@ -269,6 +278,28 @@ def attach_quote(
     )
 
 
+def _download(attachment: QuoteAttachment) -> FileResponse:
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get(
+    "quotes/{number}/attachments/{attachment_id}",
+    response={200: None},
+    summary="Download a file attached to a quote",
+    description=f"Errors: 401, {ERRORS}, 404 ATTACHMENT_NOT_FOUND.",
+)
+def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    quote = selectors.access_quote(user=_user(request), number=number)
+    return _download(selectors.quote_attachment(quote=quote, attachment_id=attachment_id))
+
+
 # --- staff ------------------------------------------------------------------------------------
 
 STAFF = "401 UNAUTHORIZED, 403 PERMISSION_DENIED, 404 QUOTE_NOT_FOUND"
@@ -307,6 +338,20 @@ def _staff_quote(number: str) -> dict[str, Any]:
 def admin_get_quote(request: HttpRequest, number: str) -> dict[str, Any]:
     staff(request, VIEW)
     return _staff_quote(number)
+
+
+@admin_router.get(
+    "quotes/{number}/attachments/{attachment_id}",
+    response={200: None},
+    summary="Download a file the buyer attached",
+    description=f"Needs {VIEW}. Errors: {STAFF}, 404 ATTACHMENT_NOT_FOUND.",
+)
+def admin_download_attachment(
+    request: HttpRequest, number: str, attachment_id: int
+) -> FileResponse:
+    staff(request, VIEW)
+    quote = selectors.quote_admin_get(number=number)
+    return _download(selectors.quote_attachment(quote=quote, attachment_id=attachment_id))
 
 
 @admin_router.patch(

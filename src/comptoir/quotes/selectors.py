@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from comptoir.companies import selectors as companies
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
-from comptoir.quotes.models import Quote, QuoteState
+from comptoir.quotes.models import Quote, QuoteAttachment, QuoteState
 
 NUMBER = re.compile(r"^Q-\d{6,12}$")
 
@@ -93,3 +93,13 @@ def quote_admin_list(
     queryset = queryset.order_by("-id")
     count = queryset.count()
     return list(queryset[page.offset : page.offset + page.page_size]), count
+
+
+def quote_attachment(*, quote: Quote, attachment_id: int) -> QuoteAttachment:
+    """An attachment of `quote` (ATTACHMENT_NOT_FOUND otherwise, whoever's it is)."""
+    found = (
+        quote.attachments.filter(pk=attachment_id).first() if 0 < attachment_id < 2**63 else None
+    )
+    if found is None:
+        raise NotFound(_("No such file on this quote."), code="ATTACHMENT_NOT_FOUND")
+    return found

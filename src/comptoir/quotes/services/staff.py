@@ -127,6 +127,12 @@ def quote_update(*, quote: Quote, actor: Any, changes: Mapping[str, Any]) -> Quo
             locked.shipping_tax_rate = found[0]
     if "expires_at" in changes:
         locked.expires_at = _future(changes["expires_at"])
+    if locked.shipping_net and not locked.shipping_method_code:
+        # Shipping is taxed at its method's rate: no price without a method.
+        message = _("Choose a shipping method for this shipping price.")
+        raise InvalidInput(
+            message, code="SHIPPING_METHOD_REQUIRED", errors={"shipping_method": [message]}
+        )
     quote_recompute(locked)
     after = {
         name: str(getattr(locked, name))

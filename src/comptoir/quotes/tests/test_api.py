@@ -89,9 +89,9 @@ def test_request_from_the_cart(buyer: Caller, shop: Shop) -> None:
     response = buyer.post("quotes", {"cart": cart["token"]})
     assert response.status_code == 201, response.content
     assert [(x["sku"], x["quantity"]) for x in response.json()["lines"]] == [("DRILL", 4)]
-    problem(buyer.post("quotes", {"cart": "x" * 43}), 404, "CART_NOT_FOUND")
+    problem(buyer.post("quotes", {"cart": "x" * 43}), 400, "CART_NOT_FOUND")
     other = Caller(Client(), shop.belge_buyer).post("carts", {"channel": "comptoir-pro"}).json()
-    problem(buyer.post("quotes", {"cart": other["token"]}), 404, "CART_NOT_FOUND")
+    problem(buyer.post("quotes", {"cart": other["token"]}), 400, "CART_NOT_FOUND")
 
 
 def test_bad_requests_create_nothing(buyer: Caller) -> None:
@@ -124,7 +124,7 @@ def test_bad_requests_create_nothing(buyer: Caller) -> None:
     )
     problem(
         buyer.post("quotes", {"lines": [{"sku": "DRILL", "quantity": 1}], "channel": "nope"}),
-        404,
+        400,
         "CHANNEL_NOT_FOUND",
     )
     assert Quote.objects.count() == 0
@@ -290,6 +290,29 @@ def test_attachments(shop: Shop, buyer: Caller, case: tuple[str, bytes, str, str
     else:
         problem(response, 400, code)
         assert QuoteAttachment.objects.count() == 0
+
+
+def test_attachments_are_downloaded_by_members_and_staff(
+    shop: Shop, buyer: Caller, stranger: Caller, staff_api: Any
+) -> None:
+    quote = requested(shop)
+    created = buyer.client.post(
+        f"/api/v1/quotes/{quote.number}/attachments",
+        {"file": SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan", content_type="application/pdf")},
+        headers=buyer.headers,
+    ).json()
+    path = f"quotes/{quote.number}/attachments/{created['id']}"
+    for response in (buyer.get(path), staff_api.get(path)):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == 'attachment; filename="plan.pdf"'
+        assert b"".join(response.streaming_content) == b"%PDF-1.7 plan"
+    problem(stranger.get(path), 404, "QUOTE_NOT_FOUND")
+    other = requested(shop)
+    problem(
+        buyer.get(f"quotes/{other.number}/attachments/{created['id']}"), 404, "ATTACHMENT_NOT_FOUND"
+    )
+    problem(staff_api.get(f"quotes/{quote.number}/attachments/999999"), 404, "ATTACHMENT_NOT_FOUND")
 
 
 def test_an_attachment_over_the_limit(shop: Shop, buyer: Caller, settings: Any) -> None:

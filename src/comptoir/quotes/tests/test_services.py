@@ -296,6 +296,7 @@ def test_staff_add_and_remove_lines(shop: Shop, clerk: Any) -> None:
         ({"expires_at": "2020-01-01"}, "INVALID_EXPIRY"),
         ({"shipping_address": {"city": "Paris"}}, "ADDRESS_INVALID"),
         ({"colour": "red"}, "INVALID_INPUT"),
+        ({"shipping_price": "9.00"}, "SHIPPING_METHOD_REQUIRED"),
     ],
 )
 def test_bad_negotiation_changes_nothing(shop: Shop, clerk: Any, changes: Any, code: str) -> None:
