@@ -72,7 +72,7 @@ def test_no_server_error(case: Any, served: dict[str, Any]) -> None:
     for name in list(case.path_parameters or {}):
         if name in world["ids"] and pick.random() < REAL_ID_RATE:
             case.path_parameters[name] = pick.choice(world["ids"][name])
-    caller = "staff" if "/admin/" in case.path else "customer"
+    caller: str | None = "staff" if "/admin/" in case.path else "customer"
     if pick.random() < 0.15:
         caller = None
     headers = {"Authorization": f"Bearer {world['tokens'][caller]}"} if caller else {}
