@@ -29,8 +29,6 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     S.CANCELLED: frozenset(),
 }
 
-# States in which staff may change lines, prices, discount, shipping and expiry.
-EDITABLE: Final = frozenset({S.REQUESTED, S.IN_NEGOTIATION, S.RENEGOTIATION_REQUESTED})
 # States the buyer may still change (lines, comments are always allowed while open).
 OPEN: Final = frozenset(
     {S.DRAFT, S.REQUESTED, S.IN_NEGOTIATION, S.SENT, S.RENEGOTIATION_REQUESTED, S.ACCEPTED}

@@ -3,7 +3,7 @@ and the recomputation of a quote's taxes and totals."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final
@@ -221,7 +221,3 @@ def snapshot(quote: Quote, lines: Sequence[QuoteLine]) -> dict[str, Any]:
 
 def lines_of(quote: Quote) -> list[QuoteLine]:
     return list(quote.lines.all())
-
-
-def as_dict(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import get_currency_precision
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -144,8 +145,7 @@ def new_line(
     """A line priced at the engine's unit price (excl. tax) for the company, its rule and
     names copied (a snapshot)."""
     assert price.unit is not None
-    digits = 2
-    list_net = minor_decimal(price.unit.net, digits)
+    list_net = minor_decimal(price.unit.net, get_currency_precision(quote.currency))
     english = quote.language.startswith("en")
     return QuoteLine(
         quote=quote,
