@@ -69,6 +69,11 @@ def _request(body: Mapping[str, Any]) -> dict[str, str]:
     return {"payment_method": str(method), "po_number": po_number.strip()}
 
 
+def _rate_text(rate: Decimal) -> str:
+    """A percent as checkout writes it in order snapshots: "20", "5.5", "0"."""
+    return format(rate.normalize(), "f")
+
+
 def _unit_gross(line: QuoteLine) -> Decimal:
     return line.unit_net + q2(line.unit_net * line.tax_rate / HUNDRED)
 
@@ -91,7 +96,7 @@ def quote_snapshot_for_order(
                 "product_name": line.product_name,
                 "variant_name": line.variant_name,
                 "quantity": line.quantity,
-                "tax_rate": str(line.tax_rate),
+                "tax_rate": _rate_text(line.tax_rate),
                 "undiscounted_unit_gross": str(unit_gross),
                 "unit_net": str(line.unit_net),
                 "unit_gross": str(unit_gross),
@@ -134,7 +139,7 @@ def quote_snapshot_for_order(
         "total_tax": str(quote.total_tax),
         "total_gross": str(quote.total_gross),
         "tax_breakdown": [
-            {"rate": str(rate), "net": str(net), "tax": str(tax)}
+            {"rate": _rate_text(rate), "net": str(net), "tax": str(tax)}
             for rate, (net, tax) in sorted(breakdown.items())
         ],
         "tax_treatment": quote.tax_treatment,

@@ -418,7 +418,7 @@ def test_accepting_places_the_order_at_the_quoted_prices(shop: Shop, clerk: Any)
         f"quote:{quote.number}",
     )
     assert order.shipping_net == Decimal("15.00")
-    assert order.tax_breakdown == [{"rate": "20.000", "net": "141.00", "tax": "28.20"}]
+    assert order.tax_breakdown == [{"rate": "20", "net": "141.00", "tax": "28.20"}]
     stock.refresh_from_db()
     assert stock.quantity_allocated == 10
     assert list(quote.events.values_list("kind", flat=True))[-2:] == ["accepted", "ordered"]
@@ -448,6 +448,8 @@ def test_a_belgian_company_accepts_under_reverse_charge(shop: Shop, clerk: Any) 
         "pending",
     )
     assert "2006/112" in order.legal_mention
+    assert order.tax_breakdown == [{"rate": "0", "net": "55.00", "tax": "0.00"}]
+    assert order.lines.get().rule == f"quote:{quote.number}"
 
 
 def test_an_expired_quote_cannot_be_accepted(shop: Shop, clerk: Any) -> None:
