@@ -231,6 +231,20 @@ def renegotiate_quote(request: HttpRequest, number: str, payload: ReasonIn) -> d
 
 
 @router.post(
+    "quotes/{number}/cancel",
+    response=QuoteOut,
+    summary="Withdraw a quote request",
+    description=(
+        f"Any open state but accepted -> cancelled. Errors: 409 INVALID_QUOTE_TRANSITION, {ERRORS}."
+    ),
+)
+def cancel_quote(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+    user, quote = _managed(request, number)
+    services.quote_withdraw(quote=quote, user=user, comment=payload.comment)
+    return _fresh(user, number)
+
+
+@router.post(
     "quotes/{number}/comments",
     response={201: CommentOut},
     summary="Comment on a quote",

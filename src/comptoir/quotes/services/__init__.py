@@ -10,6 +10,7 @@ from comptoir.quotes.services.requests import (
     quote_request,
     quote_request_from_cart,
     quote_submit,
+    quote_withdraw,
 )
 from comptoir.quotes.services.staff import (
     quote_cancel,
@@ -37,5 +38,6 @@ __all__ = [
     "quote_send",
     "quote_submit",
     "quote_update",
+    "quote_withdraw",
     "quotes_expire",
 ]

@@ -304,3 +304,26 @@ def quote_renegotiate(*, quote: Quote, user: Any, comment: object) -> Quote:
     event(locked, actor=user, kind="renegotiation_requested", version=locked.version)
     outbox.emit("quote.requested", aggregate="quote", aggregate_id=locked.pk, payload={})
     return locked
+
+
+@transaction.atomic
+def quote_withdraw(*, quote: Quote, user: Any, comment: object = None) -> Quote:
+    """The buyer withdraws a quote that is still open (draft, requested, in negotiation,
+    sent, renegotiation requested) -> cancelled. An accepted quote waits for its order
+    (or its approval): INVALID_QUOTE_TRANSITION, like a closed one."""
+    locked = quote_locked(quote_id=quote.pk)
+    note = comment_text(comment)
+    if locked.state == QuoteState.ACCEPTED:  # staff (or the approvals flow) may cancel it
+        raise Conflict(
+            _("A quote that is %(current)s cannot become %(target)s.")
+            % {"current": QuoteState.ACCEPTED.label, "target": QuoteState.CANCELLED.label},
+            code="INVALID_QUOTE_TRANSITION",
+            errors={"state": [locked.state]},
+        )
+    transition_check(locked.state, QuoteState.CANCELLED)
+    locked.state = QuoteState.CANCELLED
+    locked.save(update_fields=["state", "updated_at"])
+    if note:
+        QuoteComment.objects.create(quote=locked, author=user, body=note)
+    event(locked, actor=user, kind="withdrawn")
+    return locked

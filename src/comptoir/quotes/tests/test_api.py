@@ -24,7 +24,7 @@ from comptoir.quotes.tests.conftest import ADDRESS, Caller, Shop, requested, sen
 pytestmark = pytest.mark.django_db
 
 S = QuoteState
-BUYER_WRITES = ("submit", "accept", "decline", "renegotiate", "comments")
+BUYER_WRITES = ("submit", "accept", "decline", "renegotiate", "comments", "cancel")
 
 
 @pytest.fixture
@@ -235,6 +235,17 @@ def test_expired_quote_through_the_api(shop: Shop, clerk: Any, buyer: Caller) ->
     expire(quote)
     problem(_accept(buyer, quote.number), 409, "QUOTE_EXPIRED")
     assert buyer.get(f"quotes/{quote.number}").json()["state"] == "sent"
+
+
+def test_the_buyer_withdraws_a_request(shop: Shop, clerk: Any, buyer: Caller) -> None:
+    quote = requested(shop)
+    body = buyer.post(f"quotes/{quote.number}/cancel", {"comment": "Plus besoin"}).json()
+    assert body["state"] == "cancelled"
+    assert [c["body"] for c in body["comments"]] == ["Plus besoin"]
+    problem(buyer.post(f"quotes/{quote.number}/cancel", {}), 409, "INVALID_QUOTE_TRANSITION")
+    ordered = sent(shop, clerk)
+    assert _accept(buyer, ordered.number).status_code == 201
+    problem(buyer.post(f"quotes/{ordered.number}/cancel", {}), 409, "INVALID_QUOTE_TRANSITION")
 
 
 def test_decline_renegotiate_and_comment(shop: Shop, clerk: Any, buyer: Caller) -> None:

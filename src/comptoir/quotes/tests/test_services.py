@@ -577,3 +577,14 @@ def test_only_an_accepted_quote_is_placed(shop: Shop, clerk: Any) -> None:
         )
     assert caught.value.code == "INVALID_QUOTE_TRANSITION"
     assert Order.objects.count() == 0
+
+
+def test_an_accepted_quote_waiting_for_its_order_is_not_withdrawn(shop: Shop, clerk: Any) -> None:
+    quote = sent(shop, clerk)
+    Quote.objects.filter(pk=quote.pk).update(state=S.ACCEPTED)  # as approvals will leave it
+    with pytest.raises(Conflict) as caught:
+        services.quote_withdraw(quote=quote, user=shop.buyer)
+    assert caught.value.code == "INVALID_QUOTE_TRANSITION"
+    assert caught.value.detail == "A quote that is Accepted cannot become Cancelled."
+    quote.refresh_from_db()
+    assert quote.state == S.ACCEPTED
