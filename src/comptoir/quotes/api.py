@@ -183,8 +183,9 @@ def submit_quote(request: HttpRequest, number: str) -> dict[str, Any]:
     response={201: AcceptedOut},
     summary="Accept a sent quote: the order at the quoted prices",
     description=(
-        "Needs an Idempotency-Key. Errors: 400 IDEMPOTENCY_KEY_REQUIRED / INVALID_INPUT, "
-        "409 QUOTE_EXPIRED / INVALID_QUOTE_TRANSITION / INSUFFICIENT_STOCK / "
+        "Needs an Idempotency-Key. Errors: 400 IDEMPOTENCY_KEY_REQUIRED / INVALID_INPUT / "
+        "PAYMENT_METHOD_UNAVAILABLE, 409 QUOTE_EXPIRED / INVALID_QUOTE_TRANSITION / "
+        "QUOTE_PRODUCT_GONE / INSUFFICIENT_STOCK / "
         f"CREDIT_LIMIT_EXCEEDED / IDEMPOTENCY_KEY_REUSED, {ERRORS}."
     ),
     openapi_extra={"parameters": [idempotency.OPENAPI_PARAMETER]},

@@ -174,7 +174,21 @@ def quote_order_place(*, quote: Quote, user: Any, payment_method: str, po_number
     commits the stock (409 INSUFFICIENT_STOCK), checks the company's credit on account,
     records the payment, places the order, and marks the quote ordered."""
     transition_check(quote.state, S.ORDERED)  # accepted quotes only
+    if payment_method not in payments.methods_available(
+        channel=quote.channel, company_id=quote.company_id
+    ):
+        message = _("This payment method is not available for this order.")
+        raise InvalidInput(
+            message, code="PAYMENT_METHOD_UNAVAILABLE", errors={"payment_method": [message]}
+        )
     lines = lines_of(quote)
+    gone = [line.sku for line in lines if line.variant_id is None]
+    if gone:
+        raise Conflict(
+            _("Some products of this quote are no longer sold; ask for a new quote."),
+            code="QUOTE_PRODUCT_GONE",
+            errors={sku: [_("No longer sold.")] for sku in gone},
+        )
     ref = order_ref(quote)
     data = quote_snapshot_for_order(quote, lines, user=user, po_number=po_number)
     reserved = inventory.stock_reserve(

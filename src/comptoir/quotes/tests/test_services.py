@@ -588,3 +588,29 @@ def test_an_accepted_quote_waiting_for_its_order_is_not_withdrawn(shop: Shop, cl
     assert caught.value.detail == "A quote that is Accepted cannot become Cancelled."
     quote.refresh_from_db()
     assert quote.state == S.ACCEPTED
+
+
+def test_a_product_deleted_since_the_quote_is_refused(shop: Shop, clerk: Any) -> None:
+    quote = sent(shop, clerk)
+    quote.lines.update(variant=None)  # the variant was deleted (SET_NULL)
+    with pytest.raises(Conflict) as caught:
+        _accept(quote, shop.buyer)
+    assert (caught.value.code, caught.value.errors) == (
+        "QUOTE_PRODUCT_GONE",
+        {"DRILL": ["No longer sold."]},
+    )
+    quote.refresh_from_db()
+    assert quote.state == S.SENT
+    assert Order.objects.count() == 0
+
+
+def test_an_unavailable_payment_method_is_refused(
+    shop: Shop, clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quote = sent(shop, clerk)
+    monkeypatch.setattr(on_account, "allowed", lambda company_id: False)
+    with pytest.raises(InvalidInput) as caught:
+        _accept(quote, shop.buyer)
+    assert caught.value.code == "PAYMENT_METHOD_UNAVAILABLE"
+    quote.refresh_from_db()
+    assert quote.state == S.SENT
