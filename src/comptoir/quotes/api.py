@@ -34,20 +34,20 @@ from comptoir.quotes.presenters import (
     summary_out,
 )
 from comptoir.quotes.schemas import (
-    AcceptedOut,
-    AcceptIn,
-    AttachmentOut,
-    CommentIn,
-    CommentOut,
+    QuoteAcceptedOut,
+    QuoteAcceptIn,
+    QuoteAttachmentOut,
+    QuoteCommentIn,
+    QuoteCommentOut,
     QuoteListOut,
     QuoteOut,
     QuotePatchIn,
+    QuoteReasonIn,
     QuoteRequestIn,
-    ReasonIn,
-    SendIn,
-    StaffLineIn,
-    StaffLinePatchIn,
-    StaffQuoteOut,
+    QuoteSendIn,
+    QuoteStaffLineIn,
+    QuoteStaffLinePatchIn,
+    QuoteStaffOut,
 )
 
 router = Router(tags=["quotes"], auth=session_or_bearer)
@@ -180,7 +180,7 @@ def submit_quote(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.post(
     "quotes/{number}/accept",
-    response={201: AcceptedOut},
+    response={201: QuoteAcceptedOut},
     summary="Accept a sent quote: the order at the quoted prices",
     description=(
         "Needs an Idempotency-Key. Errors: 400 IDEMPOTENCY_KEY_REQUIRED / INVALID_INPUT / "
@@ -190,7 +190,7 @@ def submit_quote(request: HttpRequest, number: str) -> dict[str, Any]:
     ),
     openapi_extra={"parameters": [idempotency.OPENAPI_PARAMETER]},
 )
-def accept_quote(request: HttpRequest, number: str, payload: AcceptIn) -> HttpResponse:
+def accept_quote(request: HttpRequest, number: str, payload: QuoteAcceptIn) -> HttpResponse:
     user, quote = _managed(request, number)
     status, body = services.quote_accept(
         quote=quote,
@@ -210,7 +210,7 @@ def accept_quote(request: HttpRequest, number: str, payload: AcceptIn) -> HttpRe
     summary="Decline a sent quote",
     description=f"sent -> declined. Errors: 409 INVALID_QUOTE_TRANSITION, {ERRORS}.",
 )
-def decline_quote(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+def decline_quote(request: HttpRequest, number: str, payload: QuoteReasonIn) -> dict[str, Any]:
     user, quote = _managed(request, number)
     services.quote_decline(quote=quote, user=user, comment=payload.comment)
     return _fresh(user, number)
@@ -225,7 +225,7 @@ def decline_quote(request: HttpRequest, number: str, payload: ReasonIn) -> dict[
         f"409 INVALID_QUOTE_TRANSITION, {ERRORS}."
     ),
 )
-def renegotiate_quote(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+def renegotiate_quote(request: HttpRequest, number: str, payload: QuoteReasonIn) -> dict[str, Any]:
     user, quote = _managed(request, number)
     services.quote_renegotiate(quote=quote, user=user, comment=payload.comment)
     return _fresh(user, number)
@@ -239,7 +239,7 @@ def renegotiate_quote(request: HttpRequest, number: str, payload: ReasonIn) -> d
         f"Any open state but accepted -> cancelled. Errors: 409 INVALID_QUOTE_TRANSITION, {ERRORS}."
     ),
 )
-def cancel_quote(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+def cancel_quote(request: HttpRequest, number: str, payload: QuoteReasonIn) -> dict[str, Any]:
     user, quote = _managed(request, number)
     services.quote_withdraw(quote=quote, user=user, comment=payload.comment)
     return _fresh(user, number)
@@ -247,11 +247,13 @@ def cancel_quote(request: HttpRequest, number: str, payload: ReasonIn) -> dict[s
 
 @router.post(
     "quotes/{number}/comments",
-    response={201: CommentOut},
+    response={201: QuoteCommentOut},
     summary="Comment on a quote",
     description=f"Errors: 400 COMMENT_REQUIRED / INVALID_COMMENT, 409 QUOTE_CLOSED, {ERRORS}.",
 )
-def comment_quote(request: HttpRequest, number: str, payload: CommentIn) -> Status[dict[str, Any]]:
+def comment_quote(
+    request: HttpRequest, number: str, payload: QuoteCommentIn
+) -> Status[dict[str, Any]]:
     user, quote = _managed(request, number)
     comment = services.quote_comment_add(quote=quote, user=user, body=payload.body)
     return Status(
@@ -268,7 +270,7 @@ def comment_quote(request: HttpRequest, number: str, payload: CommentIn) -> Stat
 
 @router.post(
     "quotes/{number}/attachments",
-    response={201: AttachmentOut},
+    response={201: QuoteAttachmentOut},
     summary="Attach a file to a quote",
     description=(
         "multipart/form-data, field `file`: PDF, PNG, JPEG, CSV or XLSX, at most 10 MB. "
@@ -346,7 +348,7 @@ def _staff_quote(number: str) -> dict[str, Any]:
 
 @admin_router.get(
     "quotes/{number}",
-    response=StaffQuoteOut,
+    response=QuoteStaffOut,
     summary="A quote with its history",
     description=f"Lines, revisions, comments and the audit trail (events). Needs {VIEW}. Errors: {STAFF}.",
 )
@@ -371,7 +373,7 @@ def admin_download_attachment(
 
 @admin_router.patch(
     "quotes/{number}",
-    response=StaffQuoteOut,
+    response=QuoteStaffOut,
     summary="Negotiate: discount, shipping, expiry, addresses",
     description=(
         f"Needs {CHANGE}. Errors: {STAFF}, 400 INVALID_PRICE / INVALID_DISCOUNT / "
@@ -389,7 +391,7 @@ def admin_patch_quote(request: HttpRequest, number: str, payload: QuotePatchIn) 
 
 @admin_router.post(
     "quotes/{number}/lines",
-    response={201: StaffQuoteOut},
+    response={201: QuoteStaffOut},
     summary="Add a line",
     description=(
         f"Needs {CHANGE}. Errors: {STAFF}, 400 QUOTE_LINES_INVALID / INVALID_QUANTITY / "
@@ -397,7 +399,7 @@ def admin_patch_quote(request: HttpRequest, number: str, payload: QuotePatchIn) 
     ),
 )
 def admin_add_line(
-    request: HttpRequest, number: str, payload: StaffLineIn
+    request: HttpRequest, number: str, payload: QuoteStaffLineIn
 ) -> Status[dict[str, Any]]:
     actor = staff(request, CHANGE)
     quote = selectors.quote_admin_get(number=number)
@@ -413,7 +415,7 @@ def admin_add_line(
 
 @admin_router.patch(
     "quotes/{number}/lines/{line_id}",
-    response=StaffQuoteOut,
+    response=QuoteStaffOut,
     summary="Change a line's quantity or negotiated unit price",
     description=(
         f"Needs {CHANGE}. Errors: {STAFF}, 404 QUOTE_LINE_NOT_FOUND, 400 INVALID_QUANTITY / "
@@ -421,7 +423,7 @@ def admin_add_line(
     ),
 )
 def admin_patch_line(
-    request: HttpRequest, number: str, line_id: int, payload: StaffLinePatchIn
+    request: HttpRequest, number: str, line_id: int, payload: QuoteStaffLinePatchIn
 ) -> dict[str, Any]:
     actor = staff(request, CHANGE)
     quote = selectors.quote_admin_get(number=number)
@@ -433,7 +435,7 @@ def admin_patch_line(
 
 @admin_router.delete(
     "quotes/{number}/lines/{line_id}",
-    response=StaffQuoteOut,
+    response=QuoteStaffOut,
     summary="Remove a line",
     description=(
         f"Needs {CHANGE}. Errors: {STAFF}, 404 QUOTE_LINE_NOT_FOUND, 409 QUOTE_NEEDS_A_LINE / "
@@ -449,14 +451,14 @@ def admin_delete_line(request: HttpRequest, number: str, line_id: int) -> dict[s
 
 @admin_router.post(
     "quotes/{number}/send",
-    response=StaffQuoteOut,
+    response=QuoteStaffOut,
     summary="Send the quote to the buyer",
     description=(
         f"A new revision; the buyer is emailed. Needs {CHANGE}. Errors: {STAFF}, "
         "400 QUOTE_EXPIRY_PAST / QUOTE_ADDRESS_REQUIRED, 409 INVALID_QUOTE_TRANSITION."
     ),
 )
-def admin_send_quote(request: HttpRequest, number: str, payload: SendIn) -> dict[str, Any]:
+def admin_send_quote(request: HttpRequest, number: str, payload: QuoteSendIn) -> dict[str, Any]:
     actor = staff(request, CHANGE)
     quote = selectors.quote_admin_get(number=number)
     services.quote_send(quote=quote, actor=actor, comment=payload.comment)
@@ -465,11 +467,11 @@ def admin_send_quote(request: HttpRequest, number: str, payload: SendIn) -> dict
 
 @admin_router.post(
     "quotes/{number}/cancel",
-    response=StaffQuoteOut,
+    response=QuoteStaffOut,
     summary="Reject or withdraw a quote",
     description=f"Needs {CHANGE}. Errors: {STAFF}, 409 INVALID_QUOTE_TRANSITION.",
 )
-def admin_cancel_quote(request: HttpRequest, number: str, payload: SendIn) -> dict[str, Any]:
+def admin_cancel_quote(request: HttpRequest, number: str, payload: QuoteSendIn) -> dict[str, Any]:
     actor = staff(request, CHANGE)
     quote = selectors.quote_admin_get(number=number)
     services.quote_cancel(quote=quote, actor=actor, comment=payload.comment)
@@ -478,12 +480,12 @@ def admin_cancel_quote(request: HttpRequest, number: str, payload: SendIn) -> di
 
 @admin_router.post(
     "quotes/{number}/comments",
-    response={201: CommentOut},
+    response={201: QuoteCommentOut},
     summary="Comment on a quote as staff",
     description=f"Needs {CHANGE}. Errors: {STAFF}, 400 COMMENT_REQUIRED, 409 QUOTE_CLOSED.",
 )
 def admin_comment_quote(
-    request: HttpRequest, number: str, payload: CommentIn
+    request: HttpRequest, number: str, payload: QuoteCommentIn
 ) -> Status[dict[str, Any]]:
     actor = staff(request, CHANGE)
     quote = selectors.quote_admin_get(number=number)

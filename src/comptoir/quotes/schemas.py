@@ -30,15 +30,15 @@ class QuoteRequestIn(_In):
     shipping_address: Any = None
 
 
-class CommentIn(_In):
+class QuoteCommentIn(_In):
     body: Any = None
 
 
-class ReasonIn(_In):
+class QuoteReasonIn(_In):
     comment: Any = None
 
 
-class AcceptIn(_In):
+class QuoteAcceptIn(_In):
     payment_method: Any = Field(..., description="on_account or bank_transfer")
     po_number: Any = None
 
@@ -52,18 +52,18 @@ class QuotePatchIn(_In):
     billing_address: Any = None
 
 
-class StaffLineIn(_In):
+class QuoteStaffLineIn(_In):
     sku: Any
     quantity: Any
     unit_price: Any = Field(None, description="Negotiated unit price excl. tax (default: list).")
 
 
-class StaffLinePatchIn(_In):
+class QuoteStaffLinePatchIn(_In):
     quantity: Any = None
     unit_price: Any = None
 
 
-class SendIn(_In):
+class QuoteSendIn(_In):
     comment: Any = None
 
 
@@ -85,7 +85,7 @@ class QuoteLineOut(Schema):
     total_gross: str
 
 
-class CommentOut(Schema):
+class QuoteCommentOut(Schema):
     id: int
     author: str
     by_staff: bool
@@ -93,7 +93,7 @@ class CommentOut(Schema):
     created_at: datetime
 
 
-class AttachmentOut(Schema):
+class QuoteAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
@@ -101,7 +101,7 @@ class AttachmentOut(Schema):
     created_at: datetime
 
 
-class RevisionOut(Schema):
+class QuoteRevisionOut(Schema):
     version: int
     comment: str
     created_at: datetime
@@ -148,23 +148,23 @@ class QuoteOut(Schema):
     total_gross: str
     order: str | None
     lines: list[QuoteLineOut]
-    comments: list[CommentOut]
-    attachments: list[AttachmentOut]
-    revisions: list[RevisionOut]
+    comments: list[QuoteCommentOut]
+    attachments: list[QuoteAttachmentOut]
+    revisions: list[QuoteRevisionOut]
     external_ref: str | None
     metadata: dict[str, Any]
     created_at: datetime
 
 
-class EventOut(Schema):
+class QuoteEventOut(Schema):
     kind: str
     actor: str | None
     data: dict[str, Any]
     created_at: datetime
 
 
-class StaffQuoteOut(QuoteOut):
-    events: list[EventOut]
+class QuoteStaffOut(QuoteOut):
+    events: list[QuoteEventOut]
 
 
 class QuoteListOut(Schema):
@@ -174,22 +174,22 @@ class QuoteListOut(Schema):
     results: list[QuoteSummaryOut]
 
 
-class MoneyOut(Schema):
+class QuoteMoneyOut(Schema):
     net: str
     tax: str
     gross: str
     currency: str
 
 
-class AcceptedOrderOut(Schema):
+class QuoteAcceptedOrderOut(Schema):
     number: str
     status: str
     payment_status: str
     currency: str
-    total: MoneyOut
+    total: QuoteMoneyOut
 
 
-class AcceptedOut(Schema):
+class QuoteAcceptedOut(Schema):
     quote: str
     state: str
-    order: AcceptedOrderOut
+    order: QuoteAcceptedOrderOut
