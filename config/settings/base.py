@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "comptoir.orders",
     "comptoir.payments",
     "comptoir.checkout",
+    "comptoir.quotes",
     "comptoir.reviews",
     "comptoir.wishlists",
     "comptoir.content",
@@ -246,6 +247,8 @@ COMPTOIR_EVENT_HANDLERS: dict[str, list[str]] = {
     "order.shipped": ["comptoir.orders.handlers.order_shipped"],
     "catalog.product.changed": ["comptoir.search.handlers.product_changed"],
     "order.delivered": ["comptoir.reviews.handlers.order_delivered"],
+    "quote.sent": ["comptoir.quotes.handlers.quote_sent"],
+    "quote.expiring": ["comptoir.quotes.handlers.quote_expiring"],
 }
 # Product search: a backend class (dotted path; empty: the database's own engine) and how many
 # products a search answers at most (docs/search.md).
@@ -263,6 +266,12 @@ COMPTOIR_OUTBOX_BATCH_SIZE = env.int("COMPTOIR_OUTBOX_BATCH_SIZE", default=100)
 COMPTOIR_OUTBOX_REDRIVE_SECONDS = env.float("COMPTOIR_OUTBOX_REDRIVE_SECONDS", default=15.0)
 COMPTOIR_OUTBOX_RETENTION_DAYS = env.int("COMPTOIR_OUTBOX_RETENTION_DAYS", default=30)
 COMPTOIR_IDEMPOTENCY_RETENTION_HOURS = env.int("COMPTOIR_IDEMPOTENCY_RETENTION_HOURS", default=168)
+# Quotes (docs/quotes.md): validity of a new quote, reminder before expiry, attachment size.
+COMPTOIR_QUOTE_VALIDITY_DAYS = env.int("COMPTOIR_QUOTE_VALIDITY_DAYS", default=30)
+COMPTOIR_QUOTE_REMINDER_DAYS = env.int("COMPTOIR_QUOTE_REMINDER_DAYS", default=3)
+COMPTOIR_QUOTE_ATTACHMENT_MAX_BYTES = env.int(
+    "COMPTOIR_QUOTE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
 CELERY_BEAT_SCHEDULE = {
     "outbox-redrive": {
         "task": "core.outbox_deliver",
@@ -276,6 +285,8 @@ CELERY_BEAT_SCHEDULE = {
     "inventory-ledger-check": {"task": "inventory.ledger_check", "schedule": 3600.0},
     # Payments whose answer was lost, or whose second step was abandoned, are settled once.
     "checkout-reconcile": {"task": "checkout.reconcile", "schedule": 60.0},
+    # Sent quotes past their expiry expire; buyers are reminded before (docs/quotes.md).
+    "quotes-expire": {"task": "quotes.expire", "schedule": 3600.0},
 }
 
 # Reviews, questions and answers (docs/reviews.md): posts allowed per user, per client

@@ -240,6 +240,8 @@ ROUTERS = (
     ("/admin", "comptoir.shipping.api", "admin_router"),
     ("/", "comptoir.reviews.api", "router"),
     ("/admin", "comptoir.reviews.api", "admin_router"),
+    ("/", "comptoir.quotes.api", "router"),
+    ("/admin", "comptoir.quotes.api", "admin_router"),
     ("/", "comptoir.wishlists.api", "router"),
     ("/", "comptoir.documents.api", "router"),
     ("/admin", "comptoir.documents.api", "admin_router"),

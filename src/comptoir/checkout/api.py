@@ -14,6 +14,7 @@ from ninja.utils import check_csrf
 
 from comptoir.accounts.auth import bearer_token, optional_user
 from comptoir.checkout import services
+from comptoir.core import idempotency
 from comptoir.core.errors import PermissionDenied, problem
 
 router = Router(tags=["checkout"])
@@ -96,16 +97,7 @@ def _caller(request: HttpRequest) -> Any:
     "/carts/{token}/checkout",
     response={201: CheckoutOut, 202: CheckoutOut, 402: DeclinedOut},
     summary="Place the order",
-    openapi_extra={
-        "parameters": [
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": True,
-                "schema": {"type": "string", "maxLength": 255},
-            }
-        ],
-    },
+    openapi_extra={"parameters": [idempotency.OPENAPI_PARAMETER]},
 )
 def checkout(request: HttpRequest, token: str, payload: CheckoutIn) -> HttpResponse:
     user = _caller(request)

@@ -37,10 +37,9 @@ from comptoir.companies.permissions import CompanyPermission
 from comptoir.core import idempotency
 from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from comptoir.inventory import services as inventory
-from comptoir.inventory.selectors import Allocation
 from comptoir.orders import services as orders
+from comptoir.orders.drafts import order_draft_from_snapshot
 from comptoir.orders.models import Order, PaymentStatus
-from comptoir.orders.records import DraftAllocation, DraftLine, OrderDraft
 from comptoir.payments import services as payments
 from comptoir.payments.models import Payment, PaymentMethod, PaymentState
 from comptoir.pricing.records import minor_decimal
@@ -206,82 +205,6 @@ def _draft_data(
     }
 
 
-def _draft(
-    data: Mapping[str, Any],
-    *,
-    checkout_ref: str,
-    method: str,
-    allocations: list[Allocation],
-    backordered: Mapping[int, int],
-    paid: Decimal,
-    payment_status: str,
-    payment_reference: str = "",
-) -> OrderDraft:
-    by_variant: dict[int, list[DraftAllocation]] = {}
-    for allocation in allocations:
-        by_variant.setdefault(allocation.variant_id, []).append(
-            DraftAllocation(stock_id=allocation.stock_id, quantity=allocation.quantity)
-        )
-    lines = tuple(
-        DraftLine(
-            variant_id=line["variant_id"],
-            sku=line["sku"],
-            product_name=line["product_name"],
-            variant_name=line["variant_name"],
-            quantity=line["quantity"],
-            quantity_backordered=int(backordered.get(line["variant_id"], 0)),
-            tax_rate=Decimal(line["tax_rate"]),
-            undiscounted_unit_gross=Decimal(line["undiscounted_unit_gross"]),
-            unit_net=Decimal(line["unit_net"]),
-            unit_gross=Decimal(line["unit_gross"]),
-            discount_gross=Decimal(line["discount_gross"]),
-            total_net=Decimal(line["total_net"]),
-            total_tax=Decimal(line["total_tax"]),
-            total_gross=Decimal(line["total_gross"]),
-            rule=line["rule"],
-            allocations=tuple(by_variant.pop(line["variant_id"], [])),
-        )
-        for line in data["lines"]
-    )
-    return OrderDraft(
-        channel_id=data["channel_id"],
-        user_id=data["user_id"],
-        company_id=data["company_id"],
-        email=data["email"],
-        language=data["language"],
-        payment_method=method,
-        payment_status=payment_status,
-        currency=data["currency"],
-        prices_include_tax=data["prices_include_tax"],
-        subtotal_net=Decimal(data["subtotal_net"]),
-        subtotal_tax=Decimal(data["subtotal_tax"]),
-        subtotal_gross=Decimal(data["subtotal_gross"]),
-        discount_gross=Decimal(data["discount_gross"]),
-        shipping_net=Decimal(data["shipping_net"]),
-        shipping_tax=Decimal(data["shipping_tax"]),
-        shipping_gross=Decimal(data["shipping_gross"]),
-        total_net=Decimal(data["total_net"]),
-        total_tax=Decimal(data["total_tax"]),
-        total_gross=Decimal(data["total_gross"]),
-        amount_paid=paid,
-        tax_breakdown=list(data["tax_breakdown"]),
-        tax_treatment=data["tax_treatment"],
-        legal_mention=data["legal_mention"],
-        shipping_method_code=data["shipping_method_code"],
-        shipping_method_name=data["shipping_method_name"],
-        pickup_warehouse_id=data["pickup_warehouse_id"],
-        shipping_address=data["shipping_address"],
-        billing_address=data["billing_address"],
-        discounts=list(data["discounts"]),
-        coupon_codes=list(data["coupon_codes"]),
-        customer_note=data["customer_note"],
-        po_number=data["po_number"],
-        checkout_ref=checkout_ref,
-        lines=lines,
-        payment_reference=payment_reference,
-    )
-
-
 # --- Step 1: reserve and start the payment ---------------------------------------------
 
 
@@ -433,7 +356,7 @@ def _place_order(payment: Payment) -> Order:
     else:
         status = PaymentStatus.PENDING
     paid = paid and status == PaymentStatus.PAID
-    draft = _draft(
+    draft = order_draft_from_snapshot(
         data,
         checkout_ref=payment.checkout_ref,
         method=payment.method,

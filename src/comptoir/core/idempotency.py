@@ -51,6 +51,13 @@ from comptoir.core.models import IdempotencyRecord, IdempotencyState
 
 HEADER = "Idempotency-Key"
 KEY_MAX_LENGTH = 255
+# The header as an OpenAPI parameter (`openapi_extra={"parameters": [OPENAPI_PARAMETER]}`).
+OPENAPI_PARAMETER = {
+    "in": "header",
+    "name": HEADER,
+    "required": True,
+    "schema": {"type": "string", "maxLength": KEY_MAX_LENGTH},
+}
 POLL_SECONDS = 0.05
 
 

@@ -71,7 +71,11 @@ def buyer_of(cart: Cart, user: object = None) -> Any:
 
 
 def shipping_country(cart: Cart) -> str | None:
-    address = cart.shipping_address
+    return address_country(cart.shipping_address)
+
+
+def address_country(address: object) -> str | None:
+    """The ISO country code of an address snapshot, if it has a valid-looking one."""
     if isinstance(address, dict):
         country = address.get("country")
         if isinstance(country, str) and len(country) == 2:
