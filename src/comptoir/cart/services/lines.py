@@ -86,7 +86,7 @@ def _upsert_statement() -> str:
     )
 
 
-def _rule_message(line: PricedLine) -> str:
+def rule_message(line: PricedLine) -> str:
     rule = line.quantity_rule
     maximum = "" if rule.maximum is None else _(", at most %(maximum)s") % {"maximum": rule.maximum}
     return _("%(sku)s is sold from %(minimum)s, by %(increment)s%(maximum)s.") % {
@@ -116,7 +116,7 @@ def _refuse(
         raise InvalidInput(message, code="NOT_FOR_SALE", errors={"sku": [message]})
     if problem == "QUANTITY_RULE":
         (line,) = price_lines(ctx=ctx, lines=[(sku, quantity)])
-        message = _rule_message(line)
+        message = rule_message(line)
         raise InvalidInput(message, code="QUANTITY_RULE", errors={"quantity": [message]})
     message = _("Only %(available)s of %(sku)s in stock.") % {
         "available": max(available, 0),
