@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "comptoir.checkout",
     "comptoir.reviews",
     "comptoir.wishlists",
+    "comptoir.requisitions",
     "comptoir.content",
     "comptoir.storefront",
     # Social login only (docs/social-login.md): email login, registration and passwords are ours.

@@ -211,7 +211,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
-def _register_routers() -> None:
+def _register_routers() -> None:  # noqa: PLR0915 (an import and a line per router)
     from comptoir.accounts.api import account_router
     from comptoir.accounts.api import router as accounts_router
 
@@ -233,6 +233,7 @@ def _register_routers() -> None:
     from comptoir.pricing.api import admin_router as pricing_admin_router
     from comptoir.pricing.api import router as pricing_router
     from comptoir.promotions.api import admin_router as promotions_admin_router
+    from comptoir.requisitions.api import router as requisitions_router
     from comptoir.reviews.api import admin_router as reviews_admin_router
     from comptoir.reviews.api import router as reviews_router
     from comptoir.shipping.api import admin_router as shipping_admin_router
@@ -265,6 +266,7 @@ def _register_routers() -> None:
     api.add_router("/", reviews_router)
     api.add_router("/admin", reviews_admin_router)
     api.add_router("/", wishlists_router)
+    api.add_router("/", requisitions_router)
 
 
 _register_routers()

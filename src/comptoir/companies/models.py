@@ -64,6 +64,8 @@ class Company(models.Model):
     )
     vies_checked_at = models.DateTimeField(_("VIES checked at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Checkout refuses an order of its members without a purchase order number.
+    po_number_required = models.BooleanField(_("purchase order number required"), default=False)
     external_ref = models.CharField(max_length=100, unique=True, null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

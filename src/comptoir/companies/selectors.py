@@ -102,6 +102,13 @@ def member_require(user: Any, permission: str) -> Company:
     return company
 
 
+def po_number_required(*, company_id: int | None) -> bool:
+    """Whether the company requires a purchase order number on its orders."""
+    if company_id is None:
+        return False
+    return Company.objects.filter(pk=company_id, po_number_required=True).exists()
+
+
 # --- customer groups ----------------------------------------------------------------------
 
 

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from django.core.cache import cache
-from django.db.models import Model, Prefetch, QuerySet, Sum
+from django.db.models import Model, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.companies.selectors import company_for_user, member_can
 from comptoir.core.errors import NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.core.text import text_storable
@@ -97,6 +98,23 @@ def order_for_customer(*, user: Any, number: str) -> Order:
     if not _number_ok(number):
         raise _not_found()
     order = _detailed(orders_for_customer(user=user), public=True).filter(number=number).first()
+    if order is None:
+        raise _not_found()
+    return order
+
+
+def order_for_member(*, user: Any, number: str) -> Order:
+    """The order `number` with its lines if `user` placed it, or if it is an order of the
+    company they act for and their role sees every order of the company
+    (`orders.view_all`); NotFound (ORDER_NOT_FOUND) otherwise, whether it exists or not."""
+    user_id = _user_id(user)
+    if user_id is None or not _number_ok(number):
+        raise _not_found()
+    scope = Q(user_id=user_id)
+    company = company_for_user(user)
+    if company is not None and member_can(user, "orders.view_all"):
+        scope |= Q(company_id=company.pk)
+    order = Order.objects.filter(scope, number=number).prefetch_related("lines").first()
     if order is None:
         raise _not_found()
     return order
