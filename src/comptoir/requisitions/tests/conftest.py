@@ -12,10 +12,13 @@ from django.test import Client
 
 from comptoir.accounts.services import api_token_create
 from comptoir.accounts.tests.factories import UserFactory
-from comptoir.cart.tests.conftest import Shop, shop  # noqa: F401  (the fixture)
+from comptoir.cart.tests import conftest as cart_conftest
+from comptoir.cart.tests.conftest import Shop
 from comptoir.companies.tests.factories import CompanyMemberFactory
 
 API = "/api/v1"
+
+shop = cart_conftest.shop  # the cart tests' fixture
 
 
 class Caller:

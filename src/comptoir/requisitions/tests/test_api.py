@@ -58,7 +58,7 @@ def test_create_add_and_read(buyer_api: Caller, shop: Shop) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "body", "status", "code"),
+    "case",
     [
         ("requisition-lists", {"name": ""}, 400, "INVALID_INPUT"),
         ("requisition-lists", {"name": "x", "shared": "yes"}, 400, "INVALID_INPUT"),
@@ -81,8 +81,9 @@ def test_create_add_and_read(buyer_api: Caller, shop: Shop) -> None:
     ],
 )
 def test_bad_input_changes_nothing(
-    buyer_api: Caller, atelier: RequisitionList, path: str, body: Any, status: int, code: str
+    buyer_api: Caller, atelier: RequisitionList, case: tuple[str, Any, int, str]
 ) -> None:
+    path, body, status, code = case
     problem(buyer_api.post(path.format(id=atelier.pk), body), status, code)
     assert RequisitionList.objects.count() == 1
     assert list(RequisitionListLine.objects.values_list("quantity", flat=True)) == [3]
