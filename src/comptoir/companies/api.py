@@ -136,6 +136,7 @@ def company_out(company: Company) -> dict[str, Any]:
         "vies_status": company.vies_status,
         "vies_checked_at": company.vies_checked_at,
         "is_active": company.is_active,
+        "po_number_required": company.po_number_required,
         "member_count": getattr(company, "member_count", 0),
         "external_ref": company.external_ref,
         "metadata": company.metadata,

@@ -65,6 +65,9 @@ class CompanyIn(Schema):
     is_active: bool = True
     external_ref: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    po_number_required: bool = Field(
+        False, description="Checkout refuses its members' orders without a PO number."
+    )
 
 
 class CompanyPatch(Schema):
@@ -78,6 +81,7 @@ class CompanyPatch(Schema):
     is_active: bool | None = None
     external_ref: str | None = None
     metadata: dict[str, Any] | None = None
+    po_number_required: bool | None = None
 
 
 class CompanyOut(Schema):
@@ -92,6 +96,7 @@ class CompanyOut(Schema):
     vies_status: str = Field(description="unchecked, valid, invalid or unavailable.")
     vies_checked_at: datetime | None
     is_active: bool
+    po_number_required: bool
     member_count: int
     external_ref: str | None
     metadata: dict[str, Any]

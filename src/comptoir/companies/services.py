@@ -264,6 +264,7 @@ def company_create(
     is_active: bool = True,
     external_ref: str | None = None,
     metadata: dict[str, Any] | None = None,
+    po_number_required: bool = False,
 ) -> Company:
     """Create a company. Identifiers are checked by `company_identity_check`; the tax status
     is standard or exempt (INVALID_TAX_STATUS); `external_ref` is unique
@@ -289,6 +290,7 @@ def company_create(
         is_active=is_active,
         external_ref=external_ref,
         metadata=metadata,
+        po_number_required=po_number_required,
     )
     validate(company)
     try:
@@ -317,6 +319,7 @@ def company_update(
     is_active: bool | Unset = UNSET,
     external_ref: str | Unset | None = UNSET,
     metadata: dict[str, Any] | Unset = UNSET,
+    po_number_required: bool | Unset = UNSET,
 ) -> Company:
     """Change the given fields (same rules as `company_create`; the identifiers are checked
     together as they will be stored, e.g. a new country with the old VAT number). A new
@@ -333,6 +336,7 @@ def company_update(
         is_active=is_active,
         external_ref=external_ref,
         metadata=metadata,
+        po_number_required=po_number_required,
     )
     text_check(**{k: v for k, v in changes.items() if k != "customer_group"})
     identity = company_identity_check(
