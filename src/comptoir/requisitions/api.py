@@ -14,12 +14,8 @@ from ninja import Query, Router, Status
 from comptoir.accounts.auth import session_or_bearer
 from comptoir.accounts.models import User
 from comptoir.cart import selectors as cart_selectors
-from comptoir.cart.api.bulk import IDEMPOTENCY_HEADER, REJECTIONS
-from comptoir.cart.models import Cart
-from comptoir.cart.presenters import bulk_out, cart_out
+from comptoir.cart.api.bulk import IDEMPOTENCY_HEADER, REJECTIONS, bulk_answered
 from comptoir.cart.schemas import BulkOut
-from comptoir.cart.services import BulkResult
-from comptoir.core import idempotency
 from comptoir.core.staff_api import page_request, paginated, reject_unknown_parameters
 from comptoir.core.validation import UNSET
 from comptoir.requisitions import selectors, services
@@ -97,11 +93,6 @@ def _detail(request: HttpRequest, list_id: int) -> dict[str, Any]:
         user=user, list_id=list_id, language=_language(request)
     )
     return _detail_out(detail, user)
-
-
-def _bulk_answer(request: HttpRequest, cart: Cart, result: BulkResult) -> dict[str, Any]:
-    view = cart_selectors.cart_view(cart=cart, user=_user(request), language=_language(request))
-    return {**bulk_out(result), "cart": cart_out(view, cart)}
 
 
 @router.get(
@@ -248,18 +239,16 @@ def delete_line(request: HttpRequest, list_id: int, line_id: int) -> dict[str, A
 def add_to_cart(request: HttpRequest, list_id: int, payload: AddToCartIn) -> dict[str, Any]:
     user = _user(request)
     cart = cart_selectors.cart_for(token=payload.cart, user=user)
-
-    def work() -> dict[str, Any]:
-        result = services.requisition_list_to_cart(
-            user=user, list_id=list_id, cart=cart, line_ids=payload.line_ids
-        )
-        return _bulk_answer(request, cart, result)
-
-    return idempotency.run_once(
-        key=request.headers.get(idempotency.HEADER),
+    return bulk_answered(
+        request,
         scope=f"requisition-to-cart:{user.pk}:{list_id}",
         fingerprint=payload.model_dump(),
-        work=work,
+        run=lambda: (
+            cart,
+            services.requisition_list_to_cart(
+                user=user, list_id=list_id, cart=cart, line_ids=payload.line_ids
+            ),
+        ),
     )
 
 
@@ -277,16 +266,11 @@ def add_to_cart(request: HttpRequest, list_id: int, payload: AddToCartIn) -> dic
 def reorder(request: HttpRequest, number: str, payload: ReorderIn) -> dict[str, Any]:
     user = _user(request)
     given = None if payload.cart is None else cart_selectors.cart_for(token=payload.cart, user=user)
-
-    def work() -> dict[str, Any]:
-        cart, result = services.order_reorder(
-            user=user, number=number, cart=given, language=_language(request)
-        )
-        return _bulk_answer(request, cart, result)
-
-    return idempotency.run_once(
-        key=request.headers.get(idempotency.HEADER),
+    return bulk_answered(
+        request,
         scope=f"reorder:{user.pk}:{number[:100]}",
         fingerprint=payload.model_dump(),
-        work=work,
+        run=lambda: services.order_reorder(
+            user=user, number=number, cart=given, language=_language(request)
+        ),
     )

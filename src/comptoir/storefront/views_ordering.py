@@ -305,14 +305,20 @@ def _to_cart(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("storefront:cart")
 
 
-def _list_write(request: HttpRequest, pk: int, call: Any, success: str) -> HttpResponse:
+def _list_write(
+    request: HttpRequest, pk: int, call: Any, success: str, *, then: Any = None
+) -> HttpResponse:
+    """Run `call()`: a refusal shows the list with it; done, `success` is said and the
+    browser goes to `then(result)` (a URL or a view name and args), else back to the list."""
     try:
         with not_found_is_404():
-            call()
+            result = call()
     except DomainError as exc:
         return _detail_page(request, pk, status=exc.status, error=exc.detail)
-    messages.success(request, success)
-    return redirect("storefront:requisition_list", pk)
+    messages.success(request, success % {"name": getattr(result, "name", "")})
+    if then is None:
+        return redirect("storefront:requisition_list", pk)
+    return redirect(*then(result))
 
 
 @login_required
@@ -378,26 +384,26 @@ def requisition_list_rename(request: HttpRequest, list_id: str) -> HttpResponse:
 @require_POST
 def requisition_list_delete(request: HttpRequest, list_id: str) -> HttpResponse:
     pk = _list_id(list_id)
-    try:
-        with not_found_is_404():
-            requisition_services.requisition_list_delete(user=request.user, list_id=pk)
-    except DomainError as exc:
-        return _detail_page(request, pk, status=exc.status, error=exc.detail)
-    messages.success(request, _("List deleted."))
-    return redirect("storefront:requisition_lists")
+    return _list_write(
+        request,
+        pk,
+        lambda: requisition_services.requisition_list_delete(user=request.user, list_id=pk),
+        _("List deleted."),
+        then=lambda _result: ("storefront:requisition_lists",),
+    )
 
 
 @login_required
 @require_POST
 def requisition_list_copy(request: HttpRequest, list_id: str) -> HttpResponse:
     pk = _list_id(list_id)
-    try:
-        with not_found_is_404():
-            copy = requisition_services.requisition_list_copy(user=request.user, list_id=pk)
-    except DomainError as exc:
-        return _detail_page(request, pk, status=exc.status, error=exc.detail)
-    messages.success(request, _("Copied into “%(name)s”.") % {"name": copy.name})
-    return redirect("storefront:requisition_list", copy.pk)
+    return _list_write(
+        request,
+        pk,
+        lambda: requisition_services.requisition_list_copy(user=request.user, list_id=pk),
+        _("Copied into “%(name)s”."),
+        then=lambda copy: ("storefront:requisition_list", copy.pk),
+    )
 
 
 @login_required

@@ -7,15 +7,18 @@ carts/{token}/lines/import`). Each line is added or rejected with its number and
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any, Final
 
 from django.http import HttpRequest
 from ninja import Router
 
 from comptoir.cart import services
-from comptoir.cart.api.public import LOCKED, NOT_FOUND, _cart, _out
+from comptoir.cart.api.public import LOCKED, NOT_FOUND, _cart, cart_answer
+from comptoir.cart.models import Cart
 from comptoir.cart.presenters import bulk_out
 from comptoir.cart.schemas import BulkIn, BulkOut
+from comptoir.cart.services import BulkResult
 from comptoir.core import idempotency
 from comptoir.core.csv_files import OPENAPI_REQUEST_BODY, request_csv
 
@@ -43,6 +46,29 @@ WHOLE: Final = (
 )
 
 
+def bulk_answered(
+    request: HttpRequest,
+    *,
+    scope: str,
+    fingerprint: dict[str, Any],
+    run: Callable[[], tuple[Cart, BulkResult]],
+) -> dict[str, Any]:
+    """The answer of a bulk addition (`run()`: the cart and what was added or rejected):
+    `{added, rejected, cart}`, once per `Idempotency-Key` when the request has one (a retry
+    replays it). Shared with the requisition lists and reorder endpoints."""
+
+    def work() -> dict[str, Any]:
+        cart, result = run()
+        return {**bulk_out(result), "cart": cart_answer(request, cart)}
+
+    return idempotency.run_once(
+        key=request.headers.get(idempotency.HEADER),
+        scope=scope,
+        fingerprint=fingerprint,
+        work=work,
+    )
+
+
 @bulk_router.post(
     "carts/{token}/lines/bulk",
     response=BulkOut,
@@ -56,16 +82,11 @@ def add_lines_bulk(request: HttpRequest, token: str, body: BulkIn) -> dict[str, 
         services.BulkLine(line=number, sku=given.sku, quantity=given.quantity)
         for number, given in enumerate(body.lines, start=1)
     ]
-
-    def work() -> dict[str, Any]:
-        result = services.lines_add_bulk(cart=cart, lines=lines, user=user)
-        return {**bulk_out(result), "cart": _out(request, cart, user)}
-
-    return idempotency.run_once(
-        key=request.headers.get(idempotency.HEADER),
+    return bulk_answered(
+        request,
         scope=f"cart-bulk:{cart.token}",
         fingerprint=body.model_dump(),
-        work=work,
+        run=lambda: (cart, services.lines_add_bulk(cart=cart, lines=lines, user=user)),
     )
 
 
@@ -93,14 +114,9 @@ def import_lines(request: HttpRequest, token: str) -> dict[str, Any]:
         lines = services.lines_from_text(data)
     else:
         lines = services.lines_from_csv(data)
-
-    def work() -> dict[str, Any]:
-        result = services.lines_add_bulk(cart=cart, lines=lines, user=user)
-        return {**bulk_out(result), "cart": _out(request, cart, user)}
-
-    return idempotency.run_once(
-        key=request.headers.get(idempotency.HEADER),
+    return bulk_answered(
+        request,
         scope=f"cart-import:{cart.token}",
         fingerprint={"sha256": hashlib.sha256(data).hexdigest(), "type": request.content_type},
-        work=work,
+        run=lambda: (cart, services.lines_add_bulk(cart=cart, lines=lines, user=user)),
     )

@@ -23,8 +23,6 @@ import io
 import re
 from typing import Final
 
-from django.utils.translation import gettext as _
-
 from comptoir.cart.services.bulk import MAX_BULK_LINES, BulkLine, too_many_lines
 from comptoir.core import csv_files
 
@@ -96,14 +94,7 @@ def lines_from_csv(data: bytes | str) -> list[BulkLine]:
             )
             _count_check(lines)
     except csv.Error as exc:
-        message = _("Unreadable CSV at line %(line)s: %(reason)s") % {
-            "line": reader.line_num,
-            "reason": str(exc),
-        }
-        raise csv_files.invalid_csv(message, {f"line {reader.line_num}": [message]}) from None
+        raise csv_files.unreadable(reader.line_num, exc) from None
     if columns is None:
-        raise csv_files.invalid_csv(
-            _("The file is empty: it needs a header line (%(columns)s).")
-            % {"columns": ",".join(COLUMNS)}
-        )
+        raise csv_files.empty_file(COLUMNS)
     return lines

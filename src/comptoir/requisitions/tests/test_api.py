@@ -7,15 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from comptoir.cart import services as cart_services
 from comptoir.cart.models import CartLine
-from comptoir.cart.tests.conftest import Shop
+from comptoir.cart.tests.conftest import Caller, Shop
 from comptoir.core.testing import problem
 from comptoir.orders.tests.factories import make_order
 from comptoir.requisitions import services
 from comptoir.requisitions.models import RequisitionList, RequisitionListLine
-from comptoir.requisitions.tests.conftest import Caller
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +145,7 @@ def test_share_permission_is_a_403(paul_api: Caller, shop: Shop) -> None:
 
 
 def test_not_a_company_member(shop: Shop) -> None:
-    problem(Caller(shop.shopper).get("requisition-lists"), 404, "NOT_A_COMPANY_MEMBER")
+    problem(Caller(Client(), shop.shopper).get("requisition-lists"), 404, "NOT_A_COMPANY_MEMBER")
 
 
 def test_add_to_cart(buyer_api: Caller, shop: Shop, atelier: RequisitionList) -> None:
@@ -190,7 +190,9 @@ def test_reorder_api(buyer_api: Caller, shop: Shop) -> None:
     assert [(a["sku"], a["quantity"]) for a in body["added"]] == [("DRILL", 2)]
     assert body["cart"]["lines"][0]["unit"]["net"] == "15.00"  # today's contract price
     problem(
-        Caller(shop.belge_buyer).post(f"orders/{order.number}/reorder", {}), 404, "ORDER_NOT_FOUND"
+        Caller(Client(), shop.belge_buyer).post(f"orders/{order.number}/reorder", {}),
+        404,
+        "ORDER_NOT_FOUND",
     )
     problem(buyer_api.post("orders/NOPE-1/reorder", {}), 404, "ORDER_NOT_FOUND")
     problem(buyer_api.post(f"orders/{order.number}/reorder", {"cart": "x"}), 404, "CART_NOT_FOUND")
