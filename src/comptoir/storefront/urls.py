@@ -93,6 +93,11 @@ urlpatterns = [
         name="requisition_lists",
     ),
     path(
+        "account/requisition-lists/add-item",
+        views_ordering.requisition_item_add,
+        name="requisition_item_add",
+    ),
+    path(
         "account/requisition-lists/from-cart",
         views_ordering.requisition_list_from_cart,
         name="requisition_list_from_cart",

@@ -10,6 +10,7 @@ Another company's list, a colleague's personal list, another customer's order: 4
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -37,6 +38,7 @@ from comptoir.storefront.views_account import not_found_is_404, render_private
 from comptoir.storefront.views_cart import cart_shown
 from comptoir.storefront.web_cart import web_cart, with_cart_cookie
 
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 MAX_TEXT = 200_000  # characters of the text box (the file takes up to 1 MB)
 
 
@@ -426,6 +428,56 @@ def requisition_list_from_cart(request: HttpRequest) -> HttpResponse:
         request, _("Your cart was saved as the list “%(name)s”.") % {"name": rlist.name}
     )
     return redirect("storefront:requisition_list", rlist.pk)
+
+
+@login_required
+@never_cache
+@require_POST
+def requisition_item_add(request: HttpRequest) -> HttpResponse:
+    """ "Add to a requisition list" from the product page (`sku`, `quantity`, `product`):
+    without `list` or `new_name`, a page to choose the list (or name a new one); with them,
+    the SKU goes into the list and the browser back to the product."""
+    _member(request)
+    sku = request.POST.get("sku", "")[:64]
+    raw = request.POST.get("quantity", "1").strip()
+    quantity = int(raw) if raw.isdigit() and len(raw) <= 5 else 0
+    product = request.POST.get("product", "")[:160]
+    chosen, new_name = request.POST.get("list", ""), request.POST.get("new_name", "").strip()
+    error, status = "", 200
+    if chosen or new_name:
+        try:
+            with not_found_is_404():
+                if new_name:
+                    list_id = requisition_services.requisition_list_create(
+                        user=request.user, name=new_name[:1000]
+                    ).pk
+                else:
+                    list_id = _list_id(chosen)
+                requisition_services.requisition_line_add(
+                    user=request.user, list_id=list_id, sku=sku, quantity=quantity
+                )
+        except DomainError as exc:
+            error, status = exc.detail, exc.status
+        else:
+            messages.success(request, _("%(sku)s added to the list.") % {"sku": sku})
+            if product and _SLUG.fullmatch(product):
+                return redirect("storefront:product", product)
+            return redirect("storefront:requisition_list", list_id)
+    rows, _count = requisition_selectors.requisition_lists_page(
+        user=request.user, page=PageRequest(page=1, page_size=100)
+    )
+    context = {
+        "lists": [r for r in rows if r.editable],
+        "sku": sku,
+        "quantity": quantity or 1,
+        "product": product,
+        "new_name": new_name,
+        "error": error,
+        "current_page": "requisitions",
+    }
+    return render_private(
+        request, "storefront/account/requisition_add.html", context, status=status
+    )
 
 
 # --- reorder ------------------------------------------------------------------------------

@@ -189,3 +189,34 @@ def test_reorder_of_another_customers_order_is_a_404(client: Client, world: Shop
     client.force_login(world.belge_buyer)
     assert client.post(f"/account/orders/{order.number}/reorder").status_code == 404
     assert CartLine.objects.count() == 0
+
+
+def test_add_to_a_requisition_list_from_the_product_page(buyer: Client, world: Shop) -> None:
+    page = buyer.get("/p/perceuse/").content.decode()
+    assert 'formaction="/account/requisition-lists/add-item"' in page
+    rlist = requisitions.requisition_list_create(user=world.buyer, name="Atelier")
+    data = {"sku": "DRILL", "quantity": "2", "product": "perceuse"}
+    chooser = buyer.post("/account/requisition-lists/add-item", data)
+    assert chooser.status_code == 200
+    assert f'value="{rlist.pk}"' in chooser.content.decode()
+    response = buyer.post("/account/requisition-lists/add-item", {**data, "list": str(rlist.pk)})
+    assert response["Location"] == "/p/perceuse/"
+    response = buyer.post("/account/requisition-lists/add-item", {**data, "new_name": "Chantier"})
+    assert response["Location"] == "/p/perceuse/"
+    assert sorted(
+        RequisitionListLine.objects.values_list(
+            "requisition_list__name", "variant__sku", "quantity"
+        )
+    ) == [("Atelier", "DRILL", 2), ("Chantier", "DRILL", 2)]
+    response = buyer.post(
+        "/account/requisition-lists/add-item", {**data, "sku": "NOPE", "list": str(rlist.pk)}
+    )
+    assert response.status_code == 400
+    assert "Référence (SKU) inconnue : NOPE." in response.content.decode()
+
+
+def test_the_product_page_offers_no_list_to_a_consumer(client: Client, world: Shop) -> None:
+    client.force_login(world.shopper)
+    assert "requisition-lists/add-item" not in client.get("/p/perceuse/").content.decode()
+    data = {"sku": "DRILL", "quantity": "1", "list": "1"}
+    assert client.post("/account/requisition-lists/add-item", data).status_code == 404
