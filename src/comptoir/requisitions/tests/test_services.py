@@ -216,3 +216,20 @@ def test_reorder_reports_what_is_no_longer_sold(shop: Shop) -> None:
     cart, result = services.order_reorder(user=shop.buyer, number=order.number)
     assert [(r.lines, r.sku, r.code) for r in result.rejected] == [((1,), "DRILL", "NOT_FOR_SALE")]
     assert cart_of(cart) == {}
+
+
+def test_reorder_of_a_colleagues_order_needs_orders_view_all(
+    shop: Shop, paul: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comptoir.orders import selectors as order_selectors
+
+    order = make_order(
+        items=[(shop.drill, 2)], channel=shop.b2b, user=shop.buyer, company_id=shop.martin.pk
+    )
+    monkeypatch.setattr(
+        order_selectors, "member_can", lambda user, permission: permission != "orders.view_all"
+    )
+    refused("ORDER_NOT_FOUND", services.order_reorder, user=paul, number=order.number)
+    # The order's own customer still may.
+    _cart, result = services.order_reorder(user=shop.buyer, number=order.number)
+    assert [(a.sku, a.quantity) for a in result.added] == [("DRILL", 2)]
