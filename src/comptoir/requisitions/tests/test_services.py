@@ -233,3 +233,14 @@ def test_reorder_of_a_colleagues_order_needs_orders_view_all(
     # The order's own customer still may.
     _cart, result = services.order_reorder(user=shop.buyer, number=order.number)
     assert [(a.sku, a.quantity) for a in result.added] == [("DRILL", 2)]
+
+
+def test_lines_from_cart(shop: Shop) -> None:
+    rlist = services.requisition_list_create(user=shop.buyer, name="Atelier")
+    services.requisition_line_add(user=shop.buyer, list_id=rlist.pk, sku="DRILL", quantity=9998)
+    cart = cart_services.cart_create(channel=shop.b2b, user=shop.buyer, language="fr")
+    cart_services.line_add(cart=cart, sku="DRILL", quantity=4, user=shop.buyer)
+    cart_services.line_add(cart=cart, sku="DRILL-XL", quantity=6, user=shop.buyer)
+    assert services.lines_from_cart(user=shop.buyer, list_id=rlist.pk, cart=cart) == 2
+    assert lines_of(rlist.pk) == [("DRILL", 9999, ""), ("DRILL-XL", 6, "")]
+    assert cart_of(cart) == {"DRILL": 4, "DRILL-XL": 6}

@@ -220,3 +220,18 @@ def test_the_product_page_offers_no_list_to_a_consumer(client: Client, world: Sh
     assert "requisition-lists/add-item" not in client.get("/p/perceuse/").content.decode()
     data = {"sku": "DRILL", "quantity": "1", "list": "1"}
     assert client.post("/account/requisition-lists/add-item", data).status_code == 404
+
+
+def test_save_the_cart_as_a_requisition_list(buyer: Client, world: Shop) -> None:
+    html = buyer.get("/quick-order/").content.decode()
+    buyer.post("/quick-order/", {"lines": "DRILL 2", "idempotency_key": key(html)})
+    cart_page = buyer.get("/cart/").content.decode()
+    assert 'action="/account/requisition-lists/from-cart"' in cart_page
+    response = buyer.post("/account/requisition-lists/from-cart")
+    rlist = RequisitionList.objects.get()
+    assert response["Location"] == f"/account/requisition-lists/{rlist.pk}/"
+    assert (rlist.name, rlist.shared) == ("Mon panier", False)
+    assert list(RequisitionListLine.objects.values_list("variant__sku", "quantity")) == [
+        ("DRILL", 2)
+    ]
+    assert cart_lines(world.buyer) == {"DRILL": 2}
