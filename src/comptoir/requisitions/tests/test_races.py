@@ -5,6 +5,7 @@ lock. Quantities add up exactly; the line limit holds."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -36,12 +37,13 @@ def test_the_line_limit_holds_under_concurrent_additions(
 ) -> None:
     monkeypatch.setattr(services, "MAX_LINES", 1)
     rlist = services.requisition_list_create(user=shop.buyer, name="Atelier")
-    calls = [
-        lambda sku=sku: services.requisition_line_add(
+
+    def adding(sku: str) -> Callable[[], Any]:
+        return lambda: services.requisition_line_add(
             user=shop.buyer, list_id=rlist.pk, sku=sku, quantity=1
         )
-        for sku in ("DRILL", "DRILL-XL")
-    ]
+
+    calls = [adding("DRILL"), adding("DRILL-XL")]
     outcomes = race(monkeypatch, services, "_note", calls)
     assert Counter(outcomes) == {"ok": 1, "REQUISITION_LIST_FULL": 1}
     assert RequisitionListLine.objects.count() == 1
