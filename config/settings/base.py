@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "comptoir.quotes",
     "comptoir.reviews",
     "comptoir.wishlists",
+    "comptoir.requisitions",
     "comptoir.content",
     "comptoir.documents",
     "comptoir.storefront",

@@ -226,6 +226,7 @@ ROUTERS = (
     ("/admin", "comptoir.companies.api", "admin_router"),
     ("/", "comptoir.companies.api", "router"),
     ("/admin", "comptoir.taxes.api", "admin_router"),
+    ("/", "comptoir.cart.api", "bulk_router"),  # before `router`: see comptoir.cart.api
     ("/", "comptoir.cart.api", "router"),
     ("/admin", "comptoir.cart.api", "admin_router"),
     ("/", "comptoir.checkout.api", "router"),
@@ -243,6 +244,7 @@ ROUTERS = (
     ("/", "comptoir.quotes.api", "router"),
     ("/admin", "comptoir.quotes.api", "admin_router"),
     ("/", "comptoir.wishlists.api", "router"),
+    ("/", "comptoir.requisitions.api", "router"),
     ("/", "comptoir.documents.api", "router"),
     ("/admin", "comptoir.documents.api", "admin_router"),
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from comptoir.cart.models import Cart
 from comptoir.cart.records import CartView, ViewLine
+from comptoir.cart.services.bulk import BulkResult
 from comptoir.pricing.records import Price, minor_str
 from comptoir.shipping.records import ShippingOption
 from comptoir.taxes.calc import rate_percent
@@ -147,4 +148,32 @@ def option_out(option: ShippingOption, currency: str, digits: int) -> dict[str, 
         "delivery_days_min": option.delivery_days_min,
         "delivery_days_max": option.delivery_days_max,
         "pickup_warehouse_id": option.pickup_warehouse_id,
+    }
+
+
+def bulk_out(result: BulkResult) -> dict[str, Any]:
+    """The added and rejected lines of a bulk addition (without the cart)."""
+    return {
+        "added": [
+            {
+                "lines": list(a.lines),
+                "sku": a.sku,
+                "quantity": a.quantity,
+                "line_id": a.line_id,
+                "line_quantity": a.line_quantity,
+            }
+            for a in result.added
+        ],
+        "rejected": [
+            {
+                "line": r.lines[0],
+                "lines": list(r.lines),
+                "value": r.value,
+                "sku": r.sku,
+                "quantity": r.quantity,
+                "code": r.code,
+                "message": r.message,
+            }
+            for r in result.rejected
+        ],
     }

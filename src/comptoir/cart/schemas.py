@@ -220,3 +220,48 @@ class StaffCartListOut(Out):
 
 class StaffCartDetailOut(StaffCartOut):
     cart: CartOut = Field(description="The cart priced for its customer now.")
+
+
+class BulkLineIn(BaseModel):
+    sku: Any = Field(examples=["VIS-4X40"])
+    quantity: Quantity = Field(description="1 to 9999; lines of the same SKU add up.")
+
+
+class BulkIn(BaseModel):
+    lines: list[BulkLineIn] = Field(
+        description="At most 500 lines (400 `TOO_MANY_LINES` beyond); each is added or "
+        "rejected on its own."
+    )
+
+
+class BulkAddedOut(Out):
+    lines: list[int] = Field(description="The line numbers merged into this one (1-based).")
+    sku: str
+    quantity: int = Field(description="Units added.")
+    line_id: int = Field(description="The cart line.")
+    line_quantity: int = Field(description="Units in the cart line now.")
+
+
+class BulkRejectedOut(Out):
+    line: int = Field(description="The first line number of the SKU (1-based).")
+    lines: list[int] = Field(description="Every line number merged into this one.")
+    value: str = Field(description="The line as given.")
+    sku: str
+    quantity: int | None = Field(description="null when the quantity is not valid.")
+    code: str = Field(
+        examples=[
+            "UNKNOWN_SKU",
+            "NOT_FOR_SALE",
+            "INVALID_QUANTITY",
+            "QUANTITY_RULE",
+            "INSUFFICIENT_STOCK",
+            "CART_FULL",
+        ]
+    )
+    message: str
+
+
+class BulkOut(Out):
+    added: list[BulkAddedOut]
+    rejected: list[BulkRejectedOut]
+    cart: CartOut

@@ -32,7 +32,14 @@ class CheckoutIn(Schema):
         description="Test gateway: the test card number. Stripe: the PaymentMethod id "
         "(pm_...) from Stripe.js; card numbers never reach Comptoir.",
     )
-    po_number: str | None = Field(None, description="Purchase order number (B2B).")
+    po_number: str | None = Field(
+        None,
+        description="Purchase order number (B2B; at most 64 characters). Required when the "
+        "buyer's company says so: 400 `PO_NUMBER_REQUIRED` without one.",
+    )
+    cost_centre: str | None = Field(
+        None, description="The buyer's cost centre (B2B; at most 64 characters)."
+    )
     return_url: str | None = Field(
         None, description="Where the customer lands after a payment's second step."
     )

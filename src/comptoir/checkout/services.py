@@ -34,6 +34,7 @@ from comptoir.cart.records import CartView
 from comptoir.checkout.presenters import declined_body, not_placed_body, order_body, pending_body
 from comptoir.companies import selectors as company_selectors
 from comptoir.companies.permissions import CompanyPermission
+from comptoir.companies.selectors import po_number_required
 from comptoir.core import idempotency
 from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from comptoir.inventory import services as inventory
@@ -53,6 +54,7 @@ OFFLINE_METHODS = frozenset({PaymentMethod.BANK_TRANSFER, PaymentMethod.ON_ACCOU
 SETTLED_OK = frozenset({PaymentState.CAPTURED, PaymentState.AUTHORIZED})
 SETTLED_KO = frozenset({PaymentState.DECLINED, PaymentState.FAILED, PaymentState.VOIDED})
 MAX_PO_NUMBER = 64
+MAX_COST_CENTRE = 64
 MAX_RETURN_URL = 1000
 
 
@@ -73,6 +75,7 @@ REQUEST_FIELDS = {
     "payment_method": 30,
     "payment_source": 255,
     "po_number": MAX_PO_NUMBER,
+    "cost_centre": MAX_COST_CENTRE,
     "return_url": MAX_RETURN_URL,
     "customer_note": 2000,
 }
@@ -200,6 +203,7 @@ def _draft_data(
         "coupon_codes": sorted({d.coupon_code for d in view.discounts if d.coupon_code}),
         "customer_note": request.get("customer_note") or cart.customer_note,
         "po_number": request.get("po_number", ""),
+        "cost_centre": request.get("cost_centre", ""),
         "lines": lines,
         "cart_token": cart.token,
     }
@@ -230,6 +234,9 @@ def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str)
             raise Conflict(_("This cart was already checked out."), code="CART_COMPLETED")
         buyer = company_of(user) if user is not None else None
         company_id = buyer.company_id if buyer is not None else None
+        if not request.get("po_number") and po_number_required(company_id=company_id):
+            message = _("Your company requires a purchase order number.")
+            raise InvalidInput(message, code="PO_NUMBER_REQUIRED", errors={"po_number": [message]})
         view = cart_selectors.cart_view(cart=locked, user=user, language=locked.language or "fr")
         short = {
             line.sku: [_("Only %(n)d available.") % {"n": max(line.available or 0, 0)}]

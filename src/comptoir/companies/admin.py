@@ -67,6 +67,7 @@ COMPANY_FIELDS = (
     "customer_group",
     "tax_status",
     "is_active",
+    "po_number_required",
     "external_ref",
     "metadata",
     "phone",
@@ -170,7 +171,18 @@ class CompanyAdmin(ServiceAdmin):
     readonly_fields = ("vies_status", "vies_checked_at", "created_at", "updated_at", "roles")
     actions = ("check_vies",)
     fieldsets = (
-        (None, {"fields": ("legal_name", "country", "customer_group", "is_active")}),
+        (
+            None,
+            {
+                "fields": (
+                    "legal_name",
+                    "country",
+                    "customer_group",
+                    "is_active",
+                    "po_number_required",
+                )
+            },
+        ),
         (
             _("Profile"),
             {"fields": ("phone", "email_domains", "account_manager", "roles")},

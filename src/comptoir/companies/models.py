@@ -76,6 +76,8 @@ class Company(models.Model):
         verbose_name=_("account manager"),
         limit_choices_to={"is_staff": True},
     )
+    # Checkout refuses an order of its members without a purchase order number.
+    po_number_required = models.BooleanField(_("purchase order number required"), default=False)
     external_ref = models.CharField(max_length=100, unique=True, null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

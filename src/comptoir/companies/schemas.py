@@ -75,6 +75,9 @@ class CompanyIn(Schema):
     phone: str = ""
     email_domains: list[str] = Field(default_factory=list)
     account_manager_id: int | None = Field(None, description="A staff user's id.")
+    po_number_required: bool = Field(
+        False, description="Checkout refuses its members' orders without a PO number."
+    )
 
 
 class CompanyPatch(Schema):
@@ -91,6 +94,7 @@ class CompanyPatch(Schema):
     phone: str | None = None
     email_domains: list[str] | None = None
     account_manager_id: int | None = Field(None, description="null removes the manager.")
+    po_number_required: bool | None = None
 
 
 class CompanyOut(Schema):
@@ -105,6 +109,7 @@ class CompanyOut(Schema):
     vies_status: str = Field(description="unchecked, valid, invalid or unavailable.")
     vies_checked_at: datetime | None
     is_active: bool
+    po_number_required: bool
     member_count: int
     phone: str
     email_domains: list[str]

@@ -277,6 +277,13 @@ def company_joinable(*, company_id: object) -> Company:
     )
 
 
+def po_number_required(*, company_id: int | None) -> bool:
+    """Whether the company requires a purchase order number on its orders."""
+    if company_id is None:
+        return False
+    return Company.objects.filter(pk=company_id, po_number_required=True).exists()
+
+
 # --- customer groups ----------------------------------------------------------------------
 
 

@@ -36,6 +36,23 @@ def invalid_csv(message: str, errors: dict[str, list[str]] | None = None) -> Inv
     return InvalidInput(message, code="INVALID_CSV", errors=errors or {"file": [message]})
 
 
+def empty_file(columns: Sequence[str]) -> InvalidInput:
+    """INVALID_CSV for a file without a header line (`columns`: the expected ones)."""
+    return invalid_csv(
+        _("The file is empty: it needs a header line (%(columns)s).")
+        % {"columns": ",".join(columns)}
+    )
+
+
+def unreadable(line: int, exc: Exception) -> InvalidInput:
+    """INVALID_CSV for a `csv.Error` at `line` of the file (an unclosed quote...)."""
+    message = _("Unreadable CSV at line %(line)s: %(reason)s") % {
+        "line": line,
+        "reason": str(exc),
+    }
+    return invalid_csv(message, {f"line {line}": [message]})
+
+
 def too_large_message(max_bytes: int) -> str:
     return _("The file is larger than %(n)s MB.") % {"n": max_bytes >> 20}
 

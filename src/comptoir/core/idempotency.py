@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -208,3 +208,33 @@ def purge(*, older_than: timedelta, now: datetime | None = None) -> int:
         .delete()
     )
     return deleted
+
+
+def run_once(
+    *,
+    key: str | None,
+    scope: str,
+    fingerprint: Mapping[str, Any],
+    work: Callable[[], dict[str, Any]],
+    status: int = 200,
+) -> dict[str, Any]:
+    """`work()` run at most once per `Idempotency-Key` for a retry-safe write whose key is
+    optional (bulk additions to a cart, a reorder): without a key it simply runs; with
+    one, the first answer (`status`, the body `work` returns) is stored in the same
+    transaction as the work's writes and replayed to every retry with the same
+    `fingerprint` (the request body); another body is a 409 IDEMPOTENCY_KEY_REUSED.
+    Call it outside any transaction (see `claim`)."""
+    if key is None:
+        return work()
+    claimed = claim(scope=scope, key=key_check(key), request_hash=request_hash(fingerprint))
+    if claimed.replay is not None:
+        return claimed.replay[1]
+    assert claimed.record is not None
+    try:
+        with transaction.atomic():
+            body = work()
+            complete(record=claimed.record, status=status, body=body)
+    except BaseException:
+        release(record=claimed.record)
+        raise
+    return body

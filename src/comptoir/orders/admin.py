@@ -98,6 +98,7 @@ ORDER_FIELDS = (
     "email",
     "language",
     "po_number",
+    "cost_centre",
     "customer_note",
 )
 TOTAL_FIELDS = (

@@ -89,6 +89,8 @@ def order_draft_from_snapshot(
         coupon_codes=list(data["coupon_codes"]),
         customer_note=data["customer_note"],
         po_number=data["po_number"],
+        # Drafts frozen before cost centres existed have none.
+        cost_centre=data.get("cost_centre", ""),
         checkout_ref=checkout_ref,
         lines=lines,
         payment_reference=payment_reference,

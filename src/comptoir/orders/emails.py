@@ -262,6 +262,7 @@ def _context(
         "billing_address": _address_lines(order.billing_address),
         "legal_mention": order.legal_mention,
         "po_number": order.po_number,
+        "cost_centre": order.cost_centre,
         "order_url": order_link(order),
         "site_url": settings.SITE_URL,
     }

@@ -159,6 +159,7 @@ class Order(models.Model):
     coupon_codes = models.JSONField(_("coupon codes"), default=list, blank=True)
     customer_note = models.TextField(_("note"), blank=True)
     po_number = models.CharField(_("purchase order number"), max_length=64, blank=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=64, blank=True)
     # The checkout that placed it: stock reservations and coupon redemptions carry it.
     checkout_ref = models.CharField(_("checkout"), max_length=64, blank=True, db_index=True)
     placed_at = models.DateTimeField(_("placed at"))

@@ -152,6 +152,7 @@ def order_out(order: Order, *, staff: bool = False) -> dict[str, Any]:
         "billing_address": order.billing_address,
         "customer_note": order.customer_note,
         "po_number": order.po_number,
+        "cost_centre": order.cost_centre,
         "lines": [line_out(line, staff=staff) for line in order.lines.all()],
         "fulfilments": [fulfilment_out(f) for f in order.fulfilments.all()],
         "timeline": [event_out(e, staff=staff) for e in order.events.all()],

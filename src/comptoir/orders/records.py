@@ -73,3 +73,5 @@ class OrderDraft:
     metadata: dict[str, Any] = field(default_factory=dict)
     # The payment that paid a draft placed `paid` (its timeline event names it).
     payment_reference: str = ""
+    # The buyer's cost centre (B2B), as given at checkout.
+    cost_centre: str = ""

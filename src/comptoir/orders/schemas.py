@@ -155,6 +155,7 @@ class OrderOut(Schema):
     billing_address: dict[str, Any]
     customer_note: str
     po_number: str
+    cost_centre: str
     lines: list[LineOut]
     fulfilments: list[FulfilmentOut]
     timeline: list[EventOut]

@@ -110,6 +110,18 @@ def order_for_customer(*, user: Any, number: str) -> Order:
     return order
 
 
+def order_for_member(*, user: Any, number: str) -> Order:
+    """The order `number` with its lines if `user` may read it (see `orders_for_customer`:
+    their own, or any of their company's when their role holds `orders.view_all`);
+    NotFound (ORDER_NOT_FOUND) otherwise, whether it exists or not."""
+    if not _number_ok(number):
+        raise _not_found()
+    order = orders_for_customer(user=user).filter(number=number).prefetch_related("lines").first()
+    if order is None:
+        raise _not_found()
+    return order
+
+
 def order_by_token(*, token: str) -> Order:
     """The order reached by its secret token (a guest's confirmation page or email link),
     with its public timeline; NotFound (ORDER_NOT_FOUND) for any other token."""

@@ -14,6 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from comptoir.storefront.shop import (
     LANGUAGE_PARAM,
     current_channel,
+    current_company,
     current_language,
     seo_links,
     top_categories,
@@ -34,7 +35,13 @@ def storefront(request: HttpRequest) -> dict[str, Any]:
         "seo": SimpleLazyObject(lambda: seo_links(path=request.path, language=language)),
         # A callable (templates call it when they use it): an int, as plural forms need.
         "cart_count": partial(_cart_count, request),
+        # Whether the user buys for a company (the B2B ordering tools in the account menu).
+        "buys_for_company": partial(_buys_for_company, request),
     }
+
+
+def _buys_for_company(request: HttpRequest) -> bool:
+    return current_company(request) is not None
 
 
 def _cart_count(request: HttpRequest) -> int:

@@ -193,6 +193,7 @@ class CheckoutForm(forms.Form):
     po_number = forms.CharField(
         label=_("Purchase order number (optional)"), required=False, max_length=64
     )
+    cost_centre = forms.CharField(label=_("Cost centre (optional)"), required=False, max_length=64)
     customer_note = forms.CharField(
         label=_("Note for the shop (optional)"),
         required=False,
@@ -213,6 +214,7 @@ class CheckoutForm(forms.Form):
         shipping_methods: Sequence[tuple[int, str]],
         payment_methods: Sequence[tuple[str, str]],
         nothing_to_pay: bool = False,
+        po_required: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -230,6 +232,11 @@ class CheckoutForm(forms.Form):
             del self.fields["email"]
         if not company:
             del self.fields["po_number"]
+            del self.fields["cost_centre"]
+        elif po_required:
+            # Checked by checkout (PO_NUMBER_REQUIRED) when the order is placed, so that
+            # "update the delivery options" still works without it.
+            self.fields["po_number"].label = _("Purchase order number (required by your company)")
         self.has_saved_addresses = bool(saved_addresses)
 
     def clean(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from comptoir.storefront import (
     views_checkout,
     views_content,
     views_dev,
+    views_ordering,
     views_orders,
     views_portal,
     views_reviews,
@@ -91,6 +92,55 @@ urlpatterns = [
     path("wishlist/shared/<str:token>/", views_wishlist.wishlist_shared, name="wishlist_shared"),
     path("pages/<slug:slug>/", views_content.content_page, name="content_page"),
     # --- end of account, wishlist, content pages ---
+    # --- B2B ordering tools (issue 6): quick order, requisition lists, reorder ---
+    path("quick-order/", views_ordering.quick_order, name="quick_order"),
+    path("account/orders/<str:number>/reorder", views_ordering.order_reorder, name="reorder"),
+    path(
+        "account/requisition-lists/",
+        views_ordering.requisition_lists,
+        name="requisition_lists",
+    ),
+    path(
+        "account/requisition-lists/add-item",
+        views_ordering.requisition_item_add,
+        name="requisition_item_add",
+    ),
+    path(
+        "account/requisition-lists/from-cart",
+        views_ordering.requisition_list_from_cart,
+        name="requisition_list_from_cart",
+    ),
+    path(
+        "account/requisition-lists/<str:list_id>/",
+        views_ordering.requisition_list,
+        name="requisition_list",
+    ),
+    path(
+        "account/requisition-lists/<str:list_id>/lines",
+        views_ordering.requisition_line_add,
+        name="requisition_line_add",
+    ),
+    path(
+        "account/requisition-lists/<str:list_id>/lines/<str:line_id>/remove",
+        views_ordering.requisition_line_remove,
+        name="requisition_line_remove",
+    ),
+    path(
+        "account/requisition-lists/<str:list_id>/rename",
+        views_ordering.requisition_list_rename,
+        name="requisition_list_rename",
+    ),
+    path(
+        "account/requisition-lists/<str:list_id>/delete",
+        views_ordering.requisition_list_delete,
+        name="requisition_list_delete",
+    ),
+    path(
+        "account/requisition-lists/<str:list_id>/copy",
+        views_ordering.requisition_list_copy,
+        name="requisition_list_copy",
+    ),
+    # --- end of B2B ordering tools ---
     path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
     path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]

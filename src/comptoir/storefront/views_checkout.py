@@ -36,6 +36,7 @@ from comptoir.cart import selectors as cart_selectors
 from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart, CartStatus
 from comptoir.checkout import services as checkout_services
+from comptoir.companies.selectors import po_number_required
 from comptoir.core.errors import Conflict, DomainError
 from comptoir.orders.models import Order
 from comptoir.payments import selectors as payment_selectors
@@ -154,6 +155,7 @@ class Page:
         return {
             "guest": self.guest,
             "company": self.shown.view.company_id is not None,
+            "po_required": po_number_required(company_id=self.shown.view.company_id),
             "saved_addresses": [(str(a.pk), _address_text(a)) for a in self.saved],
             "shipping_methods": [(o.method_id, o.name) for o in self.options],
             "payment_methods": self.methods,
@@ -488,8 +490,9 @@ def _place(page: Page, form: CheckoutForm) -> HttpResponse:
     }
     if data["payment_method"] == PaymentMethod.TEST_CARD:
         body["payment_source"] = data["card_number"]
-    if data.get("po_number"):
-        body["po_number"] = data["po_number"]
+    for name in ("po_number", "cost_centre"):
+        if data.get(name):
+            body[name] = data[name]
     if data.get("customer_note"):
         body["customer_note"] = data["customer_note"]
     forms = (form, *_bound_forms(request, page)[1:])

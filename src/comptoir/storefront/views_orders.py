@@ -4,6 +4,7 @@ customer account's orders list and order detail (another customer's order is a 4
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,5 +184,10 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
         order = order_selectors.order_for_customer(user=request.user, number=number)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
-    context = {"shown": shown_order(order), "current_page": "orders"}
+    context = {
+        "shown": shown_order(order),
+        "current_page": "orders",
+        # The reorder form is sent once (a double click replays the first answer).
+        "reorder_key": uuid.uuid4().hex,
+    }
     return _render(request, "storefront/account/order.html", context)

@@ -83,6 +83,12 @@ def _out(request: HttpRequest, cart: Cart, user: Any) -> dict[str, Any]:
     return cart_out(view, cart)
 
 
+def cart_answer(request: HttpRequest, cart: Cart) -> dict[str, Any]:
+    """The cart as every write answers it, priced for the signed-in caller (also for other
+    apps' endpoints that change a cart)."""
+    return _out(request, cart, optional_user(request))
+
+
 def _optional_body(request: HttpRequest) -> CartIn:
     """`CartIn` from a body that may be absent (`POST carts` with no body at all)."""
     if not request.body.strip():

@@ -4,6 +4,16 @@ comptoir.core.errors with stable codes; nothing changes when one is raised. Pric
 never stored nor accepted: the view recomputes them. See docs/cart.md."""
 
 from comptoir.cart.services._common import MAX_COUPONS, MAX_LINES, MAX_QUANTITY, quantity_check
+from comptoir.cart.services.bulk import (
+    MAX_BULK_LINES,
+    BulkAdded,
+    BulkLine,
+    BulkRejected,
+    BulkResult,
+    lines_add_bulk,
+)
+from comptoir.cart.services.bulk_input import MAX_BYTES as MAX_IMPORT_BYTES
+from comptoir.cart.services.bulk_input import lines_from_csv, lines_from_text
 from comptoir.cart.services.carts import cart_create, cart_lock, cart_mark, cart_merge
 from comptoir.cart.services.details import (
     addresses_set,
@@ -20,9 +30,15 @@ from comptoir.cart.services.lines import (
 )
 
 __all__ = [
+    "MAX_BULK_LINES",
     "MAX_COUPONS",
+    "MAX_IMPORT_BYTES",
     "MAX_LINES",
     "MAX_QUANTITY",
+    "BulkAdded",
+    "BulkLine",
+    "BulkRejected",
+    "BulkResult",
     "addresses_set",
     "cart_create",
     "cart_lock",
@@ -33,6 +49,9 @@ __all__ = [
     "line_add",
     "line_delete",
     "line_update",
+    "lines_add_bulk",
+    "lines_from_csv",
+    "lines_from_text",
     "move_to_cart",
     "quantity_check",
     "save_for_later",

@@ -78,3 +78,21 @@ def test_two_requests_creating_a_customers_cart_get_the_same(
     assert outcomes == ["ok", "ok"]
     assert len(set(made)) == 1
     assert Cart.objects.filter(user=shop.shopper).count() == 1
+
+
+def test_concurrent_bulk_additions_add_up(
+    transactional_db: Any, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comptoir.cart.services import bulk
+
+    cart = services.cart_create(channel=shop.b2c, language="fr")
+    services.line_add(cart=cart, sku="DRILL", quantity=1)
+    lines = [
+        services.BulkLine(line=1, sku="DRILL", quantity=2),
+        services.BulkLine(line=2, sku="DRILL-XL", quantity=3),
+    ]
+    calls = [lambda: services.lines_add_bulk(cart=cart, lines=lines) for _ in range(3)]
+    outcomes = race(monkeypatch, bulk, "_merge", calls)
+    assert outcomes == ["ok"] * 3
+    quantities = dict(CartLine.objects.filter(cart=cart).values_list("variant__sku", "quantity"))
+    assert quantities == {"DRILL": 7, "DRILL-XL": 9}

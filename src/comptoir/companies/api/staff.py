@@ -153,6 +153,7 @@ def company_out(company: Company) -> dict[str, Any]:
         "vies_status": company.vies_status,
         "vies_checked_at": company.vies_checked_at,
         "is_active": company.is_active,
+        "po_number_required": company.po_number_required,
         "member_count": getattr(company, "member_count", 0),
         "phone": company.phone,
         "email_domains": company.email_domains,

@@ -332,6 +332,7 @@ def company_create(
     phone: str = "",
     email_domains: list[str] | None = None,
     account_manager: User | None = None,
+    po_number_required: bool = False,
 ) -> Company:
     """Create a company, with its built-in roles (`company_roles_ensure`). Identifiers are checked by `company_identity_check`; the tax status
     is standard or exempt (INVALID_TAX_STATUS); `external_ref` is unique
@@ -360,6 +361,7 @@ def company_create(
         phone=phone_clean(phone),
         email_domains=email_domains_clean(email_domains or []),
         account_manager=account_manager_check(account_manager),
+        po_number_required=po_number_required,
     )
     validate(company)
     try:
@@ -392,6 +394,7 @@ def company_update(
     phone: str | Unset = UNSET,
     email_domains: list[str] | Unset = UNSET,
     account_manager: User | Unset | None = UNSET,
+    po_number_required: bool | Unset = UNSET,
 ) -> Company:
     """Change the given fields (same rules as `company_create`; the identifiers are checked
     together as they will be stored, e.g. a new country with the old VAT number). A new
@@ -408,6 +411,7 @@ def company_update(
         is_active=is_active,
         external_ref=external_ref,
         metadata=metadata,
+        po_number_required=po_number_required,
     )
     profile = given(phone=phone, email_domains=email_domains, account_manager=account_manager)
     text_check(**{k: v for k, v in changes.items() if k != "customer_group"})

@@ -177,6 +177,7 @@ def test_company_crud(api: Api) -> None:
         "vies_status": "unchecked",
         "vies_checked_at": None,
         "is_active": True,
+        "po_number_required": False,
         "member_count": 0,
         "phone": "",
         "email_domains": [],
@@ -344,3 +345,17 @@ def test_member_bad_input(api: Api) -> None:
     problem(api.delete(f"{path}/{member.user_id}"), 404, "MEMBER_NOT_FOUND")
     problem(api.delete(f"{path}/999999"), 404, "MEMBER_NOT_FOUND")
     assert list(CompanyMember.objects.values_list("pk", flat=True)) == [member.pk]
+
+
+def test_company_po_number_required_flag(api: Api) -> None:
+    created = api.post("companies", {"legal_name": "Atelier Martin", "country": "FR"})
+    assert created.status_code == 201, created.content
+    assert created.json()["po_number_required"] is False
+    company_id = created.json()["id"]
+    changed = api.patch(f"companies/{company_id}", {"po_number_required": True})
+    assert changed.json()["po_number_required"] is True
+    assert Company.objects.get(pk=company_id).po_number_required is True
+    problem(
+        api.patch(f"companies/{company_id}", {"po_number_required": "x"}), 422, "VALIDATION_ERROR"
+    )
+    assert Company.objects.get(pk=company_id).po_number_required is True

@@ -156,10 +156,7 @@ def _read(text: str) -> tuple[list[_Row], dict[int, list[str]]]:
         }
         raise csv_files.invalid_csv(message, {f"row {reader.line_num}": [message]}) from None
     if columns is None:
-        raise csv_files.invalid_csv(
-            _("The file is empty: it needs a header line (%(columns)s).")
-            % {"columns": ",".join(COLUMNS)}
-        )
+        raise csv_files.empty_file(COLUMNS)
     return rows, errors
 
 

@@ -56,6 +56,7 @@ ORDER_TEXT: Final = (
     "shipping_method_name",
     "customer_note",
     "po_number",
+    "cost_centre",
     "checkout_ref",
 )
 

@@ -249,10 +249,7 @@ def _read_rows(text: str, *, currency: str) -> tuple[list[_Row], dict[str, list[
             message, {**errors, f"line {reader.line_num}": [message]}
         ) from None
     if columns is None:
-        raise csv_files.invalid_csv(
-            _("The file is empty: it needs a header line (%(columns)s).")
-            % {"columns": ",".join(COLUMNS)}
-        )
+        raise csv_files.empty_file(COLUMNS)
     return rows, errors
 
 

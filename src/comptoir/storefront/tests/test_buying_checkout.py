@@ -399,3 +399,33 @@ class TestCustomer:
     def test_unknown_order_tokens_are_404(self, client: Client, store: Store) -> None:
         for token in ("nope", "x" * 43, "%00" * 10, "a" * 200):
             assert client.get(f"/orders/{token}/").status_code == 404
+
+
+def test_a_company_requiring_a_po_number(client: Client, store: Store) -> None:
+    from comptoir.companies.tests.factories import CompanyFactory, CompanyMemberFactory
+
+    user = UserFactory.create()
+    company = CompanyFactory.create(legal_name="Atelier Martin", country="FR")
+    company.po_number_required = True
+    company.save(update_fields=["po_number_required"])
+    CompanyMemberFactory.create(company=company, user=user)
+    client.force_login(user)
+    fill(client, store)
+    html = html_of(client.get("/checkout/"))
+    assert "Purchase order number (required by your company)" in html
+    assert 'name="cost_centre"' in html
+
+    response = client.post("/checkout/", checkout_data(client))
+    assert response.status_code == 400
+    assert "Your company requires a purchase order number." in html_of(response)
+    assert not Order.objects.exists()
+    assert not Payment.objects.exists()
+
+    response = client.post(
+        "/checkout/", checkout_data(client, po_number="PO-9", cost_centre="CC-2")
+    )
+    assert response.status_code == 302, html_of(response)[:2000]
+    order = Order.objects.get()
+    assert (order.po_number, order.cost_centre) == ("PO-9", "CC-2")
+    page = html_of(client.get(f"/account/orders/{order.number}/"))
+    assert "<dt>Cost centre</dt><dd>CC-2</dd>" in page

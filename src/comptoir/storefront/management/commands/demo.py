@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from comptoir.catalog.demo.loader import demo_load
 from comptoir.content.demo import demo_content_load
 from comptoir.pricing.demo import demo_pricing_load
+from comptoir.requisitions.demo import demo_requisitions_load
 from comptoir.reviews.demo import demo_reviews_load
 from comptoir.search.services import search_index_ensure
 from comptoir.storefront.demo import demo_buying_load
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     help = (
         "Load the demo store: channels, demo accounts, a bilingual home-and-workshop catalog "
         "with images and documents, companies, price lists, promotions and coupons, "
-        "warehouses and stock, shipping methods, a shipped order for Léa, and the content pages. Safe to run "
+        "warehouses and stock, shipping methods, a shipped order for Léa, Atelier Martin's requisition list, and the content pages. Safe to run "
         "again: only what is missing is added."
     )
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         )
         demo_pricing_load(log=self.stdout.write if verbose else lambda message: None)
         demo_buying_load(log=self.stdout.write if verbose else lambda message: None)
+        demo_requisitions_load(log=self.stdout.write if verbose else lambda message: None)
         demo_reviews_load(log=self.stdout.write if verbose else lambda message: None)
         # The demo writes through the services, whose outbox events the worker would turn
         # into index updates; `make demo` runs no worker, so the index is built here.
