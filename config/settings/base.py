@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "comptoir.orders",
     "comptoir.payments",
     "comptoir.checkout",
+    "comptoir.approvals",
     "comptoir.reviews",
     "comptoir.wishlists",
     "comptoir.content",
@@ -268,6 +269,8 @@ CELERY_BEAT_SCHEDULE = {
     "inventory-ledger-check": {"task": "inventory.ledger_check", "schedule": 3600.0},
     # Payments whose answer was lost, or whose second step was abandoned, are settled once.
     "checkout-reconcile": {"task": "checkout.reconcile", "schedule": 60.0},
+    # Approvals pending for COMPTOIR_APPROVAL_REMINDER_DAYS are reminded to their approvers.
+    "approvals-remind": {"task": "approvals.approval_reminders_send", "schedule": 3600.0},
 }
 
 # Reviews, questions and answers (docs/reviews.md): posts allowed per user, per client

@@ -214,6 +214,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:  # noqa: PLR0915 - one import and one line per router
     from comptoir.accounts.api import account_router
     from comptoir.accounts.api import router as accounts_router
+    from comptoir.approvals import api as approvals_api
 
     # Buying path (issue 4): each app owns its routers.
     from comptoir.cart.api import admin_router as cart_admin_router
@@ -250,6 +251,8 @@ def _register_routers() -> None:  # noqa: PLR0915 - one import and one line per 
     api.add_router("/admin", promotions_admin_router)
     api.add_router("/admin", companies_api.admin_router)
     api.add_router("/", companies_api.router)
+    api.add_router("/", approvals_api.router)
+    api.add_router("/admin", approvals_api.admin_router)
     api.add_router("/admin", taxes_admin_router)
     api.add_router("/", cart_router)
     api.add_router("/admin", cart_admin_router)
