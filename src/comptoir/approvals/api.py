@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
@@ -39,9 +40,8 @@ STATUSES = {"pending", "approved", "rejected"}
 
 def _status(status: str | None) -> str | None:
     if status is not None and status not in STATUSES:
-        raise InvalidInput(
-            "pending, approved or rejected.", code="INVALID_FILTER", errors={"status": ["?"]}
-        )
+        message = _("Use one of: %(values)s.") % {"values": ", ".join(sorted(STATUSES))}
+        raise InvalidInput(message, code="INVALID_FILTER", errors={"status": [message]})
     return status
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from comptoir.accounts.tests.factories import StaffFactory
@@ -20,7 +21,7 @@ from comptoir.catalog.models import Category
 from comptoir.catalog.tests.factories import published_product
 from comptoir.channels.tests.factories import ChannelFactory
 from comptoir.companies.tests.factories import CompanyFactory, member_with_role
-from comptoir.core.testing import api_for, problem
+from comptoir.core.testing import BUYER, Api, api_for, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +244,35 @@ def test_the_approvals_list_is_a_constant_number_of_queries(
     staff_api = api_for(StaffFactory.create())
     assert staff_api.get("approvals").json()["count"] == 4
     problem(api_for(team.approver.user).get("approvals"), 403, "PERMISSION_DENIED")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "approvals"),
+        ("get", "approvals/1"),
+        ("post", "approvals/1/approve"),
+        ("post", "approvals/1/reject"),
+        ("get", "company/approval-rules"),
+        ("post", "company/approval-rules"),
+        ("patch", "company/approval-rules/1"),
+        ("delete", "company/approval-rules/1"),
+        ("get", "company/budgets"),
+        ("put", "company/members/1/budget"),
+        ("delete", "company/budgets/1"),
+    ],
+)
+def test_anonymous_is_401(method: str, path: str) -> None:
+    api = Api(Client(), None, base=BUYER)
+    response = api.get(path) if method == "get" else api.send(method, path, {})
+    problem(response, 401, "UNAUTHORIZED")
+
+
+def test_approvals_list_filters(team: Team) -> None:
+    pending(team)
+    api = team.api(team.buyer)
+    assert api.get("approvals", {"status": "pending"}).json()["count"] == 1
+    assert api.get("approvals", {"status": "approved"}).json()["count"] == 0
+    problem(api.get("approvals", {"status": "lost"}), 400, "INVALID_FILTER")
+    problem(api.get("approvals", {"page": 0}), 400, "INVALID_PAGINATION")
+    problem(api.get("approvals/0"), 404, "APPROVAL_NOT_FOUND")
