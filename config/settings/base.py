@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "comptoir.payments",
     "comptoir.checkout",
     "comptoir.quotes",
+    "comptoir.approvals",
     "comptoir.reviews",
     "comptoir.wishlists",
     "comptoir.requisitions",
@@ -288,6 +289,8 @@ CELERY_BEAT_SCHEDULE = {
     "checkout-reconcile": {"task": "checkout.reconcile", "schedule": 60.0},
     # Sent quotes past their expiry expire; buyers are reminded before (docs/quotes.md).
     "quotes-expire": {"task": "quotes.expire", "schedule": 3600.0},
+    # Approvals pending for COMPTOIR_APPROVAL_REMINDER_DAYS are reminded to their approvers.
+    "approvals-remind": {"task": "approvals.approval_reminders_send", "schedule": 3600.0},
 }
 
 # Reviews, questions and answers (docs/reviews.md): posts allowed per user, per client

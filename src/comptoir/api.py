@@ -225,6 +225,8 @@ ROUTERS = (
     ("/admin", "comptoir.promotions.api", "admin_router"),
     ("/admin", "comptoir.companies.api", "admin_router"),
     ("/", "comptoir.companies.api", "router"),
+    ("/", "comptoir.approvals.api", "router"),
+    ("/admin", "comptoir.approvals.api", "admin_router"),
     ("/admin", "comptoir.taxes.api", "admin_router"),
     ("/", "comptoir.cart.api", "bulk_router"),  # before `router`: see comptoir.cart.api
     ("/", "comptoir.cart.api", "router"),

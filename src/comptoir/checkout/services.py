@@ -27,6 +27,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.approvals import presenters as approval_presenters
+from comptoir.approvals import selectors as approval_selectors
+from comptoir.approvals import services as approval_services
+from comptoir.approvals.models import OrderApproval
 from comptoir.cart import selectors as cart_selectors
 from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart, CartStatus
@@ -212,12 +216,20 @@ def _draft_data(
 # --- Step 1: reserve and start the payment ---------------------------------------------
 
 
-def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str) -> Payment:
+def _start(
+    *, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str
+) -> Payment | OrderApproval:
     """Reserve the stock, redeem the coupons, freeze the snapshot and start the payment,
     in one short transaction; or find the payment an earlier attempt with the same key
-    started (a retry after a crash or a timeout)."""
+    started (a retry after a crash or a timeout). When the company's approval rules or
+    the buyer's budget apply, freeze the snapshot into a pending approval instead
+    (`_approval_start`): nothing reserved, redeemed or paid until it is approved."""
     with transaction.atomic():
         locked = cart_services.cart_lock(cart_id=cart.pk, like=cart)
+        if locked.metadata.get("approval_id") and (
+            locked.metadata.get("checkout_ref") == checkout_ref
+        ):  # a retry of the checkout that started this approval
+            return OrderApproval.objects.get(pk=locked.metadata["approval_id"])
         existing = Payment.objects.filter(checkout_ref=checkout_ref).order_by("-id").first()
         if existing is not None and (
             existing.order_id is not None
@@ -272,6 +284,12 @@ def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str)
                 code="PAYMENT_METHOD_UNAVAILABLE",
                 errors={"payment_method": [_("Not available.")]},
             )
+        if buyer is not None:
+            approval = _approval_start(
+                cart=locked, user=user, view=view, request=request, checkout_ref=checkout_ref
+            )
+            if approval is not None:
+                return approval
         expires_at = timezone.now() + timedelta(seconds=_reservation_seconds())
         reserved = inventory.stock_reserve(
             token=checkout_ref,
@@ -311,6 +329,53 @@ def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str)
             metadata={**locked.metadata, "checkout_ref": checkout_ref},
         )
         return payment
+
+
+# --- Approvals (docs/approvals.md) ---------------------------------------------------------
+
+
+def _approval_start(
+    *, cart: Cart, user: Any, view: CartView, request: dict[str, str], checkout_ref: str
+) -> OrderApproval | None:
+    """Inside `_start`'s transaction, the cart locked: when the company's rules or the
+    buyer's budget apply to this order, a pending approval of its frozen snapshot and the
+    cart closed (so it is not checked out twice); None when no approval is needed.
+    Nothing is reserved or redeemed until the approval (as Adobe Commerce does). Only
+    offline payment methods wait for an approval (400 APPROVAL_PAYMENT_METHOD)."""
+    member = company_selectors.membership_for_user(user)
+    if member is None:
+        return None
+    data = _draft_data(
+        view=view, cart=cart, user=user, company_id=member.company_id, request=request
+    )
+    levels, reasons = approval_selectors.approval_levels_for(
+        member=member, facts=approval_selectors.facts_from_draft(data)
+    )
+    if not levels:
+        return None
+    if request["payment_method"] not in OFFLINE_METHODS:
+        message = _("An order that needs approval is paid on account or by bank transfer.")
+        raise InvalidInput(
+            message, code="APPROVAL_PAYMENT_METHOD", errors={"payment_method": [message]}
+        )
+    # What placement needs later: coupon minimums count the goods before cart promotions.
+    data["coupon_subtotal"] = str(minor_decimal(view.goods_entered, view.digits))
+    data["customer_group_id"] = member.company.customer_group_id
+    approval = approval_services.approval_create(
+        company_id=member.company_id,
+        buyer=user,
+        checkout_ref=checkout_ref,
+        draft=data,
+        request=dict(request),
+        levels=levels,
+        reasons=reasons,
+    )
+    cart_services.cart_mark(
+        cart=cart,
+        status=CartStatus.COMPLETED,
+        metadata={**cart.metadata, "checkout_ref": checkout_ref, "approval_id": approval.pk},
+    )
+    return approval
 
 
 # --- Step 3: settle ---------------------------------------------------------------------
@@ -479,8 +544,9 @@ def checkout_place(
     """Place the order of cart `token` (or start its payment's second step).
 
     Returns the HTTP status and the JSON body: 201 placed, 202 waiting for the payment
-    (second step or provider not answering yet), 402 declined (no order). The same key
-    and body replay the first answer; the same key with another body is a 409.
+    (second step or provider not answering yet) or for the company's approval
+    (`status: "approval_pending"`, code APPROVAL_REQUIRED), 402 declined (no order). The
+    same key and body replay the first answer; the same key with another body is a 409.
     """
     key = idempotency.key_check(idempotency_key)
     cart = cart_selectors.cart_for(token=token, user=user)
@@ -494,7 +560,15 @@ def checkout_place(
     record = claim.record
     checkout_ref = checkout_ref_for(cart_token=cart.token, key=key)
     try:
-        payment = _start(cart=cart, user=user, request=request, checkout_ref=checkout_ref)
+        started = _start(cart=cart, user=user, request=request, checkout_ref=checkout_ref)
+        if isinstance(started, OrderApproval):
+            # Final for this key: a replay answers the same pending approval.
+            answer = approval_presenters.approval_pending_body(started, user=user)
+            if record is not None:
+                with transaction.atomic():
+                    idempotency.complete(record=record, status=202, body=answer)
+            return 202, answer
+        payment = started
         if payment.order_id is None and payment.method not in OFFLINE_METHODS:
             if payment.state == PaymentState.PENDING:
                 payment = payments.payment_execute(payment=payment)

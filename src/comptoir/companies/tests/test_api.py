@@ -19,7 +19,7 @@ from comptoir.companies.tests.factories import (
     CustomerGroupFactory,
     FrenchCompanyFactory,
 )
-from comptoir.core.testing import ADMIN, Api, api_for, problem
+from comptoir.core.testing import ADMIN, Api, api_for, clerk_api, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -359,3 +359,90 @@ def test_company_po_number_required_flag(api: Api) -> None:
         api.patch(f"companies/{company_id}", {"po_number_required": "x"}), 422, "VALIDATION_ERROR"
     )
     assert Company.objects.get(pk=company_id).po_number_required is True
+
+
+# --- roles, members' roles, addresses, account manager (staff) -------------------------------
+
+
+def test_staff_roles_members_addresses_and_account_manager(api: Api) -> None:
+    company = CompanyFactory.create()
+    manager = StaffFactory.create(email="claire@comptoir.test")
+    lea = UserFactory.create()
+    base = f"companies/{company.pk}"
+
+    changed = api.patch(base, {"account_manager_id": manager.pk, "email_domains": ["am.fr"]})
+    assert (changed.json()["account_manager_id"], changed.json()["email_domains"]) == (
+        manager.pk,
+        ["am.fr"],
+    )
+    problem(api.patch(base, {"account_manager_id": lea.pk}), 400, "INVALID_ACCOUNT_MANAGER")
+    problem(api.patch(base, {"account_manager_id": 10**9}), 400, "USER_NOT_FOUND")
+    assert api.patch(base, {"account_manager_id": None}).json()["account_manager_id"] is None
+
+    role = api.post(f"{base}/roles", {"name": "Achats", "permissions": ["orders.place"]})
+    assert role.status_code == 201, role.content
+    role_id = role.json()["id"]
+    assert [r["code"] for r in api.get(f"{base}/roles").json()] == [
+        "admin",
+        "buyer",
+        "approver",
+        "finance",
+        "viewer",
+        None,
+    ]
+    viewer = company.roles.get(code="viewer")
+    problem(api.patch(f"{base}/roles/{viewer.pk}", {"name": "x"}), 409, "ROLE_BUILTIN")
+    other_role = CompanyFactory.create().roles.get(code="admin")
+    problem(api.delete(f"{base}/roles/{other_role.pk}"), 404, "ROLE_NOT_FOUND")
+
+    added = api.post(
+        f"{base}/members", {"user_id": lea.pk, "role_id": role_id, "job_title": "Acheteuse"}
+    )
+    assert added.status_code == 201, added.content
+    assert (added.json()["role"]["name"], added.json()["job_title"]) == ("Achats", "Acheteuse")
+    problem(
+        api.post(f"{base}/members", {"user_id": UserFactory.create().pk, "role_id": other_role.pk}),
+        400,
+        "ROLE_NOT_FOUND",
+    )
+    admin_role = company.roles.get(code="admin")
+    patched = api.patch(f"{base}/members/{lea.pk}", {"role_id": admin_role.pk}).json()
+    assert patched["role"]["code"] == "admin"
+    problem(api.patch(f"{base}/members/{lea.pk}", {"is_active": False}), 409, "LAST_ADMIN")
+    problem(api.patch(f"{base}/members/{10**9}", {"job_title": "x"}), 404, "MEMBER_NOT_FOUND")
+    assert api.delete(f"{base}/roles/{role_id}").status_code == 204  # nobody holds it now
+
+    site = {
+        "kind": "shipping",
+        "company_name": company.legal_name,
+        "street_address_1": "1 rue",
+        "postal_code": "75001",
+        "city": "Paris",
+        "country": "FR",
+    }
+    created = api.post(f"{base}/addresses", site)
+    assert created.status_code == 201, created.content
+    address_id = created.json()["id"]
+    assert (
+        api.patch(f"{base}/addresses/{address_id}", {"label": "Siège"}).json()["label"] == "Siège"
+    )
+    problem(api.post(f"{base}/addresses", {**site, "postal_code": "1"}), 400, "ADDRESS_INVALID")
+    assert [a["label"] for a in api.get(f"{base}/addresses").json()] == ["Siège"]
+    other_address = CompanyFactory.create()
+    problem(
+        api.delete(f"companies/{other_address.pk}/addresses/{address_id}"), 404, "ADDRESS_NOT_FOUND"
+    )
+    assert api.delete(f"{base}/addresses/{address_id}").status_code == 204
+
+
+def test_staff_role_and_address_routes_need_their_permissions(client: Client) -> None:
+    company = CompanyFactory.create()
+    clerk = clerk_api(client, "view_company")
+    problem(clerk.get(f"companies/{company.pk}/roles"), 403, "PERMISSION_DENIED")
+    problem(
+        clerk.post(f"companies/{company.pk}/roles", {"name": "x", "permissions": []}),
+        403,
+        "PERMISSION_DENIED",
+    )
+    problem(clerk.get(f"companies/{company.pk}/addresses"), 403, "PERMISSION_DENIED")
+    assert company.roles.count() == 5

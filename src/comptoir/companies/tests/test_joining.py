@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.utils import timezone
 
 from comptoir.accounts.tests.factories import UserFactory
+from comptoir.companies import services
 from comptoir.companies.models import (
     CompanyInvitation,
     CompanyJoinRequest,
@@ -19,6 +21,7 @@ from comptoir.companies.models import (
 )
 from comptoir.companies.tests.factories import CompanyFactory, member_with_role
 from comptoir.core.testing import BUYER, Api, api_for, problem
+from comptoir.core.testing_smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +264,33 @@ def test_join_request_rejected_and_refusals(
     assert mail.outbox[-1].subject == "Votre demande pour rejoindre Atelier Martin a été refusée"
     assert not CompanyMember.objects.filter(user=lea).exists()
     assert "a été refusée." in str(mail.outbox[-1].body)
+
+
+def test_the_invitation_goes_out_over_smtp(
+    admin: CompanyMember, django_capture_on_commit_callbacks: Any
+) -> None:
+    server = SmtpServer()
+    server.start()
+    try:
+        with (
+            override_settings(MAILERS=server.mailers(), SITE_URL="https://shop.example.test"),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.invitation_create(
+                company=admin.company,
+                email="paul@example.fr",
+                role=admin.company.roles.get(code="buyer"),
+                invited_by=admin.user,
+            )
+    finally:
+        server.stop()
+
+    token = CompanyInvitation.objects.get().token
+    [(recipients, message)] = server.inbox.messages
+    assert recipients == ["paul@example.fr"]
+    assert message["Subject"] == "Vous êtes invité à acheter pour Atelier Martin"
+    body = message.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert f"https://shop.example.test/account/company/invitations/{token}/" in text
+    assert "avec le rôle « Acheteur »." in text
