@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "comptoir.orders",
     "comptoir.payments",
     "comptoir.checkout",
+    "comptoir.invoicing",
     "comptoir.reviews",
     "comptoir.wishlists",
     "comptoir.content",
@@ -295,6 +296,24 @@ COMPTOIR_API_MAX_PAGE_SIZE = 100
 # The seller: its country decides domestic VAT, reverse charge and exports.
 COMPTOIR_SELLER_COUNTRY = env.str("COMPTOIR_SELLER_COUNTRY", default="FR")
 COMPTOIR_SELLER_VAT_NUMBER = env.str("COMPTOIR_SELLER_VAT_NUMBER", default="FR40303265045")
+# The seller's identity printed on invoices and in their Factur-X XML (docs/invoicing.md).
+COMPTOIR_SELLER_LEGAL_NAME = env.str("COMPTOIR_SELLER_LEGAL_NAME", default="Comptoir SAS")
+COMPTOIR_SELLER_ADDRESS = env.str("COMPTOIR_SELLER_ADDRESS", default="10 rue de Rivoli")
+COMPTOIR_SELLER_POSTAL_CODE = env.str("COMPTOIR_SELLER_POSTAL_CODE", default="75004")
+COMPTOIR_SELLER_CITY = env.str("COMPTOIR_SELLER_CITY", default="Paris")
+COMPTOIR_SELLER_SIREN = env.str("COMPTOIR_SELLER_SIREN", default="303265045")
+COMPTOIR_SELLER_LEGAL_FORM = env.str(
+    "COMPTOIR_SELLER_LEGAL_FORM", default="SAS au capital de 10 000 EUR, RCS Paris"
+)
+COMPTOIR_SELLER_IBAN = env.str("COMPTOIR_SELLER_IBAN", default="FR7630006000011234567890189")
+COMPTOIR_SELLER_BIC = env.str("COMPTOIR_SELLER_BIC", default="AGRIFRPP")
+COMPTOIR_SELLER_EMAIL = env.str("COMPTOIR_SELLER_EMAIL", default="factures@comptoir.example")
+# Invoices: series prefixes, the late-payment penalty rate (% a year) and the fixed
+# recovery indemnity (French Commercial Code L441-10 and D441-5).
+COMPTOIR_INVOICE_SERIES = env.str("COMPTOIR_INVOICE_SERIES", default="F")
+COMPTOIR_CREDIT_NOTE_SERIES = env.str("COMPTOIR_CREDIT_NOTE_SERIES", default="AV")
+COMPTOIR_LATE_PENALTY_RATE = env.str("COMPTOIR_LATE_PENALTY_RATE", default="12.00")
+COMPTOIR_RECOVERY_INDEMNITY = env.str("COMPTOIR_RECOVERY_INDEMNITY", default="40.00")
 # Checkout: how long stock stays reserved for an open checkout (payment second step).
 COMPTOIR_RESERVATION_SECONDS = env.int("COMPTOIR_RESERVATION_SECONDS", default=900)
 # How many items a customer's wishlist holds (WISHLIST_FULL beyond).

@@ -211,7 +211,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
-def _register_routers() -> None:
+def _register_routers() -> None:  # noqa: PLR0915 (one import and add_router per app)
     from comptoir.accounts.api import account_router
     from comptoir.accounts.api import router as accounts_router
 
@@ -226,6 +226,8 @@ def _register_routers() -> None:
     from comptoir.companies.api import admin_router as companies_admin_router
     from comptoir.inventory.api import admin_router as inventory_admin_router
     from comptoir.inventory.api import router as inventory_router
+    from comptoir.invoicing.api import admin_router as invoicing_admin_router
+    from comptoir.invoicing.api import router as invoicing_router
     from comptoir.orders.api import admin_router as orders_admin_router
     from comptoir.orders.api import router as orders_router
     from comptoir.payments.api import admin_router as payments_admin_router
@@ -265,6 +267,8 @@ def _register_routers() -> None:
     api.add_router("/", reviews_router)
     api.add_router("/admin", reviews_admin_router)
     api.add_router("/", wishlists_router)
+    api.add_router("/", invoicing_router)
+    api.add_router("/admin", invoicing_admin_router)
 
 
 _register_routers()

@@ -33,7 +33,7 @@ from comptoir.cart.models import Cart, CartStatus
 from comptoir.cart.records import CartView
 from comptoir.checkout.presenters import declined_body, not_placed_body, order_body, pending_body
 from comptoir.core import idempotency
-from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound, problem
 from comptoir.inventory import services as inventory
 from comptoir.inventory.selectors import Allocation
 from comptoir.orders import services as orders
@@ -41,6 +41,7 @@ from comptoir.orders.models import Order, PaymentStatus
 from comptoir.orders.records import DraftAllocation, DraftLine, OrderDraft
 from comptoir.payments import services as payments
 from comptoir.payments.models import Payment, PaymentMethod, PaymentState
+from comptoir.payments.providers import on_account
 from comptoir.pricing.records import minor_decimal
 from comptoir.pricing.selectors.context import company_of
 from comptoir.promotions.services import coupons
@@ -53,6 +54,9 @@ SETTLED_OK = frozenset({PaymentState.CAPTURED, PaymentState.AUTHORIZED})
 SETTLED_KO = frozenset({PaymentState.DECLINED, PaymentState.FAILED, PaymentState.VOIDED})
 MAX_PO_NUMBER = 64
 MAX_RETURN_URL = 1000
+# An order on account refused by the credit check when it is placed (docs/invoicing.md):
+# the checkout is given back and answers 409 with the check's code.
+CREDIT_REFUSALS = frozenset({"CREDIT_LIMIT_EXCEEDED", "ON_ACCOUNT_NOT_ALLOWED"})
 
 
 def checkout_ref_for(*, cart_token: str, key: str) -> str:
@@ -340,6 +344,9 @@ def _start(*, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str)
                 code="PAYMENT_METHOD_UNAVAILABLE",
                 errors={"payment_method": [_("Not available.")]},
             )
+        if method == PaymentMethod.ON_ACCOUNT and company_id is not None:
+            # Early answer, nothing reserved yet; placement checks again under the lock.
+            on_account.credit_check(company_id, minor_decimal(view.total.gross, view.digits))
         expires_at = timezone.now() + timedelta(seconds=_reservation_seconds())
         reserved = inventory.stock_reserve(
             token=checkout_ref,
@@ -399,6 +406,10 @@ def _order_of(payment: Payment) -> Order | None:
 def _place_order(payment: Payment) -> Order:
     """Inside a transaction that holds the cart lock: the order from the frozen snapshot."""
     data = payment.metadata["draft"]
+    if payment.method == PaymentMethod.ON_ACCOUNT:
+        # Locks the company's billing account until this order is committed (before the
+        # stock rows, as in _start: no deadlock).
+        on_account.credit_check(data["company_id"], Decimal(data["total_gross"]))
     try:
         allocations = inventory.reservation_commit(token=payment.checkout_ref)
         backordered = {int(k): v for k, v in data.get("backordered", {}).items()}
@@ -492,9 +503,12 @@ def _place_or_give_back(payment: Payment, cart: Cart | None) -> tuple[int, dict[
             if cart is not None:
                 cart_services.cart_mark(cart=cart, status=CartStatus.COMPLETED)
     except DomainError as exc:
-        if payment.method in OFFLINE_METHODS:
+        refused = payment.method == PaymentMethod.ON_ACCOUNT and exc.code in CREDIT_REFUSALS
+        if payment.method in OFFLINE_METHODS and not refused:
             raise  # nothing was paid: the request fails, a retry may run
         _give_back(payment, cart)
+        if refused:
+            return 409, problem(409, exc.code, exc.title, exc.detail, exc.errors)
         return 409, not_placed_body(payment, exc)
     return 201, order_body(order, payment)
 

@@ -1,0 +1,148 @@
+"""Schemas of the invoicing API. Money is a string with two decimals; amounts and limits
+are taken as JSON numbers or strings and checked by the services (precise 400 codes)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+
+class TermsOut(Schema):
+    code: str
+    name: str
+    net_days: int
+    end_of_month: bool
+    discount_percent: str
+    discount_days: int
+
+
+class TermsListOut(Schema):
+    results: list[TermsOut]
+
+
+class CreditOut(Schema):
+    on_account_allowed: bool
+    credit_limit: str | None = Field(description="None: no limit.")
+    outstanding: str
+    available: str | None = Field(description="What may still be ordered on account.")
+    currency: str
+    terms: TermsOut | None
+
+
+class BillingAccountIn(Schema):
+    terms: str | None = Field(None, description="Code of active payment terms.")
+    credit_limit: str | float | int | None = Field(
+        None, description="0 or more, two decimals; null: no limit."
+    )
+    on_account_allowed: bool | None = None
+    currency: str | None = Field(None, description="ISO 4217 code.")
+    note: str = Field("", description="Why it changed (kept in the history).")
+
+
+class BillingAccountChangeOut(Schema):
+    changed_at: datetime
+    changed_by: str | None
+    terms: str
+    on_account_allowed: bool
+    credit_limit: str | None
+    currency: str
+    note: str
+
+
+class BillingAccountOut(Schema):
+    company_id: int
+    terms: TermsOut
+    on_account_allowed: bool
+    credit_limit: str | None
+    currency: str
+    outstanding: str
+    available: str | None
+    changed_by: str | None
+    updated_at: datetime
+    history: list[BillingAccountChangeOut]
+
+
+class InvoiceLineOut(Schema):
+    sku: str
+    name: str
+    quantity: int
+    unit_net: str
+    tax_rate: str
+    net: str
+    tax: str
+    gross: str
+
+
+class TaxBucketOut(Schema):
+    rate: str
+    net: str
+    tax: str
+    category: str
+    exemption_code: str
+    exemption_reason: str
+
+
+class InvoiceSummaryOut(Schema):
+    number: str
+    kind: str = Field(description="invoice or credit_note")
+    status: str = Field(
+        description="open, partially_paid, paid, credited (invoices); issued (credit notes)"
+    )
+    overdue: bool
+    issue_date: date
+    due_date: date
+    currency: str
+    total_net: str
+    total_tax: str
+    total_gross: str
+    balance: str
+    order_number: str
+    po_number: str
+    credited_invoice: str | None
+    pdf_url: str
+
+
+class InvoiceOut(InvoiceSummaryOut):
+    issued_at: datetime
+    discount_date: date | None
+    discount_percent: str
+    discount_amount: str
+    amount_paid: str
+    amount_credited: str
+    seller: dict[str, str]
+    buyer: dict[str, str]
+    lines: list[InvoiceLineOut]
+    tax_breakdown: list[TaxBucketOut]
+    tax_treatment: str
+    terms: dict[str, str]
+    legal_mentions: list[str]
+    reason: str
+
+
+class InvoiceListOut(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[InvoiceSummaryOut]
+
+
+class InvoiceListQuery(Schema):
+    status: str | None = Field(
+        None, description="open, partially_paid, paid, credited, issued or overdue."
+    )
+    due_before: date | None = Field(None, description="Due on or before this day.")
+    page: int | None = None
+    page_size: int | None = None
+
+
+class StaffInvoiceListQuery(InvoiceListQuery):
+    company: int | None = Field(None, description="Id of a company.")
+    kind: str | None = Field(None, description="invoice or credit_note")
+
+
+class CreditNoteIn(Schema):
+    amount: str | float | int | None = Field(
+        None, description="Gross amount to credit; null: all that is not credited yet."
+    )
+    reason: str = ""
