@@ -269,6 +269,8 @@ CELERY_BEAT_SCHEDULE = {
     "inventory-ledger-check": {"task": "inventory.ledger_check", "schedule": 3600.0},
     # Payments whose answer was lost, or whose second step was abandoned, are settled once.
     "checkout-reconcile": {"task": "checkout.reconcile", "schedule": 60.0},
+    # Reminders of overdue invoices, once per invoice and level (docs/invoicing.md).
+    "invoicing-dunning": {"task": "invoicing.dunning", "schedule": 3600.0},
 }
 
 # Reviews, questions and answers (docs/reviews.md): posts allowed per user, per client
@@ -314,6 +316,8 @@ COMPTOIR_INVOICE_SERIES = env.str("COMPTOIR_INVOICE_SERIES", default="F")
 COMPTOIR_CREDIT_NOTE_SERIES = env.str("COMPTOIR_CREDIT_NOTE_SERIES", default="AV")
 COMPTOIR_LATE_PENALTY_RATE = env.str("COMPTOIR_LATE_PENALTY_RATE", default="12.00")
 COMPTOIR_RECOVERY_INDEMNITY = env.str("COMPTOIR_RECOVERY_INDEMNITY", default="40.00")
+# Dunning: reminders of an unpaid invoice this many days after its due date.
+COMPTOIR_DUNNING_DAYS = env.list("COMPTOIR_DUNNING_DAYS", cast=int, default=[7, 15, 30])
 # Checkout: how long stock stays reserved for an open checkout (payment second step).
 COMPTOIR_RESERVATION_SECONDS = env.int("COMPTOIR_RESERVATION_SECONDS", default=900)
 # How many items a customer's wishlist holds (WISHLIST_FULL beyond).

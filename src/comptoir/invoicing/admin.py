@@ -8,7 +8,14 @@ from __future__ import annotations
 from django.contrib import admin
 
 from comptoir.core.service_admin import ReadOnlyMixin
-from comptoir.invoicing.models import BillingAccount, BillingAccountChange, Invoice, PaymentTerms
+from comptoir.invoicing.models import (
+    BillingAccount,
+    BillingAccountChange,
+    Invoice,
+    PaymentAllocation,
+    PaymentTerms,
+    ReceivedPayment,
+)
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
@@ -42,3 +49,18 @@ class InvoiceAdmin(ReadOnlyAdmin):
     list_select_related = ("company",)
     search_fields = ("number", "order_number", "po_number", "company__legal_name")
     date_hierarchy = "issue_date"
+
+
+class AllocationInline(ReadOnlyMixin, admin.TabularInline):
+    model = PaymentAllocation
+    fields = ("invoice", "amount")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(ReceivedPayment)
+class ReceivedPaymentAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "company", "received_on", "amount", "unallocated", "method")
+    list_select_related = ("company",)
+    search_fields = ("reference", "company__legal_name")
+    inlines = (AllocationInline,)

@@ -13,23 +13,38 @@ from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
 from comptoir.companies import selectors as companies
+from comptoir.core import csv_files
 from comptoir.core.staff_api import page_request, paginated, reject_unknown_parameters, staff
 from comptoir.invoicing import selectors, services
 from comptoir.invoicing.models import Invoice
 from comptoir.invoicing.pdf import invoice_pdf
-from comptoir.invoicing.presenters import account_out, credit_out, invoice_out, summary_out
+from comptoir.invoicing.presenters import (
+    account_out,
+    credit_out,
+    invoice_out,
+    payment_out,
+    statement_out,
+    summary_out,
+)
 from comptoir.invoicing.presenters import terms_out as terms_json
 from comptoir.invoicing.schemas import (
     BillingAccountIn,
     BillingAccountOut,
     CreditNoteIn,
     CreditOut,
+    ImportOut,
     InvoiceListOut,
     InvoiceListQuery,
     InvoiceOut,
+    PaymentIn,
+    PaymentOut,
     StaffInvoiceListQuery,
+    StatementOut,
+    StatementQuery,
     TermsListOut,
 )
+from comptoir.invoicing.services.settlement import MAX_BYTES as PAYMENTS_CSV_MAX_BYTES
+from comptoir.invoicing.statements import statement_for_company
 from comptoir.orders import selectors as orders
 
 router = Router(tags=["invoicing"], auth=session_or_bearer)
@@ -63,6 +78,22 @@ def _pdf(invoice: Invoice) -> HttpResponse:
 def company_credit(request: HttpRequest) -> dict[str, Any]:
     company = companies.member_require(request.auth, VIEW)  # type: ignore[attr-defined]
     return credit_out(selectors.credit_summary(company_id=company.pk))
+
+
+@router.get(
+    "company/statement",
+    response=StatementOut,
+    summary="The company's statement of account",
+    description="Invoices (debit), credit notes and payments received (credit) by date, "
+    "with the running balance; `start`/`end` bound it (the balance before `start` is "
+    f"brought forward). Errors: 400 `INVALID_FILTER`; 422 `VALIDATION_ERROR`; {MEMBER}.",
+)
+def company_statement(request: HttpRequest, filters: Query[StatementQuery]) -> dict[str, Any]:
+    company = companies.member_require(request.auth, VIEW)  # type: ignore[attr-defined]
+    reject_unknown_parameters(request, {"start", "end"})
+    statement = statement_for_company(company_id=company.pk, start=filters.start, end=filters.end)
+    currency = selectors.credit_summary(company_id=company.pk).currency
+    return statement_out(statement, company=company.legal_name, currency=currency)
 
 
 @router.get(
@@ -193,6 +224,43 @@ def admin_credit_note(
         invoice=invoice, amount=payload.amount, reason=payload.reason, actor=user
     )
     return Status(201, invoice_out(note, staff=True))
+
+
+@admin_router.post(
+    "payments-received",
+    response={201: PaymentOut},
+    summary="Record a payment received",
+    description="Matched to `invoice` when given, else to the company's unsettled invoices, "
+    "oldest due first; the early-payment discount is granted (a credit note) when it came "
+    "in time and covers the rest. Recording the same `reference` again is refused (a "
+    "retry changes nothing). Errors: 400 `INVALID_AMOUNT`, `INVALID_INPUT`, "
+    "`UNKNOWN_INVOICE`, `INVALID_TEXT`; 404 `COMPANY_NOT_FOUND`; 409 "
+    f"`PAYMENT_ALREADY_RECORDED`; {STAFF}.",
+)
+def admin_record_payment(request: HttpRequest, payload: PaymentIn) -> Status[dict[str, Any]]:
+    user = staff(request, "invoicing.add_receivedpayment")
+    company = companies.company_get(company_id=payload.company_id)
+    data = payload.model_dump(exclude={"company_id"})
+    payment = services.payment_record(company=company, actor=user, **data)
+    return Status(201, payment_out(payment))
+
+
+@admin_router.post(
+    "payments-received/import",
+    response=ImportOut,
+    summary="Import payments received (CSV)",
+    description="A bank statement as CSV (body or `file` form field), columns "
+    "`received_on,amount,reference` and `invoice` or `siren` (`method`, `note` optional). "
+    "Valid rows are recorded, rows already recorded skipped, the others listed by row "
+    "with their code. Errors: 400 `INVALID_CSV`; 413 `CSV_TOO_LARGE`; "
+    f"{STAFF}.",
+    openapi_extra=csv_files.OPENAPI_REQUEST_BODY,
+)
+def admin_import_payments(request: HttpRequest) -> dict[str, Any]:
+    user = staff(request, "invoicing.add_receivedpayment")
+    data = csv_files.request_csv(request, max_bytes=PAYMENTS_CSV_MAX_BYTES)
+    result = services.payments_import(data=data, actor=user)
+    return {"recorded": result.recorded, "skipped": result.skipped, "errors": result.errors}
 
 
 @admin_router.get(

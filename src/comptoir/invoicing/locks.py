@@ -23,5 +23,6 @@ def sequence_lock(*, series: str, year: int) -> InvoiceSequence:
 
 
 def order_lock(order_id: int) -> QuerySet[Order]:
-    """The order, locked: one invoice is issued for it at a time."""
-    return Order.objects.select_for_update().filter(pk=order_id)
+    """The order (its row only, whatever is joined to it), locked: one invoice is issued
+    for it at a time."""
+    return Order.objects.select_for_update(of=("self",)).filter(pk=order_id)

@@ -261,3 +261,87 @@ class Invoice(models.Model):
         if self.kind != InvoiceKind.INVOICE:
             return Decimal("0.00")
         return max(self.total_gross - self.amount_credited - self.amount_paid, Decimal("0.00"))
+
+
+class PaymentMethodReceived(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    CHEQUE = "cheque", _("Cheque")
+    CARD = "card", _("Card")
+    OTHER = "other", _("Other")
+
+
+class ReceivedPayment(models.Model):
+    """Money a company paid us (recorded by staff or imported from a bank statement),
+    matched to its invoices by `PaymentAllocation` rows; what no invoice took stays
+    `unallocated`. The `reference` (the bank's) is unique per company: recording or
+    importing it again changes nothing."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="received_payments")
+    amount = _money(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    received_on = models.DateField(_("received on"))
+    method = models.CharField(
+        _("method"), max_length=10, choices=PaymentMethodReceived.choices, default="transfer"
+    )
+    reference = models.CharField(_("reference"), max_length=100)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    unallocated = _money(_("unallocated"), default=Decimal("0"))
+    recorded_by = _staff(_("recorded by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment received")
+        verbose_name_plural = _("payments received")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "reference"], name="invoicing_payment_reference_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(unallocated__gte=0) & Q(unallocated__lte=F("amount")),
+                name="invoicing_payment_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PaymentAllocation(models.Model):
+    """The part of a payment that settles an invoice."""
+
+    payment = models.ForeignKey(
+        ReceivedPayment, on_delete=models.CASCADE, related_name="allocations"
+    )
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = _money(_("amount"))
+
+    class Meta:
+        verbose_name = _("payment allocation")
+        verbose_name_plural = _("payment allocations")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoicing_allocation_gt_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} -> {self.invoice_id}"
+
+
+class DunningReminder(models.Model):
+    """A reminder of an overdue invoice at one level (days past due): sent once."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    level = models.PositiveSmallIntegerField(_("days past due"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "level"], name="invoicing_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}+{self.level}"

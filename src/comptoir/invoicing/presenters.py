@@ -13,8 +13,10 @@ from comptoir.invoicing.models import (
     Invoice,
     InvoiceStatus,
     PaymentTerms,
+    ReceivedPayment,
 )
 from comptoir.invoicing.selectors import CreditSummary
+from comptoir.invoicing.statements import Statement
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -120,4 +122,44 @@ def invoice_out(invoice: Invoice, *, staff: bool = False) -> dict[str, Any]:
         "terms": invoice.terms,
         "legal_mentions": invoice.legal_mentions,
         "reason": invoice.reason,
+    }
+
+
+def payment_out(payment: ReceivedPayment) -> dict[str, Any]:
+    return {
+        "id": payment.pk,
+        "company_id": payment.company_id,
+        "amount": _money(payment.amount),
+        "currency": payment.currency,
+        "received_on": payment.received_on,
+        "method": payment.method,
+        "reference": payment.reference,
+        "unallocated": _money(payment.unallocated),
+        "allocations": [
+            {"invoice": allocation.invoice.number, "amount": _money(allocation.amount)}
+            for allocation in payment.allocations.select_related("invoice")
+        ],
+    }
+
+
+def statement_out(statement: Statement, *, company: str, currency: str) -> dict[str, Any]:
+    return {
+        "company": company,
+        "currency": currency,
+        "start": statement.start,
+        "end": statement.end,
+        "opening_balance": _money(statement.opening),
+        "lines": [
+            {
+                "date": line.day,
+                "kind": line.kind,
+                "reference": line.reference,
+                "due_date": line.due_date,
+                "debit": _money(line.debit),
+                "credit": _money(line.credit),
+                "balance": _money(line.balance),
+            }
+            for line in statement.lines
+        ],
+        "closing_balance": _money(statement.closing),
     }

@@ -3,6 +3,7 @@ are taken as JSON numbers or strings and checked by the services (precise 400 co
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 
 from ninja import Field, Schema
@@ -32,7 +33,7 @@ class CreditOut(Schema):
 
 class BillingAccountIn(Schema):
     terms: str | None = Field(None, description="Code of active payment terms.")
-    credit_limit: str | float | int | None = Field(
+    credit_limit: str | int | None = Field(
         None, description="0 or more, two decimals; null: no limit."
     )
     on_account_allowed: bool | None = None
@@ -142,7 +143,67 @@ class StaffInvoiceListQuery(InvoiceListQuery):
 
 
 class CreditNoteIn(Schema):
-    amount: str | float | int | None = Field(
+    amount: str | int | None = Field(
         None, description="Gross amount to credit; null: all that is not credited yet."
     )
     reason: str = ""
+
+
+class PaymentIn(Schema):
+    company_id: int
+    amount: str | int = Field(description="Gross amount received, two decimals.")
+    received_on: str = Field(description="YYYY-MM-DD, not in the future.")
+    reference: str = Field(description="The bank's reference, unique per company.")
+    method: str = Field("transfer", description="transfer, cheque, card or other")
+    invoice: str | None = Field(
+        None, description="Number of the invoice it pays; none: oldest due first."
+    )
+    note: str = ""
+
+
+class AllocationOut(Schema):
+    invoice: str
+    amount: str
+
+
+class PaymentOut(Schema):
+    id: int
+    company_id: int
+    amount: str
+    currency: str
+    received_on: date
+    method: str
+    reference: str
+    unallocated: str
+    allocations: list[AllocationOut]
+
+
+class ImportOut(Schema):
+    recorded: int
+    skipped: int = Field(description="Rows already recorded (same reference).")
+    errors: dict[str, list[str]]
+
+
+class StatementLineOut(Schema):
+    date: dt.date
+    kind: str = Field(description="invoice, credit_note or payment")
+    reference: str
+    due_date: dt.date | None
+    debit: str
+    credit: str
+    balance: str
+
+
+class StatementOut(Schema):
+    company: str
+    currency: str
+    start: date | None
+    end: date | None
+    opening_balance: str
+    lines: list[StatementLineOut]
+    closing_balance: str
+
+
+class StatementQuery(Schema):
+    start: date | None = Field(None, description="From this day (included).")
+    end: date | None = Field(None, description="To this day (included).")

@@ -4,7 +4,7 @@ orders on account pass under the account's row lock."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE
@@ -14,34 +14,25 @@ from django.utils.translation import gettext as _
 from comptoir.companies.models import Company
 from comptoir.core.audit import audit
 from comptoir.core.errors import Conflict, InvalidInput
-from comptoir.core.validation import text_check
+from comptoir.core.validation import amount_check, text_check
 from comptoir.invoicing import locks, selectors
 from comptoir.invoicing.models import BillingAccount, BillingAccountChange
 
-MAX_LIMIT = Decimal("999999999999.99")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _UNSET: Any = object()
 
 
 def _limit_check(value: object) -> Decimal | None:
-    """A credit limit: None (no limit) or a Decimal >= 0 with at most two decimals."""
+    """A credit limit: None (no limit) or an amount >= 0 with at most two decimals."""
     if value is None:
         return None
-    message = _("Enter an amount of 0 or more with at most two decimals, or null for no limit.")
     try:
-        limit = Decimal(str(value)) if isinstance(value, (int, float, str, Decimal)) else None
-    except InvalidOperation:
-        limit = None
-    if (
-        limit is None
-        or isinstance(value, bool)
-        or not limit.is_finite()
-        or limit < 0
-        or limit > MAX_LIMIT
-        or limit.as_tuple().exponent < -2  # type: ignore[operator]
-    ):
-        raise InvalidInput(message, code="INVALID_CREDIT_LIMIT", errors={"credit_limit": [message]})
-    return limit.quantize(Decimal("0.01"))
+        return amount_check(value, currency="EUR", field="credit_limit", allow_zero=True)
+    except InvalidInput:
+        message = _("Enter an amount of 0 or more with at most two decimals, or null for no limit.")
+        raise InvalidInput(
+            message, code="INVALID_CREDIT_LIMIT", errors={"credit_limit": [message]}
+        ) from None
 
 
 def _currency_check(value: object) -> str:

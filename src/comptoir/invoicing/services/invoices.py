@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.audit import audit
 from comptoir.core.errors import Conflict, InvalidInput
-from comptoir.core.validation import text_check
+from comptoir.core.validation import amount_check, text_check
 from comptoir.invoicing import documents, locks
 from comptoir.invoicing.models import (
     BillingAccount,
@@ -173,25 +173,6 @@ def invoice_issue(*, order: Order, actor: Any = None) -> tuple[Invoice, bool]:
     return invoice, True
 
 
-def _amount_check(value: object, remainder: Decimal) -> Decimal:
-    if value is None:
-        return remainder
-    message = _("Enter an amount greater than 0 with at most two decimals.")
-    try:
-        amount = Decimal(str(value)) if isinstance(value, (int, float, str, Decimal)) else None
-    except InvalidOperation:
-        amount = None
-    if (
-        amount is None
-        or isinstance(value, bool)
-        or not amount.is_finite()
-        or amount <= 0
-        or amount.as_tuple().exponent < -2  # type: ignore[operator]
-    ):
-        raise InvalidInput(message, code="INVALID_AMOUNT", errors={"amount": [message]})
-    return amount.quantize(Decimal("0.01"))
-
-
 def credit_note_issue(
     *, invoice: Invoice, amount: object = None, reason: str = "", actor: Any = None
 ) -> Invoice:
@@ -211,7 +192,7 @@ def credit_note_issue(
         if locked.kind != InvoiceKind.INVOICE:
             raise Conflict(_("Only an invoice can be credited."), code="NOT_AN_INVOICE")
         remainder = locked.total_gross - locked.amount_credited
-        amount_ = _amount_check(amount, remainder)
+        amount_ = remainder if amount is None else amount_check(amount, currency=locked.currency)
         if amount_ > remainder or remainder <= 0:
             message = _("At most %(left)s %(currency)s of this invoice can still be credited.") % {
                 "left": remainder,
