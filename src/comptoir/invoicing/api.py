@@ -212,18 +212,34 @@ def admin_invoice_order(request: HttpRequest, number: str) -> Status[dict[str, A
     response={201: InvoiceOut},
     summary="Credit an invoice",
     description="A credit note of `amount` (gross; null: all that is not credited yet). "
-    "Errors: 400 `INVALID_AMOUNT`, `INVALID_INPUT`, `INVALID_TEXT`; 404 `INVOICE_NOT_FOUND`; "
-    f"409 `NOT_AN_INVOICE`, `CREDIT_EXCEEDS_INVOICE`; {STAFF}.",
+    "Send an `Idempotency-Key` to retry safely (a replay credits nothing more). Errors: 400 "
+    "`INVALID_AMOUNT`, `INVALID_INPUT`, `INVALID_TEXT`, `IDEMPOTENCY_KEY_INVALID`; 404 "
+    "`INVOICE_NOT_FOUND`; 409 `NOT_AN_INVOICE`, `CREDIT_EXCEEDS_INVOICE`, "
+    f"`IDEMPOTENCY_KEY_REUSED`; {STAFF}.",
+    openapi_extra={
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 255},
+            }
+        ],
+    },
 )
 def admin_credit_note(
     request: HttpRequest, number: str, payload: CreditNoteIn
 ) -> Status[dict[str, Any]]:
     user = staff(request, "invoicing.add_invoice")
     invoice = selectors.invoice_get(number=number)
-    note = services.credit_note_issue(
-        invoice=invoice, amount=payload.amount, reason=payload.reason, actor=user
+    status, body = services.credit_note_issue_keyed(
+        idempotency_key=request.headers.get("Idempotency-Key"),
+        invoice=invoice,
+        amount=payload.amount,
+        reason=payload.reason,
+        actor=user,
     )
-    return Status(201, invoice_out(note, staff=True))
+    return Status(status, body)
 
 
 @admin_router.post(

@@ -10,6 +10,7 @@ from comptoir.invoicing.services.credit import (
 from comptoir.invoicing.services.dunning import dunning_run
 from comptoir.invoicing.services.invoices import (
     credit_note_issue,
+    credit_note_issue_keyed,
     invoice_issue,
     invoice_issue_for_order,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "credit_allowed",
     "credit_check",
     "credit_note_issue",
+    "credit_note_issue_keyed",
     "dunning_run",
     "invoice_issue",
     "invoice_issue_for_order",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.core import idempotency
 from comptoir.core.audit import audit
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.validation import amount_check, text_check
@@ -26,6 +27,7 @@ from comptoir.invoicing.models import (
     InvoiceStatus,
     PaymentTerms,
 )
+from comptoir.invoicing.presenters import invoice_out
 from comptoir.invoicing.terms import (
     Terms,
     discount_amount,
@@ -252,3 +254,37 @@ def credit_note_issue(
         locked.save(update_fields=["amount_credited", "status"])
         audit(actor=note.issued_by, obj=note, flag=ADDITION, message=_("Issued."))
     return note
+
+
+def credit_note_issue_keyed(
+    *,
+    idempotency_key: str | None,
+    invoice: Invoice,
+    amount: object = None,
+    reason: str = "",
+    actor: Any = None,
+) -> tuple[int, dict[str, Any]]:
+    """`credit_note_issue` for the API: (201, the credit note as the API shows it). With an
+    `Idempotency-Key`, a retry with the same body replays the first answer and credits
+    nothing more; the same key with another body is a 409 IDEMPOTENCY_KEY_REUSED."""
+    if idempotency_key is None:
+        note = credit_note_issue(invoice=invoice, amount=amount, reason=reason, actor=actor)
+        return 201, invoice_out(note, staff=True)
+    key = idempotency.key_check(idempotency_key)
+    claimed = idempotency.claim(
+        scope=f"credit-note:{invoice.number}",
+        key=key,
+        request_hash=idempotency.request_hash({"amount": str(amount), "reason": reason}),
+    )
+    if claimed.replay is not None:
+        return claimed.replay
+    assert claimed.record is not None
+    try:
+        with transaction.atomic():
+            note = credit_note_issue(invoice=invoice, amount=amount, reason=reason, actor=actor)
+            body = invoice_out(note, staff=True)
+            idempotency.complete(record=claimed.record, status=201, body=body)
+    except BaseException:
+        idempotency.release(record=claimed.record)
+        raise
+    return 201, body

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.admin.models import ADDITION
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,27 +121,31 @@ def payment_record(
         raise _invalid("note", _("At most 500 characters."))
     text_check(reference=reference, note=note)
     target = _target(company, invoice)
+    already = Conflict(
+        _("A payment with this reference is already recorded."), code="PAYMENT_ALREADY_RECORDED"
+    )
     with transaction.atomic():
         if ReceivedPayment.objects.filter(company=company, reference=reference.strip()).exists():
-            raise Conflict(
-                _("A payment with this reference is already recorded."),
-                code="PAYMENT_ALREADY_RECORDED",
-            )
+            raise already
         candidates = Invoice.objects.filter(company=company, kind=InvoiceKind.INVOICE)
         candidates = (
             candidates.filter(pk=target.pk) if target else candidates.filter(status__in=UNSETTLED)
         )
         locked = list(candidates.select_for_update().order_by("pk"))
-        payment = ReceivedPayment.objects.create(
-            company=company,
-            amount=amount_,
-            received_on=day,
-            method=str(method),
-            reference=reference.strip(),
-            note=note.strip(),
-            unallocated=amount_,
-            recorded_by=actor if getattr(actor, "pk", None) else None,
-        )
+        try:
+            with transaction.atomic():  # the same reference recorded at once elsewhere
+                payment = ReceivedPayment.objects.create(
+                    company=company,
+                    amount=amount_,
+                    received_on=day,
+                    method=str(method),
+                    reference=reference.strip(),
+                    note=note.strip(),
+                    unallocated=amount_,
+                    recorded_by=actor if getattr(actor, "pk", None) else None,
+                )
+        except IntegrityError:
+            raise already from None
         left = amount_
         for invoice_ in sorted(locked, key=lambda i: (i.due_date, i.pk)):
             if left <= 0:

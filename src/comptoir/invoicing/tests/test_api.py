@@ -4,6 +4,7 @@ and every access rule."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -331,3 +332,35 @@ def test_staff_invoicing_refusals(client: Client, admin: Api, company: Company) 
     reader = clerk_api(client, "view_invoice")
     problem(reader.post(f"orders/{unpaid.number}/invoice", {}), 403, "PERMISSION_DENIED")
     assert not Invoice.objects.exists()
+
+
+def test_a_credit_note_retried_with_its_key_is_issued_once(admin: Api, company: Company) -> None:
+    invoice = invoiced(company)
+    headers = {**admin.headers, "Idempotency-Key": "avoir-1"}
+    path = f"/api/v1/admin/invoices/{invoice.number}/credit-notes"
+
+    def post(body: dict[str, Any]) -> Any:
+        return admin.client.post(
+            path, data=json.dumps(body), content_type="application/json", headers=headers
+        )
+
+    first = post({"amount": "10.00"})
+    again = post({"amount": "10.00"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    problem(post({"amount": "11.00"}), 409, "IDEMPOTENCY_KEY_REUSED")
+    invoice.refresh_from_db()
+    assert invoice.amount_credited == Decimal("10.00")
+    assert Invoice.objects.filter(kind="credit_note").count() == 1
+
+
+def test_staff_invoice_list_query_count(
+    admin: Api, company: Company, django_assert_num_queries: Any
+) -> None:
+    for _ in range(3):
+        invoiced(company)
+    # Token, user, the staff permissions (user and group), the count, the page: the same
+    # for any number of invoices.
+    with django_assert_num_queries(6):
+        listed = admin.get("invoices")
+    assert listed.json()["count"] == 3
