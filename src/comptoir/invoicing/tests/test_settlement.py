@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from comptoir.companies.models import Company
 from comptoir.companies.tests.factories import CompanyFactory, FrenchCompanyFactory
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.testing import clerk_api, problem
+from comptoir.core.testing_smtp import SmtpServer
 from comptoir.invoicing import selectors, services
 from comptoir.invoicing.models import DunningReminder, Invoice, ReceivedPayment
 from comptoir.invoicing.statements import statement_for_company
@@ -260,3 +261,42 @@ def test_dunning_sends_one_reminder_per_level(
     assert run(60) == 0
     assert len(mail.outbox) == 3
     assert list(DunningReminder.objects.values_list("level", flat=True)) == [7, 15, 30]
+
+
+def test_dunning_reminder_goes_through_a_real_smtp_server(
+    company: Company, django_capture_on_commit_callbacks: Any
+) -> None:
+    invoice = invoice_of(company)
+    Invoice.objects.filter(pk=invoice.pk).update(due_date=TODAY - timedelta(days=16))
+    server = SmtpServer()
+    server.start()
+    try:
+        with (
+            override_settings(MAILERS=server.mailers()),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert services.dunning_run() == 1
+    finally:
+        server.stop()
+    [(recipients, message)] = server.inbox.messages
+    assert recipients == ["invite@example.fr"]
+    assert message["Subject"] == f"Rappel : la facture {invoice.number} est impayée"
+    body = message.get_content()
+    assert "15 jours après son échéance" in body
+    assert "FR7630006000011234567890189" in body
+    assert DunningReminder.objects.get().level == 15
+
+
+def test_dunning_with_the_mail_server_down_records_the_level_and_logs(
+    company: Company, django_capture_on_commit_callbacks: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    invoice = invoice_of(company)
+    Invoice.objects.filter(pk=invoice.pk).update(due_date=TODAY - timedelta(days=7))
+    server = SmtpServer()  # never started: the port refuses connections
+    with (
+        override_settings(MAILERS=server.mailers()),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.dunning_run() == 1
+    assert f"reminder {invoice.number} +7 not sent" in caplog.text
+    assert DunningReminder.objects.filter(invoice=invoice, level=7).exists()
