@@ -16,6 +16,7 @@ from comptoir.companies import selectors as companies
 from comptoir.core import csv_files
 from comptoir.core.staff_api import page_request, paginated, reject_unknown_parameters, staff
 from comptoir.invoicing import selectors, services
+from comptoir.invoicing.einvoice import ubl_xml
 from comptoir.invoicing.models import Invoice
 from comptoir.invoicing.pdf import invoice_pdf
 from comptoir.invoicing.presenters import (
@@ -57,6 +58,12 @@ MEMBER = (
 )
 STAFF = "401 `UNAUTHORIZED`; 403 `PERMISSION_DENIED` without the staff permission"
 LIST_PARAMS = {"status", "due_before", "page", "page_size"}
+
+
+def _ubl(invoice: Invoice) -> HttpResponse:
+    response = HttpResponse(ubl_xml(invoice), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
+    return response
 
 
 def _pdf(invoice: Invoice) -> HttpResponse:
@@ -125,6 +132,20 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceListQuery]) -> dic
 def invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
     company = companies.member_require(request.auth, VIEW)  # type: ignore[attr-defined]
     return _pdf(selectors.invoice_for_company(company_id=company.pk, number=number))
+
+
+@router.get(
+    "invoices/{number}.ubl.xml",
+    response={200: None},
+    summary="An invoice in UBL 2.1",
+    description="The same EN 16931 invoice in UBL 2.1 (the syntax of Peppol BIS Billing "
+    "3.0), for e-invoicing networks. Errors: 404 `INVOICE_NOT_FOUND` (also for another "
+    f"company's invoice); {MEMBER}.",
+    openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}},
+)
+def invoice_ubl_view(request: HttpRequest, number: str) -> HttpResponse:
+    company = companies.member_require(request.auth, VIEW)  # type: ignore[attr-defined]
+    return _ubl(selectors.invoice_for_company(company_id=company.pk, number=number))
 
 
 @router.get(

@@ -179,6 +179,8 @@ def test_a_role_without_invoices_view_gets_403(
         "invoices",
         f"invoices/{invoice.number}",
         f"invoices/{invoice.number}.pdf",
+        f"invoices/{invoice.number}.ubl.xml",
+        "company/statement",
     ):
         problem(client.get(f"/api/v1/{path}", headers=headers), 403, "COMPANY_PERMISSION_DENIED")
 
@@ -186,7 +188,13 @@ def test_a_role_without_invoices_view_gets_403(
 def test_buyer_endpoints_need_a_company(client: Client, company: Company) -> None:
     invoice = invoiced(company)
     loner = api_for(UserFactory.create(), client).headers
-    for path in ("invoices", f"invoices/{invoice.number}", f"invoices/{invoice.number}.pdf"):
+    for path in (
+        "invoices",
+        f"invoices/{invoice.number}",
+        f"invoices/{invoice.number}.pdf",
+        f"invoices/{invoice.number}.ubl.xml",
+        "company/statement",
+    ):
         problem(client.get(f"/api/v1/{path}", headers=loner), 404, "NOT_A_COMPANY_MEMBER")
         problem(client.get(f"/api/v1/{path}"), 401, "UNAUTHORIZED")
 

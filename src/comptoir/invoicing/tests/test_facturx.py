@@ -7,17 +7,20 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import facturx
 import pytest
 from lxml import etree
 
 from comptoir.companies.tests.factories import FrenchCompanyFactory
+from comptoir.core.testing import problem
 from comptoir.invoicing import services
 from comptoir.invoicing.einvoice import cii_xml, data_dict, ubl_xml
 from comptoir.invoicing.models import Invoice
 from comptoir.invoicing.pdf import invoice_html, invoice_pdf
 from comptoir.invoicing.tests.factories import account_for, belgian_company, order_for
+from comptoir.invoicing.tests.test_api import buyer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +35,7 @@ needs_saxon = pytest.mark.skipif(
 )
 
 
-def failed_assertions(xml: bytes, tmp_path: Path) -> list[str]:
+def failed_assertions(xml: bytes, tmp_path: Path, xslt: Path = EN16931_XSLT) -> list[str]:
     """The EN 16931 rules `xml` breaks: each svrl:failed-assert's id and text."""
     source = tmp_path / "invoice.xml"
     source.write_bytes(xml)
@@ -45,7 +48,7 @@ def failed_assertions(xml: bytes, tmp_path: Path) -> list[str]:
             str(SAXON),
             "net.sf.saxon.Transform",
             f"-s:{source}",
-            f"-xsl:{EN16931_XSLT}",
+            f"-xsl:{xslt}",
         ],
         capture_output=True,
         check=True,
@@ -149,3 +152,33 @@ def test_html_shows_the_legal_mentions_in_french() -> None:
     assert "Total HT" in html
     assert "Pénalités de retard" in html
     assert "Escompte de 2 % pour paiement sous 10 jours." in html
+
+
+@needs_saxon
+def test_ubl_credit_note_and_reverse_charge_pass_en16931(tmp_path: Path) -> None:
+    ubl_rules = EN16931_XSLT.parent.parent / "ubl-2.1/EN16931-UBL-validation.xslt"
+    invoice = belgian_invoice()
+    note = services.credit_note_issue(invoice=invoice, amount="100.00")
+    for document in (invoice, note):
+        assert failed_assertions(ubl_xml(document), tmp_path, xslt=ubl_rules) == []
+
+
+def test_ubl_download_is_scoped_to_the_company(client: Any) -> None:
+    invoice = belgian_invoice()
+    assert invoice.company is not None
+    headers = buyer_of(invoice.company, client)
+    response = client.get(f"/api/v1/invoices/{invoice.number}.ubl.xml", headers=headers)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert (
+        etree.fromstring(response.content)
+        .find("{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}ID")
+        .text
+        == invoice.number
+    )
+    other = buyer_of(FrenchCompanyFactory.create(), client)
+    problem(
+        client.get(f"/api/v1/invoices/{invoice.number}.ubl.xml", headers=other),
+        404,
+        "INVOICE_NOT_FOUND",
+    )
