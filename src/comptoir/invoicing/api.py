@@ -9,16 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from ninja import Query, Router, Status
 
 from comptoir.accounts.auth import session_or_bearer
 from comptoir.companies import selectors as companies
+from comptoir.companies.models import Company
 from comptoir.core import csv_files
 from comptoir.core.staff_api import page_request, paginated, reject_unknown_parameters, staff
 from comptoir.invoicing import selectors, services
 from comptoir.invoicing.einvoice import ubl_xml
 from comptoir.invoicing.models import Invoice
-from comptoir.invoicing.pdf import invoice_pdf
+from comptoir.invoicing.pdf import invoice_pdf, statement_pdf
 from comptoir.invoicing.presenters import (
     account_out,
     credit_out,
@@ -45,7 +47,7 @@ from comptoir.invoicing.schemas import (
     TermsListOut,
 )
 from comptoir.invoicing.services.settlement import MAX_BYTES as PAYMENTS_CSV_MAX_BYTES
-from comptoir.invoicing.statements import statement_for_company
+from comptoir.invoicing.statements import Statement, statement_for_company
 from comptoir.orders import selectors as orders
 
 router = Router(tags=["invoicing"], auth=session_or_bearer)
@@ -87,6 +89,34 @@ def company_credit(request: HttpRequest) -> dict[str, Any]:
     return credit_out(selectors.credit_summary(company_id=company.pk))
 
 
+def _statement(request: HttpRequest, filters: StatementQuery) -> tuple[Company, Statement, str]:
+    company = companies.member_require(request.auth, VIEW)  # type: ignore[attr-defined]
+    reject_unknown_parameters(request, {"start", "end"})
+    statement = statement_for_company(company_id=company.pk, start=filters.start, end=filters.end)
+    return company, statement, selectors.credit_summary(company_id=company.pk).currency
+
+
+@router.get(
+    "company/statement.pdf",
+    response={200: None},
+    summary="The company's statement of account (PDF)",
+    description="The statement of `GET company/statement` as a PDF, in the caller's "
+    f"language. Errors: 400 `INVALID_FILTER`; 422 `VALIDATION_ERROR`; {MEMBER}.",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def company_statement_pdf(request: HttpRequest, filters: Query[StatementQuery]) -> HttpResponse:
+    company, statement, currency = _statement(request, filters)
+    pdf = statement_pdf(
+        statement,
+        company=company.legal_name,
+        currency=currency,
+        language=get_language() or "fr",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="statement.pdf"'
+    return response
+
+
 @router.get(
     "company/statement",
     response=StatementOut,
@@ -96,10 +126,7 @@ def company_credit(request: HttpRequest) -> dict[str, Any]:
     f"brought forward). Errors: 400 `INVALID_FILTER`; 422 `VALIDATION_ERROR`; {MEMBER}.",
 )
 def company_statement(request: HttpRequest, filters: Query[StatementQuery]) -> dict[str, Any]:
-    company = companies.member_require(request.auth, VIEW)  # type: ignore[attr-defined]
-    reject_unknown_parameters(request, {"start", "end"})
-    statement = statement_for_company(company_id=company.pk, start=filters.start, end=filters.end)
-    currency = selectors.credit_summary(company_id=company.pk).currency
+    company, statement, currency = _statement(request, filters)
     return statement_out(statement, company=company.legal_name, currency=currency)
 
 

@@ -13,12 +13,15 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from facturx import generate_from_binary
 from weasyprint import HTML
 
 from comptoir.core.locales import babel_locale
+from comptoir.invoicing.documents import seller_snapshot
 from comptoir.invoicing.einvoice import cii_xml
 from comptoir.invoicing.models import Invoice, InvoiceKind
+from comptoir.invoicing.statements import Statement
 
 MONEY_FIELDS = ("unit_net", "net", "tax", "gross")
 
@@ -89,3 +92,48 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             lang=invoice.language,
         )
     )
+
+
+def statement_pdf(
+    statement: Statement, *, company: str, currency: str, language: str = "fr"
+) -> bytes:
+    """The statement of account as a PDF (no embedded XML: it is no invoice)."""
+    locale = babel_locale(language)
+
+    def money(value: Decimal) -> str:
+        return format_currency(value, currency, locale=locale) if value else ""
+
+    def day(value: Any) -> str:
+        return format_date(value, format="short", locale=locale) if value else ""
+
+    with translation.override(language):
+        labels = {
+            "invoice": _("Invoice"),
+            "credit_note": _("Credit note"),
+            "payment": _("Payment"),
+        }
+        html = render_to_string(
+            "invoicing/statement.html",
+            {
+                "language": language,
+                "company": company,
+                "seller": seller_snapshot(),
+                "start": day(statement.start),
+                "end": day(statement.end),
+                "opening": format_currency(statement.opening, currency, locale=locale),
+                "closing": format_currency(statement.closing, currency, locale=locale),
+                "lines": [
+                    {
+                        "day": day(line.day),
+                        "label": labels[line.kind],
+                        "reference": line.reference,
+                        "due": day(line.due_date),
+                        "debit": money(line.debit),
+                        "credit": money(line.credit),
+                        "balance": format_currency(line.balance, currency, locale=locale),
+                    }
+                    for line in statement.lines
+                ],
+            },
+        )
+    return bytes(HTML(string=html).write_pdf())

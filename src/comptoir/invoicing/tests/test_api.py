@@ -139,22 +139,13 @@ def test_invoice_filters(client: Client, company: Company) -> None:
     assert numbers(status="open") == [current.number, late.number]
     assert numbers(status="paid") == [paid.number]
     assert numbers(due_before=str(timezone.localdate())) == [paid.number, late.number]
-    problem(
-        client.get("/api/v1/invoices", {"status": "late"}, headers=headers), 400, "INVALID_FILTER"
-    )
-    problem(
-        client.get("/api/v1/invoices", {"due_before": "tomorrow"}, headers=headers),
-        422,
-        "VALIDATION_ERROR",
-    )
-    problem(
-        client.get("/api/v1/invoices", {"sort": "x"}, headers=headers), 400, "UNKNOWN_PARAMETER"
-    )
-    problem(
-        client.get("/api/v1/invoices", {"page_size": "500"}, headers=headers),
-        400,
-        "INVALID_PAGINATION",
-    )
+    for params, status, code in (
+        ({"status": "late"}, 400, "INVALID_FILTER"),
+        ({"due_before": "tomorrow"}, 422, "VALIDATION_ERROR"),
+        ({"sort": "x"}, 400, "UNKNOWN_PARAMETER"),
+        ({"page_size": "500"}, 400, "INVALID_PAGINATION"),
+    ):
+        problem(client.get("/api/v1/invoices", params, headers=headers), status, code)
 
 
 def test_another_companys_invoice_is_404(client: Client, company: Company) -> None:
@@ -168,33 +159,34 @@ def test_another_companys_invoice_is_404(client: Client, company: Company) -> No
     assert [row["number"] for row in listed["results"]] == [mine.number]
 
 
+def buyer_paths(invoice: Invoice) -> list[str]:
+    """Every buyer endpoint of invoicing (one invoice's where it takes one)."""
+    number = invoice.number
+    return [
+        "company/credit",
+        "company/statement",
+        "company/statement.pdf",
+        "invoices",
+        f"invoices/{number}",
+        f"invoices/{number}.pdf",
+        f"invoices/{number}.ubl.xml",
+    ]
+
+
 def test_a_role_without_invoices_view_gets_403(
     client: Client, company: Company, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     invoice = invoiced(company)
     headers = buyer_of(company, client)
     monkeypatch.setattr(companies, "member_can", lambda user, permission: False)
-    for path in (
-        "company/credit",
-        "invoices",
-        f"invoices/{invoice.number}",
-        f"invoices/{invoice.number}.pdf",
-        f"invoices/{invoice.number}.ubl.xml",
-        "company/statement",
-    ):
+    for path in buyer_paths(invoice):
         problem(client.get(f"/api/v1/{path}", headers=headers), 403, "COMPANY_PERMISSION_DENIED")
 
 
 def test_buyer_endpoints_need_a_company(client: Client, company: Company) -> None:
     invoice = invoiced(company)
     loner = api_for(UserFactory.create(), client).headers
-    for path in (
-        "invoices",
-        f"invoices/{invoice.number}",
-        f"invoices/{invoice.number}.pdf",
-        f"invoices/{invoice.number}.ubl.xml",
-        "company/statement",
-    ):
+    for path in buyer_paths(invoice):
         problem(client.get(f"/api/v1/{path}", headers=loner), 404, "NOT_A_COMPANY_MEMBER")
         problem(client.get(f"/api/v1/{path}"), 401, "UNAUTHORIZED")
 

@@ -3,6 +3,7 @@ discount, the statement of account and the dunning reminders."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
+from pypdf import PdfReader
 
 from comptoir.companies.models import Company
 from comptoir.companies.tests.factories import CompanyFactory, FrenchCompanyFactory
@@ -300,3 +302,22 @@ def test_dunning_with_the_mail_server_down_records_the_level_and_logs(
         assert services.dunning_run() == 1
     assert f"reminder {invoice.number} +7 not sent" in caplog.text
     assert DunningReminder.objects.filter(invoice=invoice, level=7).exists()
+
+
+def test_statement_pdf(client: Client, company: Company) -> None:
+    invoice = invoice_of(company, "100.00")
+    pay(company, "40.00", "VIR-PDF")
+    response = client.get(
+        "/api/v1/company/statement.pdf",
+        headers=buyer_of(company, client) | {"Accept-Language": "fr"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Relevé de compte" in text
+    assert invoice.number in text
+    assert "VIR-PDF" in text
+    assert "60,00" in text  # the balance due
+    loner = buyer_of(CompanyFactory.create(), client)
+    other = client.get("/api/v1/company/statement.pdf", headers=loner)
+    assert invoice.number.encode() not in other.content
