@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "comptoir.checkout",
     "comptoir.quotes",
     "comptoir.approvals",
+    "comptoir.invoicing",
     "comptoir.reviews",
     "comptoir.wishlists",
     "comptoir.requisitions",
@@ -291,6 +292,8 @@ CELERY_BEAT_SCHEDULE = {
     "quotes-expire": {"task": "quotes.expire", "schedule": 3600.0},
     # Approvals pending for COMPTOIR_APPROVAL_REMINDER_DAYS are reminded to their approvers.
     "approvals-remind": {"task": "approvals.approval_reminders_send", "schedule": 3600.0},
+    # Reminders of overdue invoices, once per invoice and level (docs/invoicing.md).
+    "invoicing-dunning": {"task": "invoicing.dunning", "schedule": 3600.0},
 }
 
 # Reviews, questions and answers (docs/reviews.md): posts allowed per user, per client
@@ -318,6 +321,26 @@ COMPTOIR_API_MAX_PAGE_SIZE = 100
 # The seller: its country decides domestic VAT, reverse charge and exports.
 COMPTOIR_SELLER_COUNTRY = env.str("COMPTOIR_SELLER_COUNTRY", default="FR")
 COMPTOIR_SELLER_VAT_NUMBER = env.str("COMPTOIR_SELLER_VAT_NUMBER", default="FR40303265045")
+# The seller's identity printed on invoices and in their Factur-X XML (docs/invoicing.md).
+COMPTOIR_SELLER_LEGAL_NAME = env.str("COMPTOIR_SELLER_LEGAL_NAME", default="Comptoir SAS")
+COMPTOIR_SELLER_ADDRESS = env.str("COMPTOIR_SELLER_ADDRESS", default="10 rue de Rivoli")
+COMPTOIR_SELLER_POSTAL_CODE = env.str("COMPTOIR_SELLER_POSTAL_CODE", default="75004")
+COMPTOIR_SELLER_CITY = env.str("COMPTOIR_SELLER_CITY", default="Paris")
+COMPTOIR_SELLER_SIREN = env.str("COMPTOIR_SELLER_SIREN", default="303265045")
+COMPTOIR_SELLER_LEGAL_FORM = env.str(
+    "COMPTOIR_SELLER_LEGAL_FORM", default="SAS au capital de 10 000 EUR, RCS Paris"
+)
+COMPTOIR_SELLER_IBAN = env.str("COMPTOIR_SELLER_IBAN", default="FR7630006000011234567890189")
+COMPTOIR_SELLER_BIC = env.str("COMPTOIR_SELLER_BIC", default="AGRIFRPP")
+COMPTOIR_SELLER_EMAIL = env.str("COMPTOIR_SELLER_EMAIL", default="factures@comptoir.example")
+# Invoices: series prefixes, the late-payment penalty rate (% a year) and the fixed
+# recovery indemnity (French Commercial Code L441-10 and D441-5).
+COMPTOIR_INVOICE_SERIES = env.str("COMPTOIR_INVOICE_SERIES", default="F")
+COMPTOIR_CREDIT_NOTE_SERIES = env.str("COMPTOIR_CREDIT_NOTE_SERIES", default="AV")
+COMPTOIR_LATE_PENALTY_RATE = env.str("COMPTOIR_LATE_PENALTY_RATE", default="12.00")
+COMPTOIR_RECOVERY_INDEMNITY = env.str("COMPTOIR_RECOVERY_INDEMNITY", default="40.00")
+# Dunning: reminders of an unpaid invoice this many days after its due date.
+COMPTOIR_DUNNING_DAYS = env.list("COMPTOIR_DUNNING_DAYS", cast=int, default=[7, 15, 30])
 # Checkout: how long stock stays reserved for an open checkout (payment second step).
 COMPTOIR_RESERVATION_SECONDS = env.int("COMPTOIR_RESERVATION_SECONDS", default=900)
 # How many items a customer's wishlist holds (WISHLIST_FULL beyond).

@@ -249,6 +249,8 @@ ROUTERS = (
     ("/", "comptoir.requisitions.api", "router"),
     ("/", "comptoir.documents.api", "router"),
     ("/admin", "comptoir.documents.api", "admin_router"),
+    ("/", "comptoir.invoicing.api", "router"),
+    ("/admin", "comptoir.invoicing.api", "admin_router"),
 )
 
 

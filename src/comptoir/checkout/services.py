@@ -40,13 +40,14 @@ from comptoir.companies import selectors as company_selectors
 from comptoir.companies.permissions import CompanyPermission
 from comptoir.companies.selectors import po_number_required
 from comptoir.core import idempotency
-from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from comptoir.core.errors import Conflict, DomainError, InvalidInput, NotFound, problem
 from comptoir.inventory import services as inventory
 from comptoir.orders import services as orders
 from comptoir.orders.drafts import order_draft_from_snapshot
 from comptoir.orders.models import Order, PaymentStatus
 from comptoir.payments import services as payments
 from comptoir.payments.models import Payment, PaymentMethod, PaymentState
+from comptoir.payments.providers import on_account
 from comptoir.pricing.records import minor_decimal
 from comptoir.pricing.selectors.context import company_of
 from comptoir.promotions.services import coupons
@@ -60,6 +61,9 @@ SETTLED_KO = frozenset({PaymentState.DECLINED, PaymentState.FAILED, PaymentState
 MAX_PO_NUMBER = 64
 MAX_COST_CENTRE = 64
 MAX_RETURN_URL = 1000
+# An order on account refused by the credit check when it is placed (docs/invoicing.md):
+# the checkout is given back and answers 409 with the check's code.
+CREDIT_REFUSALS = frozenset({"CREDIT_LIMIT_EXCEEDED", "ON_ACCOUNT_NOT_ALLOWED"})
 
 
 def checkout_ref_for(*, cart_token: str, key: str) -> str:
@@ -216,6 +220,20 @@ def _draft_data(
 # --- Step 1: reserve and start the payment ---------------------------------------------
 
 
+def _payment_check(method: str, *, channel: Any, company_id: int | None, view: CartView) -> None:
+    """Refuse a payment method the order may not use (PAYMENT_METHOD_UNAVAILABLE), and an
+    order on account beyond the company's credit (early, nothing reserved yet: placement
+    checks again under the billing account's lock)."""
+    if method not in payments.methods_available(channel=channel, company_id=company_id):
+        raise InvalidInput(
+            _("This payment method is not available for this order."),
+            code="PAYMENT_METHOD_UNAVAILABLE",
+            errors={"payment_method": [_("Not available.")]},
+        )
+    if method == PaymentMethod.ON_ACCOUNT and company_id is not None:
+        on_account.credit_check(company_id, minor_decimal(view.total.gross, view.digits))
+
+
 def _start(
     *, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str
 ) -> Payment | OrderApproval:
@@ -278,12 +296,7 @@ def _start(
             )
         method = request["payment_method"]
         channel = locked.channel
-        if method not in payments.methods_available(channel=channel, company_id=company_id):
-            raise InvalidInput(
-                _("This payment method is not available for this order."),
-                code="PAYMENT_METHOD_UNAVAILABLE",
-                errors={"payment_method": [_("Not available.")]},
-            )
+        _payment_check(method, channel=channel, company_id=company_id, view=view)
         if buyer is not None:
             approval = _approval_start(
                 cart=locked, user=user, view=view, request=request, checkout_ref=checkout_ref
@@ -396,6 +409,10 @@ def _order_of(payment: Payment) -> Order | None:
 def _place_order(payment: Payment) -> Order:
     """Inside a transaction that holds the cart lock: the order from the frozen snapshot."""
     data = payment.metadata["draft"]
+    if payment.method == PaymentMethod.ON_ACCOUNT:
+        # Locks the company's billing account until this order is committed (before the
+        # stock rows, as in _start: no deadlock).
+        on_account.credit_check(data["company_id"], Decimal(data["total_gross"]))
     try:
         allocations = inventory.reservation_commit(token=payment.checkout_ref)
         backordered = {int(k): v for k, v in data.get("backordered", {}).items()}
@@ -489,9 +506,12 @@ def _place_or_give_back(payment: Payment, cart: Cart | None) -> tuple[int, dict[
             if cart is not None:
                 cart_services.cart_mark(cart=cart, status=CartStatus.COMPLETED)
     except DomainError as exc:
-        if payment.method in OFFLINE_METHODS:
+        refused = payment.method == PaymentMethod.ON_ACCOUNT and exc.code in CREDIT_REFUSALS
+        if payment.method in OFFLINE_METHODS and not refused:
             raise  # nothing was paid: the request fails, a retry may run
         _give_back(payment, cart)
+        if refused:
+            return 409, problem(409, exc.code, exc.title, exc.detail, exc.errors)
         return 409, not_placed_body(payment, exc)
     return 201, order_body(order, payment)
 

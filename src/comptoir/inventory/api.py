@@ -31,12 +31,12 @@ from comptoir.inventory import services
 from comptoir.inventory.models import Reservation, Stock, StockMovement, Warehouse
 from comptoir.inventory.schemas import (
     AdjustIn,
-    ImportOut,
     MovementListOut,
     MovementQuery,
     ReceiveIn,
     ReservationListOut,
     ReservationQuery,
+    StockImportOut,
     StockListOut,
     StockOut,
     StockPatch,
@@ -361,7 +361,7 @@ def admin_transfer_stock(request: HttpRequest, payload: TransferIn) -> dict[str,
 
 @admin_router.post(
     "stock/import",
-    response=ImportOut,
+    response=StockImportOut,
     summary="Import stock levels from CSV",
     description="The CSV as the request body (`text/csv`) or as the `file` field of a "
     "multipart/form-data body. Header `sku,warehouse,quantity,mode,note` (`note` "

@@ -195,7 +195,7 @@ class TransferOut(Schema):
     destination: StockOut
 
 
-class ImportOut(Schema):
+class StockImportOut(Schema):
     rows: int
     received: int
     adjusted: int

@@ -36,7 +36,7 @@ from comptoir.orders.schemas import (
     OrderListOut,
     OrderListQuery,
     OrderOut,
-    RefundIn,
+    OrderRefundIn,
     StaffEventOut,
     StaffOrderListOut,
     StaffOrderOut,
@@ -259,7 +259,7 @@ def admin_cancel_order(request: HttpRequest, number: str, payload: CancelIn) -> 
         "NO_CAPTURED_PAYMENT, the payment provider's errors, 422 VALIDATION_ERROR."
     ),
 )
-def admin_refund_order(request: HttpRequest, number: str, payload: RefundIn) -> dict[str, Any]:
+def admin_refund_order(request: HttpRequest, number: str, payload: OrderRefundIn) -> dict[str, Any]:
     from comptoir.payments import services as payments
 
     user = staff(request, CHANGE)

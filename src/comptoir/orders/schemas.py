@@ -40,7 +40,7 @@ class TotalsOut(Schema):
     amount_refunded: str
 
 
-class TaxRateOut(Schema):
+class OrderTaxRateOut(Schema):
     rate: str = Field(description='Percent: "20.000".')
     net: str
     tax: str
@@ -100,7 +100,7 @@ class StaffEventOut(EventOut):
     data: dict[str, Any]
 
 
-class ShippingMethodOut(Schema):
+class OrderShippingMethodOut(Schema):
     code: str
     name: str
 
@@ -144,12 +144,12 @@ class OrderOut(Schema):
     language: str
     prices_include_tax: bool
     totals: TotalsOut
-    tax_breakdown: list[TaxRateOut]
+    tax_breakdown: list[OrderTaxRateOut]
     tax_treatment: str
     legal_mention: str
     discounts: list[dict[str, Any]]
     coupon_codes: list[str]
-    shipping_method: ShippingMethodOut | None
+    shipping_method: OrderShippingMethodOut | None
     pickup_warehouse: PickupOut | None
     shipping_address: dict[str, Any] | None
     billing_address: dict[str, Any]
@@ -227,7 +227,7 @@ class CancelIn(Schema):
     reason: Annotated[str, StringConstraints(max_length=1000)] = ""
 
 
-class RefundIn(Schema):
+class OrderRefundIn(Schema):
     amount: Amount = Field(description='The amount to give back, e.g. "19.90".')
     lines: list[LineQuantityIn] = Field(default_factory=list, max_length=1000)
     reason: Annotated[str, StringConstraints(max_length=1000)] = ""

@@ -117,7 +117,7 @@ class PriceListEntryListOut(Schema):
     results: list[PriceListEntryOut]
 
 
-class ImportOut(Schema):
+class PriceImportOut(Schema):
     created: int
     updated: int
     deleted: int

@@ -17,7 +17,7 @@ from comptoir.quotes.models import Quote
 def quote_pdf(*, quote: Quote, language: str) -> bytes:
     """The PDF of `quote` in `language` (fr or en; anything else: the quote's)."""
     # Imported here: weasyprint loads Pango and fonts, which only PDF requests need.
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML
 
     return bytes(HTML(string=quote_html(quote=quote, language=language)).write_pdf())
 

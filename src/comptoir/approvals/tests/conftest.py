@@ -24,6 +24,7 @@ from comptoir.checkout.tests.conftest import (  # noqa: F401 - fixtures
 from comptoir.companies.models import Company, CompanyMember
 from comptoir.companies.tests.factories import CompanyFactory, member_with_role
 from comptoir.core.testing import BUYER, Api, api_for
+from comptoir.invoicing.tests.factories import account_for
 
 
 @dataclass
@@ -69,6 +70,7 @@ def _rates_and_fresh_copies() -> None:
 @pytest.fixture
 def team() -> Team:
     company = CompanyFactory.create(legal_name="Atelier Martin")
+    account_for(company, limit=None)  # buys on account (docs/invoicing.md)
     return Team(
         company=company,
         admin=member_with_role(company, "admin", user=UserFactory.create(email="marie@am.fr")),

@@ -14,6 +14,7 @@ from comptoir.accounts.tests.factories import StaffFactory, UserFactory
 from comptoir.channels.tests.factories import B2BChannelFactory, ChannelFactory
 from comptoir.companies.tests.factories import CompanyFactory, CompanyMemberFactory
 from comptoir.core.testing import Api, api_for, clerk_api, problem
+from comptoir.invoicing.tests.factories import account_for
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.payments.providers import test_gateway
@@ -46,7 +47,9 @@ def test_payment_methods_for_a_company_buyer(client: Client, settings: Any) -> N
     ChannelFactory.create()
     B2BChannelFactory.create()
     buyer = UserFactory.create()
-    CompanyMemberFactory.create(user=buyer, company=CompanyFactory.create())
+    company = CompanyFactory.create()
+    CompanyMemberFactory.create(user=buyer, company=company)
+    account_for(company)  # payment on account allowed (docs/invoicing.md)
     api = api_for(buyer, client)
 
     response = client.get("/api/v1/payment-methods", headers=api.headers)

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from comptoir.companies.tests.factories import CompanyFactory
 from comptoir.core.errors import DomainError
+from comptoir.invoicing.tests.factories import account_for
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.payments.providers import on_account
@@ -107,7 +109,13 @@ def test_methods_available(settings: Any) -> None:
         "test_card",
         "bank_transfer",
     ]
-    assert services.methods_available(channel=None, company_id=7) == [
+    company = CompanyFactory.create()
+    assert services.methods_available(channel=None, company_id=company.pk) == [
+        "test_card",
+        "bank_transfer",
+    ]
+    account_for(company)
+    assert services.methods_available(channel=None, company_id=company.pk) == [
         "test_card",
         "bank_transfer",
         "on_account",
@@ -115,6 +123,10 @@ def test_methods_available(settings: Any) -> None:
 
 
 def test_on_account_hook() -> None:
-    assert on_account.allowed(3)
+    """The hooks ask invoicing (billing accounts and credit limits: its own tests)."""
+    company = CompanyFactory.create()
+    assert not on_account.allowed(company.pk)
     assert not on_account.allowed(None)
-    assert on_account.credit_check(3, Decimal("1000000")) is None  # type: ignore[func-returns-value]
+    account_for(company, limit=None)
+    assert on_account.allowed(company.pk)
+    assert on_account.credit_check(company.pk, Decimal("1000000")) is None  # type: ignore[func-returns-value]

@@ -25,7 +25,7 @@ from comptoir.core.staff_api import (
 from comptoir.pricing import services
 from comptoir.pricing.models import PriceList, PriceListEntry
 from comptoir.pricing.schemas import (
-    ImportOut,
+    PriceImportOut,
     PriceListEntryIn,
     PriceListEntryListOut,
     PriceListEntryOut,
@@ -289,7 +289,7 @@ CSV_FORMAT: Final = (
 
 @admin_router.post(
     "price-lists/{code}/import",
-    response=ImportOut,
+    response=PriceImportOut,
     summary="Import a price list's entries from CSV",
     description="The CSV as the request body (`text/csv`) or as the `file` field of a "
     "multipart/form-data body. "

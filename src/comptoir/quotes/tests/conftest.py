@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from comptoir.accounts.tests.factories import StaffFactory
 from comptoir.cart.tests.conftest import ADDRESS, Caller, Shop, shop
+from comptoir.invoicing.tests.factories import account_for
 from comptoir.quotes import services
 from comptoir.quotes.models import Quote
 
 __all__ = ["ADDRESS", "Caller", "Shop", "shop"]
+
 
 BE_ADDRESS = {
     "first_name": "Jan",
@@ -58,6 +60,8 @@ def sent(
     if changes:
         services.quote_update(quote=quote, actor=clerk, changes=changes)
     services.quote_send(quote=quote, actor=clerk)
+    # Its company may accept on account (a billing account allowing it, no credit limit).
+    account_for(quote.company, limit=None)
     return Quote.objects.get(pk=quote.pk)
 
 

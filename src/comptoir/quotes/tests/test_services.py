@@ -15,6 +15,7 @@ from comptoir.cart import services as cart_services
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.models import OutboxEvent
 from comptoir.inventory.models import Stock
+from comptoir.invoicing.tests.factories import account_for
 from comptoir.orders.models import Order
 from comptoir.payments.providers import on_account
 from comptoir.quotes import handlers, services
@@ -524,6 +525,7 @@ def test_not_enough_stock_changes_nothing(shop: Shop, clerk: Any) -> None:
     (line,) = quote.lines.all()
     services.quote_line_update(quote=quote, actor=clerk, line_id=line.pk, changes={"quantity": 150})
     services.quote_send(quote=quote, actor=clerk)
+    account_for(quote.company, limit=None)
     with pytest.raises(Conflict) as caught:
         _accept(quote, shop.buyer)
     assert caught.value.code == "INSUFFICIENT_STOCK"

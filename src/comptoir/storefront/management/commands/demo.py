@@ -11,6 +11,7 @@ from comptoir.requisitions.demo import demo_requisitions_load
 from comptoir.reviews.demo import demo_reviews_load
 from comptoir.search.services import search_index_ensure
 from comptoir.storefront.demo import demo_buying_load
+from comptoir.storefront.demo_b2b import demo_b2b_load
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         demo_pricing_load(log=self.stdout.write if verbose else lambda message: None)
         demo_buying_load(log=self.stdout.write if verbose else lambda message: None)
         demo_requisitions_load(log=self.stdout.write if verbose else lambda message: None)
+        demo_b2b_load(log=self.stdout.write if verbose else lambda message: None)
         demo_reviews_load(log=self.stdout.write if verbose else lambda message: None)
         # The demo writes through the services, whose outbox events the worker would turn
         # into index updates; `make demo` runs no worker, so the index is built here.
