@@ -1,8 +1,8 @@
 """The demo's B2B life (`comptoir demo`, idempotent): what Atelier Martin and Bois & Co
 need for the portal to show the whole business path.
 
-- Atelier Martin: its buyer holds the buyer role, the director the approver role; an
-  approval rule sends the buyer's orders above 1,000 EUR HT to the approvers; the company
+- Atelier Martin: its buyer holds the buyer role, the director stays administrator; an
+  approval rule sends the buyer's orders above 1,000 EUR HT to the director; the company
   buys on account on Net 30 with a 20,000 EUR credit limit; the shop's administrator is its
   account manager; two past orders were invoiced (one paid); a quote is open (negotiated
   and sent by the staff, waiting for the buyer's answer).
@@ -34,8 +34,9 @@ from comptoir.companies import services as companies
 from comptoir.companies.models import Company, CompanyMember
 from comptoir.documents import services as library
 from comptoir.documents.models import LibraryDocument
+from comptoir.inventory.selectors import available_quantities
 from comptoir.invoicing import services as invoicing
-from comptoir.invoicing.models import BillingAccount, Invoice
+from comptoir.invoicing.models import BillingAccount, PaymentTerms
 from comptoir.orders.models import Order
 from comptoir.pricing.models import PriceListEntry
 from comptoir.quotes import services as quotes
@@ -73,18 +74,14 @@ def _user(email: str) -> Any:
 
 
 def _roles(company: Company, log: Log) -> None:
-    """The buyer buys, the director approves (both were administrators by default)."""
-    for email, code in ((APPROVER, "approver"), (BUYER, "buyer")):
-        member = CompanyMember.objects.filter(company=company, user__email=email).first()
-        if member is None or (member.role.code or "") == code:
-            continue
-        role = companies.role_builtin(company=company, code=code)
-        try:
-            companies.company_member_update(member=member, role=role)
-        except Exception:  # the last administrator stays one: keep the demo going
-            logger.warning("demo: %s keeps the role %s", email, member.role.code)
-            continue
-        log(f"{company.legal_name}: {email} is now {code}.")
+    """The buyer holds the buyer role; the director stays the company's administrator (who
+    also approves: the approval rule names him)."""
+    member = CompanyMember.objects.filter(company=company, user__email=BUYER).first()
+    if member is None or (member.role.code or "") == "buyer":
+        return
+    role = companies.role_builtin(company=company, code="buyer")
+    companies.company_member_update(member=member, role=role)
+    log(f"{company.legal_name}: {BUYER} holds the buyer role.")
 
 
 def _account_manager(company: Company) -> None:
@@ -95,6 +92,9 @@ def _account_manager(company: Company) -> None:
 
 def _billing(company: Company, *, terms: str, limit: Decimal, log: Log) -> None:
     if BillingAccount.objects.filter(company=company, on_account_allowed=True).exists():
+        return
+    if not PaymentTerms.objects.filter(code=terms).exists():  # seeded by a migration
+        logger.warning("demo: no payment terms %s, %s does not buy on account", terms, company)
         return
     invoicing.billing_account_set(
         company=company,
@@ -110,6 +110,9 @@ def _billing(company: Company, *, terms: str, limit: Decimal, log: Log) -> None:
 def _approval_rule(company: Company, log: Log) -> None:
     if ApprovalRule.objects.filter(company=company, name=RULE_NAME).exists():
         return
+    director = CompanyMember.objects.filter(company=company, user__email=APPROVER).first()
+    if director is None:
+        return
     buyer_role = companies.role_builtin(company=company, code="buyer")
     approver_role = companies.role_builtin(company=company, code="approver")
     approvals.rule_create(
@@ -118,21 +121,34 @@ def _approval_rule(company: Company, log: Log) -> None:
         condition="order_total",
         threshold=APPROVAL_THRESHOLD,
         role_ids=[buyer_role.pk],
-        levels=[{"role_id": approver_role.pk}],
+        # The director (administrator), or anyone given the approver role later.
+        levels=[{"role_id": approver_role.pk, "member_ids": [director.pk]}],
     )
     log(f"{company.legal_name}: the buyer's orders above 1,000 EUR HT need approval.")
 
 
-def _contract_skus(count: int) -> list[tuple[str, int]]:
-    """(SKU, a quantity its rules allow) of the contract's first entries."""
-    entries = PriceListEntry.objects.filter(
-        price_list__code=CONTRACT, max_quantity__isnull=True
-    ).select_related("variant")
+def _contract_skus(count: int, channel: Channel) -> list[tuple[str, int]]:
+    """(SKU, a quantity its rules allow) of the contract's first entries with ample stock
+    in `channel` (ten times that quantity free)."""
+    entries = list(
+        PriceListEntry.objects.filter(price_list__code=CONTRACT, max_quantity__isnull=True)
+        .select_related("variant")
+        .order_by("variant__sku")
+    )
+    free = available_quantities(variant_ids=[e.variant_id for e in entries], channel=channel)
     chosen = []
-    for entry in entries.order_by("variant__sku")[:count]:
+    for entry in entries:
         wanted = max(entry.min_quantity, 2)
-        chosen.append((str(entry.variant.sku), -(-wanted // entry.increment) * entry.increment))
+        quantity = -(-wanted // entry.increment) * entry.increment
+        if free.get(entry.variant_id, 0) >= 10 * quantity:
+            chosen.append((str(entry.variant.sku), quantity))
+        if len(chosen) == count:
+            break
     return chosen
+
+
+def _buyer_address(buyer: Any) -> Any:
+    return buyer.addresses.order_by("id").first() or address_create(user=buyer, **MARTIN_ADDRESS)
 
 
 def _past_orders(company: Company, log: Log) -> None:
@@ -143,10 +159,12 @@ def _past_orders(company: Company, log: Log) -> None:
         return
     if Order.objects.filter(company=company, payment_method="on_account").exists():
         return
-    skus = _contract_skus(4)
+    if not BillingAccount.objects.filter(company=company, on_account_allowed=True).exists():
+        return
+    skus = _contract_skus(4, channel)
     if len(skus) < 4:
         return  # a demo loaded with --products: the contract is too small
-    address = buyer.addresses.order_by("id").first() or address_create(user=buyer, **MARTIN_ADDRESS)
+    address = _buyer_address(buyer)
     for index, lines in enumerate((skus[:2], skus[2:])):
         cart = cart_services.cart_create(channel=channel, language="fr", email=BUYER)
         for sku, quantity in lines:
@@ -188,17 +206,17 @@ def _open_quote(company: Company, log: Log) -> None:
         return
     if Quote.objects.filter(company=company).exists():
         return
-    skus = _contract_skus(6)[4:]
+    skus = _contract_skus(6, channel)[4:]
     if len(skus) < 2:
         return
-    address = buyer.addresses.order_by("id").first()
+    address = _buyer_address(buyer)
     quote = quotes.quote_request(
         user=buyer,
         company=company,
         channel=channel,
         lines=[{"sku": sku, "quantity": quantity * 10} for sku, quantity in skus],
         comment="Chantier de la rue Garibaldi : quel prix pour ces quantités ?",
-        shipping_address=None if address is None else address_values(address),
+        shipping_address=address_values(address),
     )
     quotes.quote_submit(quote=quote, user=buyer)
     quotes.quote_update(
@@ -278,5 +296,3 @@ def demo_b2b_load(*, log: Log = _quiet) -> None:
     _approval_rule(martin, log)
     _open_quote(martin, log)
     _library(martin, log)
-    if Invoice.objects.filter(company=martin).exists():
-        log("Atelier Martin: invoices in the portal (Factur-X PDF).")

@@ -11,8 +11,8 @@ from ninja import Schema
 import comptoir.api  # noqa: F401 - registers every router and so imports every schema
 
 
-def _subclasses(cls: type) -> list[type]:
-    found = []
+def _subclasses(cls: type[Schema]) -> list[type[Schema]]:
+    found: list[type[Schema]] = []
     for sub in cls.__subclasses__():
         found.append(sub)
         found.extend(_subclasses(sub))
