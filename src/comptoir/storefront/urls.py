@@ -3,6 +3,7 @@ from django.urls import path
 from comptoir.storefront import (
     views,
     views_account,
+    views_approvals,
     views_cart,
     views_checkout,
     views_content,
@@ -76,6 +77,17 @@ urlpatterns = [
     path("account/wishlist/", views_wishlist.wishlist_page, name="wishlist"),
     # --- B2B portal (issue 6) ---
     path("account/company/documents/", views_portal.portal_documents, name="portal_documents"),
+    path("account/approvals/", views_approvals.account_approvals, name="account_approvals"),
+    path(
+        "account/approvals/<int:approval_id>/",
+        views_approvals.account_approval,
+        name="account_approval",
+    ),
+    path(
+        "account/approvals/<int:approval_id>/decide",
+        views_approvals.account_approval_decide,
+        name="account_approval_decide",
+    ),
     path(
         "account/company/documents/<int:document_id>/file",
         views_portal.portal_document_file,
