@@ -227,3 +227,21 @@ def test_the_list_pages_by_twenty(store: Store, team: dict[str, CompanyMember]) 
     assert second.count('<td class="num">€100.00</td>') == 1
     assert 'href="?tab=all&amp;page=1"' in second
     assert client.get("/account/approvals/?tab=all&page=3").status_code == 404
+
+
+def test_stock_gone_is_shown_and_the_approval_stays_pending(
+    store: Store, team: dict[str, CompanyMember]
+) -> None:
+    _buyer_client, approval = _sent(store, team["buyer"])
+    Stock.objects.filter(variant__product=store.drill).update(quantity=1)
+    client = _client(team["approver"].user)
+    response = client.post(
+        f"/account/approvals/{approval.pk}/decide", {"decision": "approve", "comment": "OK"}
+    )
+    assert response.status_code == 409
+    page = _html(response)
+    assert 'role="alert"' in page
+    assert ">OK</textarea>" in page  # the comment typed is kept
+    approval.refresh_from_db()
+    assert (approval.status, approval.decisions.count()) == ("pending", 0)
+    assert Order.objects.count() == 0
