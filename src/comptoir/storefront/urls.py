@@ -6,6 +6,7 @@ from comptoir.storefront import (
     views_approvals,
     views_cart,
     views_checkout,
+    views_company_approvals,
     views_content,
     views_dev,
     views_ordering,
@@ -78,6 +79,21 @@ urlpatterns = [
     # --- B2B portal (issue 6) ---
     path("account/company/documents/", views_portal.portal_documents, name="portal_documents"),
     path("account/approvals/", views_approvals.account_approvals, name="account_approvals"),
+    path(
+        "account/company/approvals/",
+        views_company_approvals.company_approvals,
+        name="company_approvals",
+    ),
+    path(
+        "account/company/approvals/rules/<int:rule_id>/delete",
+        views_company_approvals.company_rule_delete,
+        name="company_rule_delete",
+    ),
+    path(
+        "account/company/approvals/budgets/<int:budget_id>/delete",
+        views_company_approvals.company_budget_delete,
+        name="company_budget_delete",
+    ),
     path(
         "account/approvals/<int:approval_id>/",
         views_approvals.account_approval,

@@ -202,7 +202,7 @@ def test_the_list_makes_a_constant_number_of_queries(
         assert page.count("Your decision") == n
         assert page.count('<td class="num">€100.00</td>') == n  # amounts HT on each row
         counts.append(len(queries))
-    assert counts == [7, 7]
+    assert counts == [8, 8]
 
 
 def test_the_pages_in_french(store: Store, team: dict[str, CompanyMember]) -> None:
