@@ -21,11 +21,11 @@ from comptoir.approvals.schemas import (
     RuleOut,
     RulePatch,
 )
-from comptoir.checkout.approving import approval_approve
 from comptoir.companies import selectors as company_selectors
 from comptoir.companies.permissions import CompanyPermission
 from comptoir.core.errors import InvalidInput
 from comptoir.core.staff_api import page_request, paginated, patch_changes, staff
+from comptoir.quotes.approving import approval_approve, approval_reject
 
 router = Router(tags=["approvals"], auth=session_or_bearer)
 admin_router = Router(tags=["admin: approvals"], auth=session_or_bearer)
@@ -115,17 +115,15 @@ def approval_approve_route(
     "approvals/{approval_id}/reject",
     response=ApprovalOut,
     summary="Reject",
-    description="Ends the approval; the buyer is emailed; the cart stays closed. Errors: as "
-    "approve.",
+    description="Ends the approval; the buyer is emailed; the cart stays closed (a quote's "
+    "approval cancels the quote). Errors: as approve.",
 )
 def approval_reject_route(
     request: HttpRequest, approval_id: int, payload: DecisionIn
 ) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     approval = selectors.approval_for_user(user=user, approval_id=approval_id)
-    decided, _final = services.approval_reject(
-        approval_id=approval.pk, user=user, comment=payload.comment
-    )
+    decided = approval_reject(approval_id=approval.pk, user=user, comment=payload.comment)
     return presenters.approval_out(decided, user=user)
 
 

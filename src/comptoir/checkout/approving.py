@@ -4,6 +4,7 @@ the frozen snapshot in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from comptoir.payments import services as payments
 from comptoir.promotions.services import coupons
 
 
-def _approval_place(approval: OrderApproval) -> Order:
+def approval_order_place(approval: OrderApproval) -> Order:
     """The order of a just approved approval, from its frozen snapshot (prices of the
     request), through the checkout's own placement: stock reserved then committed,
     coupons redeemed, the payment started and `_place_order` (order_create). A DomainError
@@ -59,14 +60,21 @@ def _approval_place(approval: OrderApproval) -> Order:
 
 
 def approval_approve(
-    *, approval_id: int, user: Any, comment: str = "", idempotency_key: str | None = None
+    *,
+    approval_id: int,
+    user: Any,
+    comment: str = "",
+    idempotency_key: str | None = None,
+    place: Callable[[OrderApproval], Order] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """Approve the current level of approval `approval_id` as `user` (see
     `approvals.services.approval_decide`); at the last level the order is placed in the
     same transaction, so an approval is approved if and only if its order exists, and two
     approvers approving the last level at once make one order (the row lock; the second
     gets 409 APPROVAL_NOT_PENDING). With an `Idempotency-Key`, a replay returns the first
-    answer. Returns (200, the approval's body)."""
+    answer. `place` places the order of the approved approval (default
+    `approval_order_place`; `quotes.approving` passes one that also places quotes').
+    Returns (200, the approval's body)."""
     claim = None
     if idempotency_key is not None:
         key = idempotency.key_check(idempotency_key)
@@ -83,7 +91,7 @@ def approval_approve(
                 approval_id=approval_id, user=user, decision="approve", comment=comment
             )
             if final:
-                order = _approval_place(approval)
+                order = (place or approval_order_place)(approval)
                 approval_services.approval_attach_order(approval=approval, order=order)
             body = approval_presenters.approval_out(approval, user=user)
             if claim is not None and claim.record is not None:

@@ -36,6 +36,7 @@ from comptoir.quotes.presenters import (
 from comptoir.quotes.schemas import (
     QuoteAcceptedOut,
     QuoteAcceptIn,
+    QuoteApprovalPendingOut,
     QuoteAttachmentOut,
     QuoteCommentIn,
     QuoteCommentOut,
@@ -180,10 +181,12 @@ def submit_quote(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.post(
     "quotes/{number}/accept",
-    response={201: QuoteAcceptedOut},
+    response={201: QuoteAcceptedOut, 202: QuoteApprovalPendingOut},
     summary="Accept a sent quote: the order at the quoted prices",
     description=(
-        "Needs an Idempotency-Key. Errors: 400 IDEMPOTENCY_KEY_REQUIRED / INVALID_INPUT / "
+        "Needs an Idempotency-Key. 202 APPROVAL_REQUIRED when the company's approval rules "
+        "or the buyer's budget apply: the quote stays accepted and the last approval places "
+        "the order (a rejection cancels the quote). Errors: 400 IDEMPOTENCY_KEY_REQUIRED / INVALID_INPUT / "
         "PAYMENT_METHOD_UNAVAILABLE, 409 QUOTE_EXPIRED / INVALID_QUOTE_TRANSITION / "
         "QUOTE_PRODUCT_GONE / INSUFFICIENT_STOCK / "
         f"CREDIT_LIMIT_EXCEEDED / IDEMPOTENCY_KEY_REUSED, {ERRORS}."

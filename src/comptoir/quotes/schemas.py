@@ -9,6 +9,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from comptoir.approvals.schemas import ApprovalOut
+
 
 class _In(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -193,3 +195,13 @@ class QuoteAcceptedOut(Schema):
     quote: str
     state: str
     order: QuoteAcceptedOrderOut
+
+
+class QuoteApprovalPendingOut(Schema):
+    """The 202 answer of an accept the company's approval rules apply to."""
+
+    quote: str
+    state: str = Field(description="accepted: the order is placed once approved.")
+    status: str = Field(description="approval_pending")
+    code: str = Field(description="APPROVAL_REQUIRED")
+    approval: ApprovalOut

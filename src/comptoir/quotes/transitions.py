@@ -21,7 +21,8 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     # buyer: accepted, declined, renegotiation_requested; expiry task: expired; staff: cancelled
     S.SENT: frozenset({S.ACCEPTED, S.DECLINED, S.RENEGOTIATION_REQUESTED, S.EXPIRED, S.CANCELLED}),
     S.RENEGOTIATION_REQUESTED: frozenset({S.IN_NEGOTIATION, S.SENT, S.CANCELLED}),  # staff
-    # placed at once, or (approvals) once approved; cancelled when approval is refused
+    # ordered: placed at once, or once approved (quotes.approving); cancelled: the approval
+    # was rejected (quotes.approving.approval_reject), or staff cancelled it
     S.ACCEPTED: frozenset({S.ORDERED, S.CANCELLED}),
     S.ORDERED: frozenset(),
     S.DECLINED: frozenset(),

@@ -3,8 +3,10 @@ from django.urls import path
 from comptoir.storefront import (
     views,
     views_account,
+    views_approvals,
     views_cart,
     views_checkout,
+    views_company_approvals,
     views_content,
     views_dev,
     views_ordering,
@@ -76,6 +78,32 @@ urlpatterns = [
     path("account/wishlist/", views_wishlist.wishlist_page, name="wishlist"),
     # --- B2B portal (issue 6) ---
     path("account/company/documents/", views_portal.portal_documents, name="portal_documents"),
+    path("account/approvals/", views_approvals.account_approvals, name="account_approvals"),
+    path(
+        "account/company/approvals/",
+        views_company_approvals.company_approvals,
+        name="company_approvals",
+    ),
+    path(
+        "account/company/approvals/rules/<int:rule_id>/delete",
+        views_company_approvals.company_rule_delete,
+        name="company_rule_delete",
+    ),
+    path(
+        "account/company/approvals/budgets/<int:budget_id>/delete",
+        views_company_approvals.company_budget_delete,
+        name="company_budget_delete",
+    ),
+    path(
+        "account/approvals/<int:approval_id>/",
+        views_approvals.account_approval,
+        name="account_approval",
+    ),
+    path(
+        "account/approvals/<int:approval_id>/decide",
+        views_approvals.account_approval_decide,
+        name="account_approval_decide",
+    ),
     path(
         "account/company/documents/<int:document_id>/file",
         views_portal.portal_document_file,

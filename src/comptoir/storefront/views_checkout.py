@@ -515,6 +515,10 @@ def _place(page: Page, form: CheckoutForm) -> HttpResponse:
     payment = answer.get("payment") or {}
     if status == 201:
         return _placed(request, answer["order"]["token"])
+    if status == 202 and answer.get("status") == "approval_pending":
+        # The company's rules apply: nothing to pay yet; the order waits for approval.
+        url = reverse("storefront:account_approval", args=[answer["approval"]["id"]])
+        return redirect(f"{url}?sent=1")
     if status == 202:
         _remember_payment(request, payment.get("reference", ""))
         if answer.get("status") == "requires_action" and payment.get("action_url"):

@@ -6,6 +6,8 @@ or a user who acts for no company, is a 404."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
@@ -63,6 +65,7 @@ def portal_documents(request: HttpRequest) -> HttpResponse:
         "error": error,
         "page": number,
         "pages": pages,
+        "page_params": urlencode({k: v for k, v in (("q", query), ("kind", kind)) if v}),
         "current_page": "library",
     }
     return render_private(request, "storefront/account/library.html", context, status=status)

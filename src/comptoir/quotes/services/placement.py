@@ -5,7 +5,7 @@ quote row, refuses an expired quote (409 QUOTE_EXPIRED, nothing changed) or any 
 but sent (409 INVALID_QUOTE_TRANSITION: two concurrent accepts make one order, the
 second waits for the lock and finds the quote ordered), then hands the accepted quote to
 `quote_order_place`, the one function that turns a quote into an order. The approvals
-flow (issue 6, part 2) plugs in between: when the order needs approval it keeps the
+flow plugs in between (`quotes.approving`): when the order needs approval it keeps the
 quote `accepted` and calls `quote_order_place` once approved.
 
 The order is made by `orders.services.order_create` from an order snapshot in the same
@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.approvals.presenters import approval_pending_body
 from comptoir.core import idempotency, outbox
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.validation import text_check
@@ -168,12 +169,8 @@ def quote_snapshot_for_order(
     }
 
 
-def quote_order_place(*, quote: Quote, user: Any, payment_method: str, po_number: str) -> Order:
-    """The order of an accepted quote, at its prices (call inside a transaction holding
-    the quote's row lock: `quote_accept` does, the approvals flow will). Reserves and
-    commits the stock (409 INSUFFICIENT_STOCK), checks the company's credit on account,
-    records the payment, places the order, and marks the quote ordered."""
-    transition_check(quote.state, S.ORDERED)  # accepted quotes only
+def payment_check(quote: Quote, payment_method: str) -> None:
+    """400 PAYMENT_METHOD_UNAVAILABLE unless the company may pay the quote's order so."""
     if payment_method not in payments.methods_available(
         channel=quote.channel, company_id=quote.company_id
     ):
@@ -181,6 +178,15 @@ def quote_order_place(*, quote: Quote, user: Any, payment_method: str, po_number
         raise InvalidInput(
             message, code="PAYMENT_METHOD_UNAVAILABLE", errors={"payment_method": [message]}
         )
+
+
+def quote_order_place(*, quote: Quote, user: Any, payment_method: str, po_number: str) -> Order:
+    """The order of an accepted quote, at its prices (call inside a transaction holding
+    the quote's row lock: `quote_accept` does, the approvals flow will). Reserves and
+    commits the stock (409 INSUFFICIENT_STOCK), checks the company's credit on account,
+    records the payment, places the order, and marks the quote ordered."""
+    transition_check(quote.state, S.ORDERED)  # accepted quotes only
+    payment_check(quote, payment_method)
     lines = lines_of(quote)
     gone = [line.sku for line in lines if line.variant_id is None]
     if gone:
@@ -254,7 +260,10 @@ def _accepted_body(quote: Quote, order: Order) -> dict[str, Any]:
 def quote_accept(
     *, quote: Quote, user: Any, idempotency_key: str | None, body: Mapping[str, Any]
 ) -> tuple[int, dict[str, Any]]:
-    """The buyer accepts a sent, unexpired quote: 201 with the order. A replay with the
+    """The buyer accepts a sent, unexpired quote: 201 with the order, or, when the
+    company's approval rules or the buyer's budget apply, 202 APPROVAL_REQUIRED with the
+    pending approval (the quote stays accepted; the final approval places the order,
+    `quotes.approving`). A replay with the
     same key and body returns the first answer. Errors: 400 IDEMPOTENCY_KEY_REQUIRED /
     INVALID_INPUT, 409 QUOTE_EXPIRED / INVALID_QUOTE_TRANSITION / INSUFFICIENT_STOCK /
     CREDIT_LIMIT_EXCEEDED (nothing changed)."""
@@ -281,6 +290,25 @@ def quote_accept(
             locked.accepted_at = timezone.now()
             locked.save(update_fields=["state", "accepted_at", "updated_at"])
             event(locked, actor=user, kind="accepted", version=locked.version)
+            # Imported here: quotes.approving builds on this module.
+            from comptoir.quotes.approving import quote_approval_start
+
+            payment_check(locked, request["payment_method"])
+            approval = quote_approval_start(
+                quote=locked,
+                user=user,
+                payment_method=request["payment_method"],
+                po_number=request["po_number"],
+            )
+            if approval is not None:
+                answer = {
+                    "quote": locked.number,
+                    "state": locked.state,
+                    **approval_pending_body(approval, user=user),
+                }
+                assert claim.record is not None
+                idempotency.complete(record=claim.record, status=202, body=answer)
+                return 202, answer
             order = quote_order_place(
                 quote=locked,
                 user=user,

@@ -6,6 +6,7 @@ net delivery on the business channel), and helpers to walk a quote through its s
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -71,3 +72,34 @@ def expire(quote: Quote) -> None:
 
 def buyer_api(client: Client, user: Any) -> Caller:
     return Caller(client, user)
+
+
+def assert_ordered_at_quoted_prices(order: Any, quote: Quote) -> None:
+    """The order of a quote sent with 10 % off 10 drills and a 15.00 delivery: 141.00 HT,
+    its line at the negotiated 14.00 with the rule `quote:<number>`."""
+    assert (order.total_net, order.total_tax, order.total_gross) == (
+        Decimal("141.00"),
+        Decimal("28.20"),
+        Decimal("169.20"),
+    )
+    (line,) = order.lines.all()
+    assert (line.sku, line.quantity, line.unit_net, line.total_net, line.rule) == (
+        "DRILL",
+        10,
+        Decimal("14.00"),
+        Decimal("126.00"),
+        f"quote:{quote.number}",
+    )
+
+
+def approval_rule(shop: Shop, *, role_id: int, threshold: str) -> Any:
+    """Atelier Martin's rule: orders above `threshold` HT need the role's approval."""
+    from comptoir.approvals import services as approval_services
+
+    return approval_services.rule_create(
+        company=shop.martin,
+        name=f"Au-delà de {threshold} € HT",
+        condition="order_total",
+        threshold=threshold,
+        levels=[{"role_id": role_id}],
+    )

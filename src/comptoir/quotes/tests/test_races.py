@@ -15,7 +15,7 @@ from comptoir.payments.models import Payment
 from comptoir.quotes import services
 from comptoir.quotes.models import Quote, QuoteState
 from comptoir.quotes.services import placement
-from comptoir.quotes.tests.conftest import Shop, sent
+from comptoir.quotes.tests.conftest import Shop, approval_rule, sent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -53,4 +53,40 @@ def test_the_same_key_twice_at_once_replays(
     )
     assert outcomes == ["ok", "ok"]
     assert Order.objects.count() == 1
+    assert Stock.objects.get(variant=shop.drill).quantity_allocated == 10
+
+
+def test_two_approvers_approving_a_quote_at_once_make_one_order(
+    shop: Shop, clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comptoir.accounts.tests.factories import UserFactory
+    from comptoir.approvals import services as approval_services
+    from comptoir.approvals.models import OrderApproval
+    from comptoir.companies.tests.factories import member_with_role
+    from comptoir.quotes.approving import approval_approve
+
+    first = member_with_role(shop.martin, "approver", user=UserFactory.create())
+    second = member_with_role(shop.martin, "approver", user=UserFactory.create())
+    approval_rule(shop, role_id=first.role_id, threshold="1.00")
+    quote = sent(shop, clerk)
+    status, _body = services.quote_accept(
+        quote=quote, user=shop.buyer, idempotency_key="k", body={"payment_method": "on_account"}
+    )
+    assert status == 202
+    approval = OrderApproval.objects.get()
+    outcomes = race(
+        monkeypatch,
+        approval_services,
+        "text_limit",  # the first step of approval_decide, before the row lock
+        [
+            lambda: approval_approve(approval_id=approval.pk, user=first.user),
+            lambda: approval_approve(approval_id=approval.pk, user=second.user),
+        ],
+    )
+    assert sorted(outcomes) == ["APPROVAL_NOT_PENDING", "ok"]
+    order = Order.objects.get()
+    quote.refresh_from_db()
+    approval.refresh_from_db()
+    assert (quote.state, quote.order, approval.order) == (QuoteState.ORDERED, order, order)
+    assert Payment.objects.count() == 1
     assert Stock.objects.get(variant=shop.drill).quantity_allocated == 10

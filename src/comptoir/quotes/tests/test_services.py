@@ -20,7 +20,14 @@ from comptoir.orders.models import Order
 from comptoir.payments.providers import on_account
 from comptoir.quotes import handlers, services
 from comptoir.quotes.models import Quote, QuoteEvent, QuoteRevision, QuoteState
-from comptoir.quotes.tests.conftest import ADDRESS, Shop, expire, requested, sent
+from comptoir.quotes.tests.conftest import (
+    ADDRESS,
+    Shop,
+    assert_ordered_at_quoted_prices,
+    expire,
+    requested,
+    sent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -405,19 +412,7 @@ def test_accepting_places_the_order_at_the_quoted_prices(shop: Shop, clerk: Any)
         "on_account",
         "PO-77",
     )
-    assert (order.total_net, order.total_tax, order.total_gross) == (
-        Decimal("141.00"),
-        Decimal("28.20"),
-        Decimal("169.20"),
-    )
-    (line,) = order.lines.all()
-    assert (line.sku, line.quantity, line.unit_net, line.total_net, line.rule) == (
-        "DRILL",
-        10,
-        Decimal("14.00"),
-        Decimal("126.00"),
-        f"quote:{quote.number}",
-    )
+    assert_ordered_at_quoted_prices(order, quote)
     assert order.shipping_net == Decimal("15.00")
     assert order.tax_breakdown == [{"rate": "20", "net": "141.00", "tax": "28.20"}]
     stock.refresh_from_db()

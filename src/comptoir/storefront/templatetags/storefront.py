@@ -87,3 +87,13 @@ def member_company(context: template.Context) -> Any:
     if request is None:
         return None
     return current_company(request)
+
+
+@register.simple_tag(takes_context=True)
+def member_manages(context: template.Context) -> bool:
+    """Whether the signed-in user's role manages their company (`company.manage`)."""
+    from comptoir.companies.permissions import CompanyPermission
+    from comptoir.companies.selectors import member_can
+
+    request = context.get("request")
+    return request is not None and member_can(request.user, CompanyPermission.COMPANY_MANAGE)
