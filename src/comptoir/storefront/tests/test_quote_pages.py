@@ -198,7 +198,11 @@ def test_a_role_without_quotes_manage_sees_but_cannot_act(
     buyer: Client, world: Shop, clerk: Any
 ) -> None:
     quote = sent(world, clerk)
+    html = buyer.get("/quick-order/").content.decode()
+    buyer.post("/quick-order/", {"lines": "DRILL 3", "idempotency_key": key(html)})
     give_role(world.buyer, "viewer")
+    assert 'action="/account/quotes/from-cart"' not in buyer.get("/cart/").content.decode()
+    assert buyer.post("/account/quotes/from-cart")["Location"] == "/cart/"
     html = buyer.get(f"/account/quotes/{quote.number}/").content.decode()
     assert "/accept" not in html
     assert 'href="/account/quotes/new/"' not in buyer.get("/account/quotes/").content.decode()
