@@ -331,12 +331,10 @@ _DONE = {
 def _act(request: HttpRequest, quote: Quote, action: str) -> None:
     """One buyer move through the services (raises their DomainError)."""
     user, text = request.user, request.POST.get("comment", "")[:20_000]
-    if action == "comment":
-        member_require(user, MANAGE)
-        services.quote_comment_add(quote=quote, user=user, body=text)
-        return
     member_require(user, MANAGE)
-    if action == "submit":
+    if action == "comment":
+        services.quote_comment_add(quote=quote, user=user, body=text)
+    elif action == "submit":
         services.quote_submit(quote=quote, user=user)
     elif action == "decline":
         services.quote_decline(quote=quote, user=user, comment=text or None)
