@@ -393,10 +393,13 @@ def quote_accept(request: HttpRequest, number: str) -> HttpResponse:
         return _page(
             request, quote, status=status, error=str(answer.get("detail", "")), accept=body
         )
-    messages.success(
-        request,
-        _("Quote accepted: order %(order)s is placed.") % {"order": answer["order"]["number"]},
-    )
+    order = answer.get("order") or {}
+    if order.get("number"):
+        messages.success(
+            request, _("Quote accepted: order %(order)s is placed.") % {"order": order["number"]}
+        )
+    else:  # accepted, the order waits (an approval, once wired): the page says so
+        messages.success(request, _("Quote accepted."))
     return redirect("storefront:quote", quote.number)
 
 
