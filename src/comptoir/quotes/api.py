@@ -26,13 +26,14 @@ from comptoir.core.staff_api import (
     staff,
 )
 from comptoir.quotes import selectors, services
-from comptoir.quotes.models import Quote, QuoteAttachment
+from comptoir.quotes.models import Quote
 from comptoir.quotes.pdf import quote_pdf
 from comptoir.quotes.presenters import (
     quote_out,
     staff_quote_out,
     summary_out,
 )
+from comptoir.quotes.responses import attachment_response
 from comptoir.quotes.schemas import (
     QuoteAcceptedOut,
     QuoteAcceptIn,
@@ -298,17 +299,6 @@ def attach_quote(
     )
 
 
-def _download(attachment: QuoteAttachment) -> FileResponse:
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @router.get(
     "quotes/{number}/attachments/{attachment_id}",
     response={200: None},
@@ -317,7 +307,7 @@ def _download(attachment: QuoteAttachment) -> FileResponse:
 )
 def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     quote = selectors.access_quote(user=_user(request), number=number)
-    return _download(selectors.quote_attachment(quote=quote, attachment_id=attachment_id))
+    return attachment_response(selectors.quote_attachment(quote=quote, attachment_id=attachment_id))
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -371,7 +361,7 @@ def admin_download_attachment(
 ) -> FileResponse:
     staff(request, VIEW)
     quote = selectors.quote_admin_get(number=number)
-    return _download(selectors.quote_attachment(quote=quote, attachment_id=attachment_id))
+    return attachment_response(selectors.quote_attachment(quote=quote, attachment_id=attachment_id))
 
 
 @admin_router.patch(

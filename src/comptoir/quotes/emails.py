@@ -1,6 +1,6 @@
 """The buyer's quote emails (sent by the outbox handlers, from a worker): the quote was
 sent (with its total and expiry), and the reminder before it expires. In the quote's
-language; a link to the quote in the portal (settings.SITE_URL)."""
+language; a link to the quote's page in the buyer's account (settings.SITE_URL)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from babel.dates import format_date
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,13 @@ from comptoir.core.money import Money
 from comptoir.quotes.models import Quote, QuoteEvent
 
 Kind = Literal["sent", "expiring"]
+
+
+def quote_link(quote: Quote) -> str:
+    """The quote's page in the buyer's account, absolute from SITE_URL, in the active
+    language (a named storefront route: quotes import nothing of the storefront)."""
+    path = reverse("storefront:quote", args=[quote.number])
+    return f"{settings.SITE_URL}{path}"
 
 
 def quote_email_send(*, quote: Quote, kind: Kind, event_id: int) -> bool:
@@ -37,7 +45,7 @@ def quote_email_send(*, quote: Quote, kind: Kind, event_id: int) -> bool:
             "expires": format_date(
                 timezone.localtime(quote.expires_at).date(), format="long", locale=locale
             ),
-            "url": f"{getattr(settings, 'SITE_URL', '').rstrip('/')}/api/v1/quotes/{quote.number}",
+            "url": quote_link(quote),
         }
         subject = (
             _("Your quote %(number)s is ready")

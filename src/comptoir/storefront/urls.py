@@ -12,6 +12,7 @@ from comptoir.storefront import (
     views_ordering,
     views_orders,
     views_portal,
+    views_quotes,
     views_reviews,
     views_wishlist,
 )
@@ -169,6 +170,29 @@ urlpatterns = [
         name="requisition_list_copy",
     ),
     # --- end of B2B ordering tools ---
+    # --- B2B quotes (issue 6) ---
+    path("account/quotes/", views_quotes.quotes_list, name="quotes"),
+    path("account/quotes/new/", views_quotes.quote_new, name="quote_new"),
+    path("account/quotes/from-cart", views_quotes.quote_from_cart, name="quote_from_cart"),
+    path("account/quotes/<str:number>/", views_quotes.quote_detail, name="quote"),
+    path("account/quotes/<str:number>/accept", views_quotes.quote_accept, name="quote_accept"),
+    path("account/quotes/<str:number>/pdf", views_quotes.quote_pdf_download, name="quote_pdf"),
+    path(
+        "account/quotes/<str:number>/attachments",
+        views_quotes.quote_attach,
+        name="quote_attach",
+    ),
+    path(
+        "account/quotes/<str:number>/attachments/<int:attachment_id>",
+        views_quotes.quote_attachment,
+        name="quote_attachment",
+    ),
+    path(
+        "account/quotes/<str:number>/<slug:action>",
+        views_quotes.quote_action,
+        name="quote_action",
+    ),
+    # --- end of B2B quotes ---
     path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
     path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]

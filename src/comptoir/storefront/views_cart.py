@@ -10,6 +10,7 @@ form with its errors, swapped in place (`HX-Retarget`)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from comptoir.cart import selectors as cart_selectors
 from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart, CartStatus
 from comptoir.catalog.selectors.pictures import product_cover_pictures
+from comptoir.companies.selectors import member_can
 from comptoir.core.errors import DomainError
 from comptoir.storefront.cart_display import ShownCart, shown_cart
 from comptoir.storefront.context_processors import SESSION_CART_COUNT
@@ -76,6 +78,8 @@ def _cart_page(
         "line_errors": line_errors or {},
         "error": error,
         "current_page": "cart",
+        # Called by the template for company buyers only (one query then).
+        "can_request_quote": partial(member_can, request.user, "quotes.manage"),
     }
     response = render(request, "storefront/cart.html", context, status=status)
     response["Cache-Control"] = "no-store"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
@@ -43,7 +44,7 @@ def test_a_sent_quote_is_emailed_once_in_english(smtp: SmtpServer, shop: Shop, c
     assert "Total excl. tax: €140.00" in body
     expires = timezone.localtime(Quote.objects.get(pk=quote.pk).expires_at).date()
     assert f"Valid until: {expires.day} {expires:%B} {expires.year}" in body
-    assert f"/api/v1/quotes/{quote.number}" in body
+    assert f"\n{settings.SITE_URL}/en/account/quotes/{quote.number}/\r\n" in body
 
 
 def test_the_expiry_task_reminds_once_in_french(smtp: SmtpServer, shop: Shop, clerk: Any) -> None:
@@ -58,4 +59,6 @@ def test_the_expiry_task_reminds_once_in_french(smtp: SmtpServer, shop: Shop, cl
         f"Votre devis {quote.number} est prêt",
         f"Votre devis {quote.number} expire bientôt",
     ]
-    assert "Total HT : 140,00\u00a0€" in str(smtp.inbox.messages[1][1].get_content())
+    reminder = str(smtp.inbox.messages[1][1].get_content())
+    assert "Total HT : 140,00\u00a0€" in reminder
+    assert f"\n{settings.SITE_URL}/account/quotes/{quote.number}/\r\n" in reminder
