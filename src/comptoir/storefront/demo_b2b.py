@@ -27,6 +27,7 @@ from comptoir.accounts.services import address_create, address_values
 from comptoir.approvals import services as approvals
 from comptoir.approvals.models import ApprovalRule
 from comptoir.cart import services as cart_services
+from comptoir.catalog.demo.media import pdf_sheet
 from comptoir.catalog.models import Product
 from comptoir.channels.models import Channel
 from comptoir.checkout import services as checkout_services
@@ -233,14 +234,6 @@ def _open_quote(company: Company, log: Log) -> None:
     log(f"Atelier Martin: quote {quote.number} sent, waiting for the buyer.")
 
 
-def _pdf(title: str, body: str) -> bytes:
-    """A one-page PDF of `title` and `body` (weasyprint)."""
-    from weasyprint import HTML
-
-    html = f"<h1>{title}</h1><p>{body}</p><p>Comptoir — document de démonstration.</p>"
-    return bytes(HTML(string=html).write_pdf())
-
-
 def _library(martin: Company, log: Log) -> None:
     if LibraryDocument.objects.exists():
         return
@@ -272,7 +265,7 @@ def _library(martin: Company, log: Log) -> None:
         library.library_document_add(
             title=title,
             kind=kind,
-            file=_pdf(title, body),
+            file=pdf_sheet(title, "Comptoir", [body], footer="Document de démonstration"),
             filename=f"{title[:40]}.pdf",
             company=company,
             product=product,
