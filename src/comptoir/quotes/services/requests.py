@@ -14,13 +14,15 @@ from babel.numbers import get_currency_precision
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from comptoir.accounts.models import Address
+from comptoir.accounts.services import ADDRESS_TEXT_FIELDS
 from comptoir.cart.models import Cart
 from comptoir.cart.selectors.view import address_country
 from comptoir.cart.services.details import address_snapshot
 from comptoir.cart.services.lines import quantity_rule_message
 from comptoir.catalog.models import ProductVariant
 from comptoir.channels.models import Channel
-from comptoir.companies.models import Company
+from comptoir.companies.models import AddressKind, Company
 from comptoir.core import outbox
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.ids import new_token
@@ -167,6 +169,24 @@ def _number(quote: Quote) -> None:
     quote.save(update_fields=["number"])
 
 
+def default_shipping_address(*, user: Any, company: Company) -> dict[str, str] | None:
+    """Where a quote asked without an address is delivered: the company's default shipping
+    site, else its first one, else the buyer's default shipping address; None when there is
+    none or it no longer passes the address rules (staff then ask for one)."""
+    site: Any = (
+        company.addresses.filter(kind=AddressKind.SHIPPING).order_by("-is_default", "id").first()
+    )
+    if site is None and getattr(user, "pk", None):
+        site = Address.objects.filter(user=user, is_default_shipping=True).first()
+    if site is None:
+        return None
+    values = {field: str(getattr(site, field, "") or "") for field in ADDRESS_TEXT_FIELDS}
+    try:
+        return address_snapshot(values, field="shipping_address")
+    except InvalidInput:
+        return None
+
+
 @transaction.atomic
 def quote_request(
     *,
@@ -181,12 +201,14 @@ def quote_request(
 ) -> Quote:
     """A draft quote of `lines` ([{sku, quantity, target_unit_price?}]) for `company`,
     requested by `user`: each line at the price engine's price for the company, the
-    target price kept. Nothing is created when any line is bad (QUOTE_LINES_INVALID with
+    target price kept. Without `shipping_address`, the company's default shipping site
+    (else its first one, else the buyer's default shipping address) is taken, so that staff
+    can send the quote. Nothing is created when any line is bad (QUOTE_LINES_INVALID with
     errors per line), or the address (ADDRESS_INVALID) or comment (INVALID_COMMENT)."""
     wanted = _parse_lines(lines)
     note = comment_text(comment)
     address = (
-        None
+        default_shipping_address(user=user, company=company)
         if shipping_address is None
         else address_snapshot(shipping_address, field="shipping_address")
     )

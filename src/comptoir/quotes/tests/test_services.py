@@ -11,7 +11,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
+from comptoir.accounts.models import Address
 from comptoir.cart import services as cart_services
+from comptoir.companies.models import CompanyAddress
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.models import OutboxEvent
 from comptoir.inventory.models import Stock
@@ -611,3 +613,29 @@ def test_an_unavailable_payment_method_is_refused(
     assert caught.value.code == "PAYMENT_METHOD_UNAVAILABLE"
     quote.refresh_from_db()
     assert quote.state == S.SENT
+
+
+def test_a_request_without_address_is_delivered_to_the_default_site(shop: Shop) -> None:
+    """Without an address (the portal's forms ask none), the company's default shipping
+    site, else its first one, else the buyer's default address: staff can send it."""
+    site = {"first_name": "Jean", "last_name": "Martin", "company_name": "Atelier Martin"}
+    site |= {"street_address_1": "2 rue des Forges", "postal_code": "69007", "country": "FR"}
+    assert requested(shop, shipping_address=None).shipping_address is None
+
+    Address.objects.create(user=shop.buyer, is_default_shipping=True, **site, city="Villeurbanne")
+    assert (requested(shop, shipping_address=None).shipping_address or {})["city"] == "Villeurbanne"
+
+    CompanyAddress.objects.create(company=shop.martin, kind="billing", **site, city="Paris")
+    CompanyAddress.objects.create(company=shop.martin, kind="shipping", **site, city="Lyon")
+    assert (requested(shop, shipping_address=None).shipping_address or {})["city"] == "Lyon"
+    CompanyAddress.objects.create(
+        company=shop.martin, kind="shipping", is_default=True, **site, city="Bron"
+    )
+    quote = requested(shop, shipping_address=None)
+    assert (quote.shipping_address or {})["city"] == "Bron"
+    services.quote_send(quote=quote, actor=None)
+    quote.refresh_from_db()
+    assert quote.state == S.SENT
+
+    CompanyAddress.objects.filter(is_default=True).update(postal_code="not a code")
+    assert requested(shop, shipping_address=None).shipping_address is None  # fixed by staff
