@@ -66,11 +66,13 @@ def test_staff_issue_an_order_invoice_once_and_download_it(
     pdf_url = reverse("admin:invoicing_invoice_pdf", args=[invoice.pk])
     ubl_url = reverse("admin:invoicing_invoice_ubl", args=[invoice.pk])
     page = issued.content.decode()
-    assert pdf_url in page and ubl_url in page
+    assert pdf_url in page
+    assert ubl_url in page
     pdf = client.get(pdf_url)
     assert pdf["Content-Type"] == "application/pdf"
     name, xml = facturx.get_xml_from_pdf(pdf.content, check_xsd=True)
-    assert name == "factur-x.xml" and invoice.number.encode() in xml
+    assert name == "factur-x.xml"
+    assert invoice.number.encode() in xml
     ubl = client.get(ubl_url)
     assert ubl["Content-Type"] == "application/xml"
     assert invoice.number.encode() in ubl.content
@@ -97,9 +99,7 @@ def test_a_bad_order_number_is_a_form_error(
     assert not Invoice.objects.exists()
 
 
-def test_an_order_not_paid_nor_on_account_is_not_invoiced(
-    client: Client, company: Company
-) -> None:
+def test_an_order_not_paid_nor_on_account_is_not_invoiced(client: Client, company: Company) -> None:
     order = order_for(company, on_account=False, payment_status=PaymentStatus.PENDING)
     clerk(client, "add_invoice", "view_invoice")
 
@@ -128,6 +128,8 @@ def test_staff_without_the_permissions_are_refused(client: Client, company: Comp
     blind = Client()
     clerk(blind, "view_order")
     assert blind.get(pdf_url).status_code == 403
-    assert invoice_client.get(reverse("admin:invoicing_invoice_pdf", args=[999999])).status_code == 404
+    assert (
+        invoice_client.get(reverse("admin:invoicing_invoice_pdf", args=[999999])).status_code == 404
+    )
     customer = Client()
     assert customer.get(pdf_url).status_code == 302  # to the admin's login
