@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,17 @@ def _subject(kind: str, approval: OrderApproval) -> str:
     if kind == "approved":
         return _("Your order #%(n)s was approved") % number
     return _("Your order #%(n)s was rejected") % number
+
+
+def approval_link(approval: OrderApproval) -> str:
+    """The page the email leads to, absolute from SITE_URL, in the active language (named
+    storefront routes: approvals import nothing of the storefront): the placed order for
+    an approved one, else the approval's page (decide, or read why it was rejected)."""
+    if approval.order is not None:
+        path = reverse("storefront:account_order", args=[approval.order.number])
+    else:
+        path = reverse("storefront:account_approval", args=[approval.pk])
+    return f"{settings.SITE_URL}{path}"
 
 
 def approval_emails(*, kind: str, approval_id: int) -> list[EmailMultiAlternatives]:
@@ -61,6 +73,7 @@ def approval_emails(*, kind: str, approval_id: int) -> list[EmailMultiAlternativ
                 "total_net": approval.total_net,
                 "currency": approval.currency,
                 "site_url": settings.SITE_URL,
+                "url": approval_link(approval),
                 "reasons": ", ".join(str(r["name"]) for r in approval.reasons),
             }
             body = render_to_string("approvals/email/approval.txt", context)

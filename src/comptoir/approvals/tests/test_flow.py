@@ -11,7 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 
 from comptoir.approvals.models import ApprovalDecision, OrderApproval
 from comptoir.approvals.services import budget_set
@@ -98,6 +100,8 @@ def test_approval_places_the_order_at_the_prices_of_the_request(
         approval_id = checkout(team.buyer.user, cart).json()["approval"]["id"]
     assert sorted(m.to[0] for m in mail.outbox) == ["ines@am.fr", "jo@am.fr"]
     assert mail.outbox[0].subject == f"La commande n°{approval_id} attend votre approbation"
+    page = reverse("storefront:account_approval", args=[approval_id])
+    assert f"{settings.SITE_URL}{page}\n" in str(mail.outbox[0].body)
     mail.outbox.clear()
     VariantChannelPrice.objects.filter(variant=variants[0]).update(amount=Decimal("99.00"))
 
@@ -125,7 +129,10 @@ def test_approval_places_the_order_at_the_prices_of_the_request(
         ("lea@example.fr", f"Votre commande {order.number} chez Boutique France est confirmée"),
         ("paul@am.fr", f"Votre commande n°{approval_id} a été approuvée"),
     ]
-    assert "OK pour moi" in str(sent[f"Votre commande n°{approval_id} a été approuvée"].body)
+    approved = str(sent[f"Votre commande n°{approval_id} a été approuvée"].body)
+    assert "OK pour moi" in approved
+    order_page = reverse("storefront:account_order", args=[order.number])
+    assert f"{settings.SITE_URL}{order_page}\n" in approved
     problem(
         team.api(team.approver2).post(f"approvals/{approval_id}/approve", {}),
         409,
@@ -194,6 +201,8 @@ def test_rejection_ends_it_and_the_cart_stays_closed(
         (["paul@am.fr"], f"Votre commande n°{approval_id} a été refusée")
     ]
     assert "Budget épuisé" in str(mail.outbox[-1].body)
+    page = reverse("storefront:account_approval", args=[approval_id])
+    assert f"{settings.SITE_URL}{page}\n" in str(mail.outbox[-1].body)
     problem(
         team.api(team.approver2).post(f"approvals/{approval_id}/approve", {}),
         409,
