@@ -21,7 +21,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,11 +43,12 @@ from comptoir.quotes.pdf import quote_pdf
 from comptoir.quotes.responses import attachment_response
 from comptoir.quotes.transitions import OPEN, transition_allowed
 from comptoir.storefront.shop import current_channel, current_language
+from comptoir.storefront.views import page_number
 from comptoir.storefront.views_account import not_found_is_404, render_private
 from comptoir.storefront.web_cart import web_cart, with_cart_cookie
 
 MANAGE = "quotes.manage"
-LIST_SIZE = 100  # the newest quotes shown (the API pages through all of them)
+LIST_SIZE = 25  # quotes per page of the list, newest first
 ACCEPT_METHODS = (PaymentMethod.ON_ACCOUNT, PaymentMethod.BANK_TRANSFER)
 _PRICE_SPLIT = re.compile(r"[\s;]+")
 
@@ -71,9 +72,13 @@ def _member(request: HttpRequest) -> CompanyMember:
 @require_safe
 def quotes_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
+    number = page_number(request)
     rows, count = selectors.quotes_for_member(
-        user=request.user, page=PageRequest(page=1, page_size=LIST_SIZE)
+        user=request.user, page=PageRequest(page=number, page_size=LIST_SIZE)
     )
+    pages = max(1, -(-count // LIST_SIZE))
+    if number > pages:
+        raise Http404("No such page.")
     context = {
         "quotes": [
             {
@@ -84,6 +89,8 @@ def quotes_list(request: HttpRequest) -> HttpResponse:
             for q in rows
         ],
         "count": count,
+        "page": number,
+        "pages": pages,
         "can_request": MANAGE in member.role.permissions,
         "current_page": "quotes",
     }

@@ -139,6 +139,23 @@ def test_the_list_costs_a_constant_number_of_queries(
     assert len(re.findall(r'<a href="/account/quotes/(Q-\d+)/">', response.content.decode())) == 4
 
 
+def test_the_list_pages_through_the_quotes(
+    buyer: Client, world: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("comptoir.storefront.views_quotes.LIST_SIZE", 2)
+    numbers = [requested(world).number for _ in range(3)]
+
+    first = buyer.get("/account/quotes/").content.decode()
+    second = buyer.get("/account/quotes/", {"page": "2"}).content.decode()
+
+    assert re.findall(r'<a href="/account/quotes/(Q-\d+)/">', first) == numbers[:0:-1]
+    assert re.findall(r'<a href="/account/quotes/(Q-\d+)/">', second) == numbers[:1]
+    assert 'href="?page=2"' in first
+    assert 'href="?page=1"' in second
+    for bad in ("3", "0", "-1", "x", "1.5"):
+        assert buyer.get("/account/quotes/", {"page": bad}).status_code == 404
+
+
 # --- requesting ------------------------------------------------------------------------------
 
 
