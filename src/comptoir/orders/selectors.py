@@ -98,25 +98,16 @@ def _number_ok(number: object) -> bool:
     return isinstance(number, str) and 0 < len(number) <= NUMBER_MAX and text_storable(number)
 
 
-def order_for_customer(*, user: Any, number: str) -> Order:
-    """The order `number` if `user` may read it (see `orders_for_customer`), with its lines,
-    parcels and public timeline; NotFound (ORDER_NOT_FOUND) otherwise, whether it exists or
-    not."""
+def order_for_customer(*, user: Any, number: str, detailed: bool = True) -> Order:
+    """The order `number` if `user` may read it (see `orders_for_customer`: their own, or
+    any of their company's when their role holds `orders.view_all`), with its lines, and
+    unless `detailed=False` its parcels and public timeline too; NotFound (ORDER_NOT_FOUND)
+    otherwise, whether it exists or not."""
     if not _number_ok(number):
         raise _not_found()
-    order = _detailed(orders_for_customer(user=user), public=True).filter(number=number).first()
-    if order is None:
-        raise _not_found()
-    return order
-
-
-def order_for_member(*, user: Any, number: str) -> Order:
-    """The order `number` with its lines if `user` may read it (see `orders_for_customer`:
-    their own, or any of their company's when their role holds `orders.view_all`);
-    NotFound (ORDER_NOT_FOUND) otherwise, whether it exists or not."""
-    if not _number_ok(number):
-        raise _not_found()
-    order = orders_for_customer(user=user).filter(number=number).prefetch_related("lines").first()
+    visible = orders_for_customer(user=user)
+    visible = _detailed(visible, public=True) if detailed else visible.prefetch_related("lines")
+    order = visible.filter(number=number).first()
     if order is None:
         raise _not_found()
     return order

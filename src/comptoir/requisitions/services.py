@@ -29,7 +29,7 @@ from comptoir.companies.selectors import member_can
 from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
 from comptoir.core.text import text_storable
 from comptoir.core.validation import UNSET, Unset, text_limit
-from comptoir.orders.selectors import order_for_member
+from comptoir.orders.selectors import order_for_customer
 from comptoir.requisitions.models import RequisitionList, RequisitionListLine
 from comptoir.requisitions.selectors import (
     SHARE,
@@ -278,7 +278,7 @@ def order_reorder(
     company's when their role sees every order of the company (`orders.view_all`); any
     other is 404 ORDER_NOT_FOUND. Without `cart`, the caller's cart in the order's channel
     (created when there is none). Returns the cart and what was added or rejected."""
-    order = order_for_member(user=user, number=number)
+    order = order_for_customer(user=user, number=number, detailed=False)
     if cart is None:
         channel = channel_by_id(channel_id=order.channel_id)
         cart = cart_services.cart_create(channel=channel, user=user, language=language)
