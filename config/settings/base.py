@@ -247,7 +247,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 COMPTOIR_EVENT_HANDLERS: dict[str, list[str]] = {
     "order.placed": ["comptoir.orders.handlers.order_placed"],
     "order.paid": ["comptoir.orders.handlers.order_paid"],
-    "order.shipped": ["comptoir.orders.handlers.order_shipped"],
+    "order.shipped": [
+        "comptoir.orders.handlers.order_shipped",
+        "comptoir.invoicing.handlers.order_shipped",
+    ],
+    "invoice.overdue": ["comptoir.invoicing.handlers.invoice_overdue"],
     "catalog.product.changed": ["comptoir.search.handlers.product_changed"],
     "order.delivered": ["comptoir.reviews.handlers.order_delivered"],
     "quote.sent": ["comptoir.quotes.handlers.quote_sent"],
@@ -339,6 +343,8 @@ COMPTOIR_INVOICE_SERIES = env.str("COMPTOIR_INVOICE_SERIES", default="F")
 COMPTOIR_CREDIT_NOTE_SERIES = env.str("COMPTOIR_CREDIT_NOTE_SERIES", default="AV")
 COMPTOIR_LATE_PENALTY_RATE = env.str("COMPTOIR_LATE_PENALTY_RATE", default="12.00")
 COMPTOIR_RECOVERY_INDEMNITY = env.str("COMPTOIR_RECOVERY_INDEMNITY", default="40.00")
+# A company's order paid or on account is invoiced when its first parcel ships.
+COMPTOIR_INVOICE_ON_SHIPMENT = env.bool("COMPTOIR_INVOICE_ON_SHIPMENT", default=True)
 # Dunning: reminders of an unpaid invoice this many days after its due date.
 COMPTOIR_DUNNING_DAYS = env.list("COMPTOIR_DUNNING_DAYS", cast=int, default=[7, 15, 30])
 # Checkout: how long stock stays reserved for an open checkout (payment second step).

@@ -333,7 +333,9 @@ class DunningReminder(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
     level = models.PositiveSmallIntegerField(_("days past due"))
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    # Set by the outbox handler once the email left (a redelivery sends nothing again).
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment reminder")

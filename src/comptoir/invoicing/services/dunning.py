@@ -1,12 +1,13 @@
 """Reminders of overdue invoices (dunning): one email per invoice and level, a level being
 a number of days past the due date (`COMPTOIR_DUNNING_DAYS`, default 7, 15 and 30). Run
-daily by the beat (`invoicing.dunning`); running it again the same day sends nothing more."""
+daily by the beat (`invoicing.dunning`); running it again the same day sends nothing more.
+The email goes through the outbox (`invoice.overdue`, handler
+`comptoir.invoicing.handlers.invoice_overdue`): a mail server that is down is retried
+until it answers, and a redelivered event sends nothing twice (`emailed_at`)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
-from functools import partial
 
 from babel.numbers import format_currency
 from django.conf import settings
@@ -16,10 +17,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.core import outbox
 from comptoir.core.locales import babel_locale
 from comptoir.invoicing.models import DunningReminder, Invoice, InvoiceKind, InvoiceStatus
 
-logger = logging.getLogger(__name__)
 UNSETTLED = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
 
 
@@ -27,8 +28,18 @@ def _levels() -> list[int]:
     return sorted(int(days) for days in getattr(settings, "COMPTOIR_DUNNING_DAYS", [7, 15, 30]))
 
 
-def _send(invoice: Invoice, level: int) -> None:
-    """Email the reminder (after the commit: no lock held); a failure is logged."""
+def reminder_email_send(*, reminder_id: int) -> bool:
+    """Email the reminder `reminder_id` to the buyer, once: False when it was emailed
+    already, or its invoice was settled meanwhile (nothing to remind). An SMTP failure
+    raises, so that the outbox retries it. Call outside any transaction."""
+    reminder = (
+        DunningReminder.objects.select_related("invoice")
+        .filter(pk=reminder_id, emailed_at__isnull=True)
+        .first()
+    )
+    if reminder is None or reminder.invoice.status not in UNSETTLED:
+        return False
+    invoice, level = reminder.invoice, reminder.level
     with translation.override(invoice.language):
         balance = format_currency(
             invoice.balance, invoice.currency, locale=babel_locale(invoice.language)
@@ -37,16 +48,15 @@ def _send(invoice: Invoice, level: int) -> None:
         body = render_to_string(
             "invoicing/reminder.txt", {"invoice": invoice, "level": level, "balance": balance}
         )
-    try:
-        EmailMessage(subject, body, to=[invoice.buyer["email"]]).send()
-    except OSError:
-        logger.exception("reminder %s +%s not sent", invoice.number, level)
+    EmailMessage(subject, body, to=[invoice.buyer["email"]]).send()
+    DunningReminder.objects.filter(pk=reminder.pk).update(emailed_at=timezone.now())
+    return True
 
 
 def dunning_run(*, today: date | None = None) -> int:
-    """Send the reminders due today; returns how many were sent. Each (invoice, level)
-    is recorded (unique) in the transaction that decides to send it, under the invoice's
-    lock, so concurrent runs send it once."""
+    """Decide the reminders due today; returns how many. Each (invoice, level) is recorded
+    (unique) with its `invoice.overdue` event in the transaction that decides it, under
+    the invoice's lock, so concurrent runs send it once."""
     today = today or timezone.localdate()
     levels = _levels()
     if not levels:
@@ -67,7 +77,12 @@ def dunning_run(*, today: date | None = None) -> int:
                 or DunningReminder.objects.filter(invoice=invoice, level__gte=reached[-1]).exists()
             ):
                 continue
-            DunningReminder.objects.create(invoice=invoice, level=reached[-1])
-            transaction.on_commit(partial(_send, invoice, reached[-1]))
+            reminder = DunningReminder.objects.create(invoice=invoice, level=reached[-1])
+            outbox.emit(
+                "invoice.overdue",
+                aggregate="invoice",
+                aggregate_id=invoice.pk,
+                payload={"reminder_id": reminder.pk, "level": reminder.level},
+            )
             sent += 1
     return sent

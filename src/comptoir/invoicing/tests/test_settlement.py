@@ -16,7 +16,9 @@ from pypdf import PdfReader
 
 from comptoir.companies.models import Company
 from comptoir.companies.tests.factories import CompanyFactory, FrenchCompanyFactory
+from comptoir.core import outbox
 from comptoir.core.errors import Conflict, InvalidInput
+from comptoir.core.models import OutboxEvent
 from comptoir.core.testing import clerk_api, problem
 from comptoir.core.testing_smtp import SmtpServer
 from comptoir.invoicing import selectors, services
@@ -237,17 +239,24 @@ def test_staff_payment_api(client: Client, company: Company) -> None:
     problem(reader.post("payments-received", body), 403, "PERMISSION_DENIED")
 
 
-def test_dunning_sends_one_reminder_per_level(
-    company: Company, django_capture_on_commit_callbacks: Any
-) -> None:
+def send_reminders() -> int:
+    """Deliver the pending `invoice.overdue` events as a worker would (the test's
+    transaction never commits; the orders' own events are set aside)."""
+    pending = OutboxEvent.objects.filter(delivered_at__isnull=True)
+    pending.exclude(topic="invoice.overdue").update(delivered_at=timezone.now())
+    return outbox.deliver_pending()
+
+
+def test_dunning_sends_one_reminder_per_level(company: Company) -> None:
     invoice = invoice_of(company)
     paid = invoice_of(company)
     pay(company, "120.00", "VIR-D", invoice=paid.number)
     Invoice.objects.filter(pk__in=[invoice.pk, paid.pk]).update(due_date=TODAY - timedelta(days=8))
 
     def run(days: int = 0) -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.dunning_run(today=TODAY + timedelta(days=days))
+        decided = services.dunning_run(today=TODAY + timedelta(days=days))
+        assert send_reminders() == decided
+        return decided
 
     assert run() == 1
     assert run() == 0  # idempotent: the same level is not sent again
@@ -265,9 +274,7 @@ def test_dunning_sends_one_reminder_per_level(
     assert list(DunningReminder.objects.values_list("level", flat=True)) == [7, 15, 30]
 
 
-def test_dunning_reminder_goes_through_a_real_smtp_server(
-    company: Company, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_dunning_reminder_goes_through_a_real_smtp_server(company: Company) -> None:
     invoice = invoice_of(company)
     Invoice.objects.filter(pk=invoice.pk).update(due_date=TODAY - timedelta(days=16))
     server = SmtpServer()
@@ -275,9 +282,9 @@ def test_dunning_reminder_goes_through_a_real_smtp_server(
     try:
         with (
             override_settings(MAILERS=server.mailers()),
-            django_capture_on_commit_callbacks(execute=True),
         ):
             assert services.dunning_run() == 1
+            assert send_reminders() == 1
     finally:
         server.stop()
     [(recipients, message)] = server.inbox.messages
@@ -289,19 +296,43 @@ def test_dunning_reminder_goes_through_a_real_smtp_server(
     assert DunningReminder.objects.get().level == 15
 
 
-def test_dunning_with_the_mail_server_down_records_the_level_and_logs(
-    company: Company, django_capture_on_commit_callbacks: Any, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_dunning_with_the_mail_server_down_is_retried_until_it_answers(company: Company) -> None:
     invoice = invoice_of(company)
     Invoice.objects.filter(pk=invoice.pk).update(due_date=TODAY - timedelta(days=7))
-    server = SmtpServer()  # never started: the port refuses connections
-    with (
-        override_settings(MAILERS=server.mailers()),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    server = SmtpServer()  # not started yet: the port refuses connections
+    with override_settings(MAILERS=server.mailers()):
         assert services.dunning_run() == 1
-    assert f"reminder {invoice.number} +7 not sent" in caplog.text
-    assert DunningReminder.objects.filter(invoice=invoice, level=7).exists()
+        assert send_reminders() == 0
+    reminder = DunningReminder.objects.get(invoice=invoice, level=7)
+    assert reminder.emailed_at is None
+    event = OutboxEvent.objects.get(topic="invoice.overdue")
+    assert (event.delivered_at, event.attempts) == (None, 1)
+    assert "invoicing.handlers.invoice_overdue" in event.last_error
+
+    server.start()
+    try:
+        OutboxEvent.objects.filter(pk=event.pk).update(available_at=timezone.now())
+        with override_settings(MAILERS=server.mailers()):
+            assert outbox.deliver_pending() == 1
+            OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
+            assert outbox.deliver_pending() == 1  # a redelivery sends nothing again
+    finally:
+        server.stop()
+    assert len(server.inbox.messages) == 1
+    reminder.refresh_from_db()
+    assert reminder.emailed_at is not None
+
+
+def test_a_reminder_of_an_invoice_paid_meanwhile_is_not_sent(company: Company) -> None:
+    invoice = invoice_of(company)
+    Invoice.objects.filter(pk=invoice.pk).update(due_date=TODAY - timedelta(days=7))
+    assert services.dunning_run() == 1  # decided; its event waits for a worker
+    pay(company, "120.00", "VIR-LATE", invoice=invoice.number)
+
+    assert send_reminders() == 1
+    assert OutboxEvent.objects.get(topic="invoice.overdue").delivered_at is not None
+    assert mail.outbox == []
+    assert DunningReminder.objects.get().emailed_at is None
 
 
 def test_statement_pdf(client: Client, company: Company) -> None:
