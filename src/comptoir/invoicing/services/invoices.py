@@ -172,6 +172,12 @@ def invoice_issue(*, order: Order, actor: Any = None) -> tuple[Invoice, bool]:
             issued_by=actor if getattr(actor, "pk", None) else None,
         )
         audit(actor=invoice.issued_by, obj=invoice, flag=ADDITION, message=_("Issued."))
+        # Money the company sent ahead (unallocated) pays it at once. Imported here:
+        # settlement builds on this module.
+        from comptoir.invoicing.services.settlement import unallocated_apply
+
+        if unallocated_apply(invoice=invoice) > 0:
+            invoice.refresh_from_db()
     return invoice, True
 
 

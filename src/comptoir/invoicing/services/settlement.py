@@ -160,6 +160,31 @@ def payment_record(
     return payment
 
 
+def unallocated_apply(*, invoice: Invoice) -> Decimal:
+    """Settle `invoice` (just issued, in the caller's transaction) from the money its
+    company paid that nothing took yet (`unallocated`), oldest payment first; returns the
+    amount taken. The payments are locked in (received_on, pk) order, so two invoices issued
+    at once take each euro once."""
+    if invoice.kind != InvoiceKind.INVOICE or invoice.company_id is None:
+        return ZERO
+    payments = (
+        ReceivedPayment.objects.filter(company_id=invoice.company_id, unallocated__gt=0)
+        .select_for_update()
+        .order_by("received_on", "pk")
+    )
+    applied = ZERO
+    for payment in payments:
+        if invoice.balance <= 0:
+            break
+        taken, _discount = _settle(invoice, payment.unallocated, payment.received_on)
+        if taken > 0:
+            PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=taken)
+            payment.unallocated -= taken
+            payment.save(update_fields=["unallocated"])
+            applied += taken
+    return applied
+
+
 # --- CSV import ---------------------------------------------------------------------------
 
 COLUMNS = ("received_on", "amount", "reference", "invoice", "siren", "method", "note")

@@ -239,6 +239,33 @@ def test_staff_payment_api(client: Client, company: Company) -> None:
     problem(reader.post("payments-received", body), 403, "PERMISSION_DENIED")
 
 
+def test_money_paid_ahead_settles_the_invoices_issued_later(company: Company) -> None:
+    first = pay(company, "50.00", "VIR-AHEAD-1")
+    second = pay(company, "100.00", "VIR-AHEAD-2")
+    other = FrenchCompanyFactory.create()
+    account_for(other)
+    theirs = pay(other, "500.00", "VIR-THEIRS")
+    assert (first.unallocated, second.unallocated) == (Decimal("50.00"), Decimal("100.00"))
+
+    invoice = invoice_of(company, "120.00")
+
+    assert (invoice.amount_paid, invoice.status) == (Decimal("120.00"), "paid")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (first.unallocated, second.unallocated) == (Decimal("0.00"), Decimal("30.00"))
+    assert theirs.unallocated == Decimal("500.00")  # another company's money stays theirs
+    assert sorted(invoice.allocations.values_list("payment__reference", "amount")) == [
+        ("VIR-AHEAD-1", Decimal("50.00")),
+        ("VIR-AHEAD-2", Decimal("70.00")),
+    ]
+
+    later = invoice_of(company, "60.00")
+    assert (later.amount_paid, later.status) == (Decimal("30.00"), "partially_paid")
+    second.refresh_from_db()
+    assert second.unallocated == Decimal("0.00")
+
+
 def send_reminders() -> int:
     """Deliver the pending `invoice.overdue` events as a worker would (the test's
     transaction never commits; the orders' own events are set aside)."""
