@@ -80,3 +80,23 @@ def test_payments_recorded_at_once_never_pay_an_invoice_twice(
     payments = ReceivedPayment.objects.all()
     assert sum(p.unallocated for p in payments) == Decimal("160.00")
     assert sum(a.amount for a in PaymentAllocation.objects.all()) == Decimal("240.00")
+
+
+def test_money_paid_ahead_pays_invoices_issued_at_once_only_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    company = FrenchCompanyFactory.create()
+    account_for(company)
+    payment = services.payment_record(
+        company=company, amount="100.00", received_on=str(timezone.localdate()), reference="AV-1"
+    )
+    orders = [order_for(company, unit_gross="60.00", quantity=1) for _ in range(4)]
+
+    outcomes = race(monkeypatch, locks, "order_lock", [issue(order) for order in orders])
+
+    assert outcomes == ["ok"] * 4
+    payment.refresh_from_db()
+    assert payment.unallocated == Decimal("0.00")
+    paid = sorted(Invoice.objects.values_list("amount_paid", flat=True))
+    assert paid == [Decimal("0.00"), Decimal("0.00"), Decimal("40.00"), Decimal("60.00")]
+    assert sum(PaymentAllocation.objects.values_list("amount", flat=True)) == Decimal("100.00")
