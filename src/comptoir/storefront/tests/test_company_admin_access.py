@@ -208,3 +208,20 @@ def test_the_nav_shows_each_entry_to_whom_it_is_for(world: World) -> None:
     colleague = login(UserFactory.create(email="jeanne@am.fr")).get("/account/").content.decode()
     assert "Join your company" in colleague
     assert "Company addresses" not in colleague
+
+
+def test_the_join_entry_follows_the_companys_domains(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The menu reads the domains kept in the process: a change made on the company page
+    shows at once (the buyers' version is bumped when it commits)."""
+    jeanne = login(UserFactory.create(email="jeanne@martin-lyon.fr"))
+    assert "Join your company" not in jeanne.get("/account/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(world.admin.user).post(
+            "/account/company/", {"phone": "", "email_domains": "am.fr, martin-lyon.fr"}
+        )
+    assert response.status_code == 302
+    assert "Join your company" in jeanne.get("/account/").content.decode()
+    page = jeanne.get("/account/company/join/").content.decode()
+    assert "Atelier Martin" in page
