@@ -28,7 +28,7 @@ from comptoir.companies.models import (
 )
 from comptoir.companies.permissions import CompanyPermission
 from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
-from comptoir.core.memo import cache_version_bump
+from comptoir.core.memo import VersionedMemo, cache_version, cache_version_bump
 from comptoir.core.pagination import PageRequest
 from comptoir.core.text import text_storable
 
@@ -240,6 +240,32 @@ def invitation_for_company(*, company: Company, invitation_id: object) -> Compan
     )
 
 
+def invitation_pending_by_token(*, token: object) -> CompanyInvitation:
+    """The pending invitation of `token` (company and role loaded), expired or not, for
+    the page where the invited person accepts it; 404 INVITATION_NOT_FOUND for an unknown,
+    revoked or already accepted token (as `services.invitation_accept`)."""
+    valid = isinstance(token, str) and 0 < len(token) <= 64 and text_storable(token)
+    found = (
+        CompanyInvitation.objects.filter(token=token, status=InvitationStatus.PENDING)
+        .select_related("company", "role")
+        .first()
+        if valid
+        else None
+    )
+    if found is None:
+        raise NotFound(_("Unknown invitation."), code="INVITATION_NOT_FOUND")
+    return found
+
+
+def join_requests_pending_for_user(*, user: User) -> list[CompanyJoinRequest]:
+    """The user's own pending join requests, with their companies."""
+    return list(
+        CompanyJoinRequest.objects.filter(user_id=user.pk, status=JoinRequestStatus.PENDING)
+        .select_related("company")
+        .order_by("id")
+    )
+
+
 def join_request_list_for_company(*, company: Company) -> list[CompanyJoinRequest]:
     """The company's pending join requests, oldest first, with their users."""
     return list(
@@ -265,6 +291,31 @@ def companies_for_email(*, email: str) -> list[Company]:
         return []
     rows = Company.objects.filter(is_active=True, email_domains__icontains=f'"{domain}"')
     return [c for c in rows.order_by("legal_name", "id") if domain in c.email_domains]
+
+
+def _load_email_domains() -> frozenset[str]:
+    domains: set[str] = set()
+    for row in Company.objects.filter(is_active=True).values_list("email_domains", flat=True):
+        domains.update(d for d in row or () if isinstance(d, str))
+    return frozenset(domains)
+
+
+# Every account page asks whether its user of no company may ask to join one (the menu's
+# "Join your company"): the active companies' email domains are kept in the process under
+# the buyers' version (company changes bump it), at most 5 minutes.
+_email_domains: VersionedMemo[frozenset[str]] = VersionedMemo(
+    version=lambda: cache_version(BUYERS_VERSION_KEY),
+    load=_load_email_domains,
+    check_seconds=lambda: 1.0,
+    max_age_seconds=lambda: 300.0,
+)
+
+
+def email_domain_joinable(*, email: str) -> bool:
+    """Whether an active company lists the domain of `email` (no query while the process's
+    copy is current; `companies_for_email` reads the companies themselves)."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    return bool(domain) and domain in _email_domains.get()
 
 
 def company_joinable(*, company_id: object) -> Company:

@@ -6,7 +6,9 @@ from comptoir.storefront import (
     views_approvals,
     views_cart,
     views_checkout,
+    views_company,
     views_company_approvals,
+    views_company_members,
     views_content,
     views_dev,
     views_ordering,
@@ -193,6 +195,72 @@ urlpatterns = [
         name="quote_action",
     ),
     # --- end of B2B quotes ---
+    # --- B2B company administration: profile, addresses, members, roles, joining ---
+    path("account/company/", views_company.company_profile, name="company_profile"),
+    path("account/company/join/", views_company.company_join, name="company_join"),
+    path("account/company/addresses/", views_company.company_addresses, name="company_addresses"),
+    path(
+        "account/company/addresses/new/",
+        views_company.company_address_add,
+        name="company_address_add",
+    ),
+    path(
+        "account/company/addresses/<int:address_id>/",
+        views_company.company_address_edit,
+        name="company_address_edit",
+    ),
+    path(
+        "account/company/addresses/<int:address_id>/delete",
+        views_company.company_address_delete,
+        name="company_address_delete",
+    ),
+    path(
+        "account/company/members/",
+        views_company_members.company_members,
+        name="company_members",
+    ),
+    path(
+        "account/company/members/<int:member_id>/change",
+        views_company_members.company_member_change,
+        name="company_member_change",
+    ),
+    path(
+        "account/company/members/<int:member_id>/remove",
+        views_company_members.company_member_remove,
+        name="company_member_remove",
+    ),
+    path(
+        "account/company/invitations/new",
+        views_company_members.company_invitation_create,
+        name="company_invitation_create",
+    ),
+    path(
+        "account/company/invitations/<int:invitation_id>/revoke",
+        views_company_members.company_invitation_revoke,
+        name="company_invitation_revoke",
+    ),
+    path(
+        "account/company/invitations/<str:token>/",
+        views_company.invitation_accept,
+        name="company_invitation_accept",
+    ),
+    path(
+        "account/company/join-requests/<int:request_id>/<slug:decision>",
+        views_company_members.company_join_request_decide,
+        name="company_join_request_decide",
+    ),
+    path("account/company/roles/", views_company_members.company_roles, name="company_roles"),
+    path(
+        "account/company/roles/<int:role_id>/",
+        views_company_members.company_role_edit,
+        name="company_role_edit",
+    ),
+    path(
+        "account/company/roles/<int:role_id>/delete",
+        views_company_members.company_role_delete,
+        name="company_role_delete",
+    ),
+    # --- end of B2B company administration ---
     path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
     path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]

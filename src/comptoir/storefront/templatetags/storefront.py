@@ -97,3 +97,17 @@ def member_manages(context: template.Context) -> bool:
 
     request = context.get("request")
     return request is not None and member_can(request.user, CompanyPermission.COMPANY_MANAGE)
+
+
+@register.simple_tag(takes_context=True)
+def member_joinable(context: template.Context) -> bool:
+    """Whether the signed-in user (of no company: ask after `member_company`) may ask to
+    join a company: one has their email domain (none for staff; no query while the
+    process's copy of the companies' domains is current)."""
+    from comptoir.companies.selectors import email_domain_joinable
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.is_staff:
+        return False
+    return email_domain_joinable(email=user.email)
