@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "comptoir.core.middleware.ApiMethodNotAllowedMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "comptoir.storefront.middleware.AssistedShoppingMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,6 +160,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "storefront:home"
 LOGOUT_REDIRECT_URL = "storefront:home"
+# Assisted shopping (docs/companies.md) uses django-hijack's session switch, not its
+# notification (an inline script our CSP forbids): the storefront shows its own banner.
+HIJACK_INSERT_BEFORE = None
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 # Login throttling: failures allowed per email and per client address in the window.
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)

@@ -14,6 +14,7 @@ from ninja.utils import check_csrf
 
 from comptoir.accounts.auth import bearer_token, optional_user
 from comptoir.checkout import services
+from comptoir.companies.web import assisting_staff
 from comptoir.core import idempotency
 from comptoir.core.errors import PermissionDenied, problem
 
@@ -115,6 +116,7 @@ def checkout(request: HttpRequest, token: str, payload: CheckoutIn) -> HttpRespo
             user=user,
             idempotency_key=request.headers.get("Idempotency-Key"),
             body=body,
+            placed_by_staff=assisting_staff(request, user),
         )
     except OperationalError:
         data = problem(

@@ -133,9 +133,16 @@ def _decimal(amount: int, view: CartView) -> str:
 
 
 def _draft_data(
-    *, view: CartView, cart: Cart, user: Any, company_id: int | None, request: dict[str, str]
+    *,
+    view: CartView,
+    cart: Cart,
+    user: Any,
+    company_id: int | None,
+    request: dict[str, str],
+    placed_by_staff_id: int | None = None,
 ) -> dict[str, Any]:
-    """The order as the customer reviewed it, JSON-ready (frozen into the payment)."""
+    """The order as the customer reviewed it, JSON-ready (frozen into the payment).
+    `placed_by_staff_id`: the staff member shopping on the customer's behalf, if any."""
     lines = []
     for line in view.lines:
         assert line.unit is not None
@@ -214,6 +221,7 @@ def _draft_data(
         "cost_centre": request.get("cost_centre", ""),
         "lines": lines,
         "cart_token": cart.token,
+        "placed_by_staff_id": placed_by_staff_id,
     }
 
 
@@ -235,7 +243,12 @@ def _payment_check(method: str, *, channel: Any, company_id: int | None, view: C
 
 
 def _start(
-    *, cart: Cart, user: Any, request: dict[str, str], checkout_ref: str
+    *,
+    cart: Cart,
+    user: Any,
+    request: dict[str, str],
+    checkout_ref: str,
+    placed_by_staff_id: int | None = None,
 ) -> Payment | OrderApproval:
     """Reserve the stock, redeem the coupons, freeze the snapshot and start the payment,
     in one short transaction; or find the payment an earlier attempt with the same key
@@ -299,7 +312,12 @@ def _start(
         _payment_check(method, channel=channel, company_id=company_id, view=view)
         if buyer is not None:
             approval = _approval_start(
-                cart=locked, user=user, view=view, request=request, checkout_ref=checkout_ref
+                cart=locked,
+                user=user,
+                view=view,
+                request=request,
+                checkout_ref=checkout_ref,
+                placed_by_staff_id=placed_by_staff_id,
             )
             if approval is not None:
                 return approval
@@ -311,7 +329,12 @@ def _start(
             expires_at=expires_at,
         )
         data = _draft_data(
-            view=view, cart=locked, user=user, company_id=company_id, request=request
+            view=view,
+            cart=locked,
+            user=user,
+            company_id=company_id,
+            request=request,
+            placed_by_staff_id=placed_by_staff_id,
         )
         data["backordered"] = {str(k): v for k, v in reserved.backordered.items()}
         # Coupon minimums count the goods before cart promotions, as the cart checked them.
@@ -348,7 +371,13 @@ def _start(
 
 
 def _approval_start(
-    *, cart: Cart, user: Any, view: CartView, request: dict[str, str], checkout_ref: str
+    *,
+    cart: Cart,
+    user: Any,
+    view: CartView,
+    request: dict[str, str],
+    checkout_ref: str,
+    placed_by_staff_id: int | None = None,
 ) -> OrderApproval | None:
     """Inside `_start`'s transaction, the cart locked: when the company's rules or the
     buyer's budget apply to this order, a pending approval of its frozen snapshot and the
@@ -359,7 +388,12 @@ def _approval_start(
     if member is None:
         return None
     data = _draft_data(
-        view=view, cart=cart, user=user, company_id=member.company_id, request=request
+        view=view,
+        cart=cart,
+        user=user,
+        company_id=member.company_id,
+        request=request,
+        placed_by_staff_id=placed_by_staff_id,
     )
     levels, reasons = approval_selectors.approval_levels_for(
         member=member, facts=approval_selectors.facts_from_draft(data)
@@ -559,7 +593,12 @@ def _settle(
 
 
 def checkout_place(
-    *, token: str, user: Any, idempotency_key: str | None, body: Mapping[str, Any]
+    *,
+    token: str,
+    user: Any,
+    idempotency_key: str | None,
+    body: Mapping[str, Any],
+    placed_by_staff: Any = None,
 ) -> tuple[int, dict[str, Any]]:
     """Place the order of cart `token` (or start its payment's second step).
 
@@ -567,6 +606,8 @@ def checkout_place(
     (second step or provider not answering yet) or for the company's approval
     (`status: "approval_pending"`, code APPROVAL_REQUIRED), 402 declined (no order). The
     same key and body replay the first answer; the same key with another body is a 409.
+    `placed_by_staff`: the staff member shopping on `user`'s behalf (an assisted shopping
+    session, docs/companies.md); the order (or the approval's order) records them.
     """
     key = idempotency.key_check(idempotency_key)
     cart = cart_selectors.cart_for(token=token, user=user)
@@ -580,7 +621,13 @@ def checkout_place(
     record = claim.record
     checkout_ref = checkout_ref_for(cart_token=cart.token, key=key)
     try:
-        started = _start(cart=cart, user=user, request=request, checkout_ref=checkout_ref)
+        started = _start(
+            cart=cart,
+            user=user,
+            request=request,
+            checkout_ref=checkout_ref,
+            placed_by_staff_id=getattr(placed_by_staff, "pk", None),
+        )
         if isinstance(started, OrderApproval):
             # Final for this key: a replay answers the same pending approval.
             answer = approval_presenters.approval_pending_body(started, user=user)

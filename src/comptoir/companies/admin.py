@@ -10,11 +10,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comptoir.companies import services
-from comptoir.companies.models import Company, CompanyMember, CompanyRole, CustomerGroup
+from comptoir.companies.models import (
+    AssistedSession,
+    Company,
+    CompanyMember,
+    CompanyRole,
+    CustomerGroup,
+)
 from comptoir.companies.permissions import role_label
 from comptoir.core.errors import DomainError
 from comptoir.core.service_admin import ServiceAdmin, add_domain_error, adopt, fresh
@@ -68,6 +76,7 @@ COMPANY_FIELDS = (
     "tax_status",
     "is_active",
     "po_number_required",
+    "allow_assisted_shopping",
     "external_ref",
     "metadata",
     "phone",
@@ -168,7 +177,14 @@ class CompanyAdmin(ServiceAdmin):
     list_filter = ("country", "customer_group", "tax_status", "vies_status", "is_active")
     list_select_related = ("customer_group",)
     search_fields = ("legal_name", "vat_number", "siren", "siret", "external_ref")
-    readonly_fields = ("vies_status", "vies_checked_at", "created_at", "updated_at", "roles")
+    readonly_fields = (
+        "vies_status",
+        "vies_checked_at",
+        "created_at",
+        "updated_at",
+        "roles",
+        "assisted_shopping",
+    )
     actions = ("check_vies",)
     fieldsets = (
         (
@@ -186,6 +202,10 @@ class CompanyAdmin(ServiceAdmin):
         (
             _("Profile"),
             {"fields": ("phone", "email_domains", "account_manager", "roles")},
+        ),
+        (
+            _("Assisted shopping"),
+            {"fields": ("allow_assisted_shopping", "assisted_shopping")},
         ),
         (
             _("Identifiers and taxes"),
@@ -271,6 +291,34 @@ class CompanyAdmin(ServiceAdmin):
             for r in CompanyRole.objects.filter(company=obj).order_by("id")
         )
 
+    @admin.display(description=_("Shop on behalf of"))
+    def assisted_shopping(self, obj: Company) -> str:
+        """A button per active member: the storefront signed in as that member, for the
+        account manager or a holder of `companies.shop_on_behalf` (the view asks
+        `assisted_session_check`). The buttons submit the change form, with its CSRF token,
+        to the start view (`formaction`): no form nested in the admin's, no script."""
+        if obj.pk is None:
+            return "-"
+        if not obj.allow_assisted_shopping:
+            return str(_("The company has not allowed assisted shopping."))
+        members = (
+            CompanyMember.objects.filter(company=obj, is_active=True, user__is_active=True)
+            .exclude(user__is_staff=True)
+            .select_related("user")
+            .order_by("id")
+        )
+        url = reverse("storefront:assist_start")
+        buttons = format_html_join(
+            " ",
+            '<button type="submit" class="button" formaction="{}" formmethod="post" '
+            'formnovalidate name="user_pk" value="{}">{}</button>',
+            (
+                (url, m.user_id, _("Shop as %(member)s") % {"member": m.user.get_full_name()})
+                for m in members
+            ),
+        )
+        return buttons or str(_("No active member."))
+
     def delete_model(self, request: HttpRequest, obj: Company) -> None:
         services.company_delete(company=obj)
 
@@ -294,3 +342,34 @@ class CompanyAdmin(ServiceAdmin):
             % {"count": scheduled},
             level=messages.SUCCESS,
         )
+
+
+@admin.register(AssistedSession)
+class AssistedSessionAdmin(admin.ModelAdmin):
+    """Who shopped on behalf of whom, when and from where: read-only (written by the
+    assisted shopping services)."""
+
+    list_display = ("started_at", "staff", "user", "company", "ip_address", "ended_at")
+    list_filter = ("company",)
+    list_select_related = ("staff", "user", "company")
+    search_fields = ("staff__email", "user__email", "company__legal_name")
+    fields = (
+        "staff",
+        "user",
+        "company",
+        "ip_address",
+        "started_at",
+        "ended_at",
+        "end_ip_address",
+    )
+    readonly_fields = fields
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

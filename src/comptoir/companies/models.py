@@ -78,6 +78,9 @@ class Company(models.Model):
     )
     # Checkout refuses an order of its members without a purchase order number.
     po_number_required = models.BooleanField(_("purchase order number required"), default=False)
+    # Opt-in (as Adobe Commerce's "Allow remote shopping assistance"): while False, no
+    # staff member may shop on behalf of its members (docs/companies.md).
+    allow_assisted_shopping = models.BooleanField(_("allow assisted shopping"), default=False)
     external_ref = models.CharField(max_length=100, unique=True, null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -260,3 +263,45 @@ class CompanyJoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} -> {self.company_id}"
+
+
+class AssistedSession(models.Model):
+    """A staff member shopping on behalf of a company member (the storefront signed in as
+    the member): who, for whom, for which company, from where, from when to when. Written
+    by `companies.services.assisted_session_start` / `assisted_session_end`; read-only in
+    the admin. A session still open has no `ended_at` (stopped by signing out, or by the
+    browser session expiring, rather than by the banner's Stop)."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="assisted_sessions",
+        verbose_name=_("company"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_ip_address = models.GenericIPAddressField(_("IP address at the end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assisted shopping session")
+        verbose_name_plural = _("assisted shopping sessions")
+        ordering = ["-id"]
+        permissions = [
+            ("shop_on_behalf", _("Can shop on behalf of the members of any company")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} -> {self.user} ({self.company})"

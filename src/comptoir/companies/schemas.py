@@ -78,6 +78,9 @@ class CompanyIn(Schema):
     po_number_required: bool = Field(
         False, description="Checkout refuses its members' orders without a PO number."
     )
+    allow_assisted_shopping: bool = Field(
+        False, description="Staff may shop on behalf of its members (opt-in)."
+    )
 
 
 class CompanyPatch(Schema):
@@ -95,6 +98,7 @@ class CompanyPatch(Schema):
     email_domains: list[str] | None = None
     account_manager_id: int | None = Field(None, description="null removes the manager.")
     po_number_required: bool | None = None
+    allow_assisted_shopping: bool | None = None
 
 
 class CompanyOut(Schema):
@@ -110,6 +114,7 @@ class CompanyOut(Schema):
     vies_checked_at: datetime | None
     is_active: bool
     po_number_required: bool
+    allow_assisted_shopping: bool
     member_count: int
     phone: str
     email_domains: list[str]
@@ -309,6 +314,9 @@ class ProfileOut(Schema):
     phone: str
     email_domains: list[str]
     account_manager: PersonOut | None
+    allow_assisted_shopping: bool = Field(
+        description="Whether the account manager may shop on behalf of the members."
+    )
     my_role: RoleOut
     my_permissions: list[str]
 
@@ -316,3 +324,4 @@ class ProfileOut(Schema):
 class ProfilePatch(Schema):
     phone: str | None = None
     email_domains: list[str] | None = None
+    allow_assisted_shopping: bool | None = None

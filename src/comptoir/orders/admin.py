@@ -95,6 +95,7 @@ ORDER_FIELDS = (
     "updated_at",
     "user",
     "company",
+    "placed_by_staff",
     "email",
     "language",
     "po_number",

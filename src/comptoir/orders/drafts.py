@@ -91,6 +91,8 @@ def order_draft_from_snapshot(
         po_number=data["po_number"],
         # Drafts frozen before cost centres existed have none.
         cost_centre=data.get("cost_centre", ""),
+        # Set by a checkout made in an assisted shopping session (older drafts have none).
+        placed_by_staff_id=data.get("placed_by_staff_id"),
         checkout_ref=checkout_ref,
         lines=lines,
         payment_reference=payment_reference,

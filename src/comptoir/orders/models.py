@@ -112,6 +112,16 @@ class Order(models.Model):
         related_name="orders",
         verbose_name=_("company"),
     )
+    # The staff member who placed it on the customer's behalf (an assisted shopping
+    # session, docs/companies.md); `user` stays the customer the order is for.
+    placed_by_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("placed with the help of"),
+    )
     email = models.EmailField(_("email"))
     language = models.CharField(_("language"), max_length=8, default="fr")
     status = models.CharField(

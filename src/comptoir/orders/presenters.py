@@ -153,6 +153,9 @@ def order_out(order: Order, *, staff: bool = False) -> dict[str, Any]:
         "customer_note": order.customer_note,
         "po_number": order.po_number,
         "cost_centre": order.cost_centre,
+        "placed_with_help_of": (
+            order.placed_by_staff.get_full_name() if order.placed_by_staff is not None else None
+        ),
         "lines": [line_out(line, staff=staff) for line in order.lines.all()],
         "fulfilments": [fulfilment_out(f) for f in order.fulfilments.all()],
         "timeline": [event_out(e, staff=staff) for e in order.events.all()],
@@ -162,6 +165,7 @@ def order_out(order: Order, *, staff: bool = False) -> dict[str, Any]:
             "id": order.pk,
             "user_id": order.user_id,
             "company_id": order.company_id,
+            "placed_by_staff_id": order.placed_by_staff_id,
             "checkout_ref": order.checkout_ref,
             "external_ref": order.external_ref,
             "metadata": order.metadata,

@@ -75,3 +75,5 @@ class OrderDraft:
     payment_reference: str = ""
     # The buyer's cost centre (B2B), as given at checkout.
     cost_centre: str = ""
+    # The staff member who placed it on the customer's behalf (assisted shopping).
+    placed_by_staff_id: int | None = None

@@ -156,6 +156,11 @@ class OrderOut(Schema):
     customer_note: str
     po_number: str
     cost_centre: str
+    placed_with_help_of: str | None = Field(
+        None,
+        description="The name of the staff member (account manager) who placed the order on "
+        "the customer's behalf, in an assisted shopping session; null otherwise.",
+    )
     lines: list[LineOut]
     fulfilments: list[FulfilmentOut]
     timeline: list[EventOut]
@@ -184,6 +189,9 @@ class StaffOrderOut(OrderOut):
     id: int
     user_id: int | None
     company_id: int | None
+    placed_by_staff_id: int | None = Field(
+        None, description="The staff user who placed it on the customer's behalf, if any."
+    )
     checkout_ref: str
     external_ref: str | None
     metadata: dict[str, Any]

@@ -45,7 +45,9 @@ def _detailed(queryset: QuerySet[Order], *, public: bool) -> QuerySet[Order]:
     lines = OrderLine.objects.order_by("pk")
     if not public:
         lines = lines.prefetch_related("allocations")
-    return queryset.select_related("channel", "pickup_warehouse").prefetch_related(
+    return queryset.select_related(
+        "channel", "pickup_warehouse", "placed_by_staff"
+    ).prefetch_related(
         Prefetch("lines", queryset=lines),
         Prefetch(
             "fulfilments",

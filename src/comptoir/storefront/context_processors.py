@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from comptoir.companies.web import assisted_session
 from comptoir.storefront.shop import (
     LANGUAGE_PARAM,
     current_channel,
@@ -37,6 +38,9 @@ def storefront(request: HttpRequest) -> dict[str, Any]:
         "cart_count": partial(_cart_count, request),
         # Whether the user buys for a company (the B2B ordering tools in the account menu).
         "buys_for_company": partial(_buys_for_company, request),
+        # The staff member's assisted shopping session, for the banner (one query while
+        # assisting, none otherwise).
+        "assisted_session": SimpleLazyObject(lambda: assisted_session(request)),
     }
 
 

@@ -91,6 +91,14 @@ def _account_manager(company: Company) -> None:
         companies.company_update(company=company, account_manager=admin)
 
 
+def _assisted_shopping(company: Company, log: Log) -> None:
+    """The company allows its account manager (the demo admin) to shop on behalf of its
+    members (Shop as... on its admin page; docs/companies.md)."""
+    if not company.allow_assisted_shopping:
+        companies.company_update(company=company, allow_assisted_shopping=True)
+        log(f"{company.legal_name}: assisted shopping allowed.")
+
+
 def _billing(company: Company, *, terms: str, limit: Decimal, log: Log) -> None:
     if BillingAccount.objects.filter(company=company, on_account_allowed=True).exists():
         return
@@ -281,6 +289,7 @@ def demo_b2b_load(*, log: Log = _quiet) -> None:
         return
     _roles(martin, log)
     _account_manager(martin)
+    _assisted_shopping(martin, log)
     _billing(martin, terms="net-30", limit=Decimal("20000.00"), log=log)
     if bois is not None:
         _account_manager(bois)

@@ -4,6 +4,7 @@ from comptoir.storefront import (
     views,
     views_account,
     views_approvals,
+    views_assisting,
     views_cart,
     views_checkout,
     views_company,
@@ -59,6 +60,8 @@ urlpatterns = [
     ),
     # --- customer account, wishlist, content pages (issue 5) ---
     path("account/", views_account.account_home, name="account"),
+    path("assist/start", views_assisting.assist_start, name="assist_start"),
+    path("assist/stop", views_assisting.assist_stop, name="assist_stop"),
     path("account/profile/", views_account.account_profile, name="account_profile"),
     path("account/password/", views_account.account_password, name="account_password"),
     path("account/addresses/", views_account.account_addresses, name="account_addresses"),

@@ -37,6 +37,7 @@ from comptoir.cart import services as cart_services
 from comptoir.cart.models import Cart, CartStatus
 from comptoir.checkout import services as checkout_services
 from comptoir.companies.selectors import po_number_required
+from comptoir.companies.web import assisting_staff
 from comptoir.core.errors import Conflict, DomainError
 from comptoir.orders.models import Order
 from comptoir.payments import selectors as payment_selectors
@@ -502,6 +503,7 @@ def _place(page: Page, form: CheckoutForm) -> HttpResponse:
             user=page.user,
             idempotency_key=data["idempotency_key"],
             body=body,
+            placed_by_staff=assisting_staff(request, page.user),
         )
     except DomainError as exc:
         add_domain_errors(

@@ -86,6 +86,7 @@ def _profile(member: CompanyMember) -> dict[str, Any]:
         "phone": company.phone,
         "email_domains": company.email_domains,
         "account_manager": person_out(company.account_manager),
+        "allow_assisted_shopping": company.allow_assisted_shopping,
         "my_role": role_out(role),
         "my_permissions": sorted(role.permissions),
     }
@@ -106,8 +107,9 @@ def company_get(request: HttpRequest) -> dict[str, Any]:
     "company",
     response=ProfileOut,
     summary="Change the caller's company",
-    description="Phone and email domains (for join requests); the legal identity is kept "
-    "by the shop's staff. Errors: 400 `INVALID_INPUT`, `INVALID_PHONE`, "
+    description="Phone, email domains (for join requests) and `allow_assisted_shopping` "
+    "(whether the account manager may shop on behalf of the members); the legal identity "
+    "is kept by the shop's staff. Errors: 400 `INVALID_INPUT`, `INVALID_PHONE`, "
     f"`INVALID_EMAIL_DOMAIN`; {_MANAGER}.",
 )
 def company_patch(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:

@@ -154,6 +154,7 @@ def company_out(company: Company) -> dict[str, Any]:
         "vies_checked_at": company.vies_checked_at,
         "is_active": company.is_active,
         "po_number_required": company.po_number_required,
+        "allow_assisted_shopping": company.allow_assisted_shopping,
         "member_count": getattr(company, "member_count", 0),
         "phone": company.phone,
         "email_domains": company.email_domains,

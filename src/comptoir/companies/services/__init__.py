@@ -8,6 +8,12 @@ from comptoir.companies.services.addresses import (
     company_address_delete,
     company_address_update,
 )
+from comptoir.companies.services.assisting import (
+    SHOP_ON_BEHALF_PERMISSION,
+    assisted_session_check,
+    assisted_session_end,
+    assisted_session_start,
+)
 from comptoir.companies.services.companies import (
     CompanyIdentity,
     account_manager_check,
@@ -50,8 +56,12 @@ from comptoir.companies.services.roles import (
 __all__ = [
     "ADMIN_ROLE",
     "INVITATION_DAYS",
+    "SHOP_ON_BEHALF_PERMISSION",
     "CompanyIdentity",
     "account_manager_check",
+    "assisted_session_check",
+    "assisted_session_end",
+    "assisted_session_start",
     "company_address_create",
     "company_address_delete",
     "company_address_update",

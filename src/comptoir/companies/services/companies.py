@@ -333,6 +333,7 @@ def company_create(
     email_domains: list[str] | None = None,
     account_manager: User | None = None,
     po_number_required: bool = False,
+    allow_assisted_shopping: bool = False,
 ) -> Company:
     """Create a company, with its built-in roles (`company_roles_ensure`). Identifiers are checked by `company_identity_check`; the tax status
     is standard or exempt (INVALID_TAX_STATUS); `external_ref` is unique
@@ -362,6 +363,7 @@ def company_create(
         email_domains=email_domains_clean(email_domains or []),
         account_manager=account_manager_check(account_manager),
         po_number_required=po_number_required,
+        allow_assisted_shopping=allow_assisted_shopping,
     )
     validate(company)
     try:
@@ -395,6 +397,7 @@ def company_update(
     email_domains: list[str] | Unset = UNSET,
     account_manager: User | Unset | None = UNSET,
     po_number_required: bool | Unset = UNSET,
+    allow_assisted_shopping: bool | Unset = UNSET,
 ) -> Company:
     """Change the given fields (same rules as `company_create`; the identifiers are checked
     together as they will be stored, e.g. a new country with the old VAT number). A new
@@ -412,6 +415,7 @@ def company_update(
         external_ref=external_ref,
         metadata=metadata,
         po_number_required=po_number_required,
+        allow_assisted_shopping=allow_assisted_shopping,
     )
     profile = given(phone=phone, email_domains=email_domains, account_manager=account_manager)
     text_check(**{k: v for k, v in changes.items() if k != "customer_group"})

@@ -178,6 +178,7 @@ def test_company_crud(api: Api) -> None:
         "vies_checked_at": None,
         "is_active": True,
         "po_number_required": False,
+        "allow_assisted_shopping": False,
         "member_count": 0,
         "phone": "",
         "email_domains": [],

@@ -290,6 +290,14 @@ def _full_clean(instance: Any, exclude: Iterable[str]) -> None:
         raise invalid_from_django(exc, code="INVALID_DRAFT") from exc
 
 
+def _staff_still_there(staff_id: int | None) -> int | None:
+    """The staff member who helped, unless their account was deleted since the draft was
+    frozen (an approval decided days later): the order is placed all the same."""
+    if staff_id is None or not User.objects.filter(pk=staff_id).exists():
+        return None
+    return staff_id
+
+
 def _order_of(draft: OrderDraft, *, channel: Channel, number: str) -> Order:
     paid = draft.payment_status == PaymentStatus.PAID
     return Order(
@@ -297,6 +305,7 @@ def _order_of(draft: OrderDraft, *, channel: Channel, number: str) -> Order:
         channel=channel,
         user_id=draft.user_id,
         company_id=draft.company_id,
+        placed_by_staff_id=_staff_still_there(draft.placed_by_staff_id),
         status=OrderStatus.PAID if paid else OrderStatus.PLACED,
         placed_at=timezone.now(),
         pickup_warehouse_id=draft.pickup_warehouse_id,
