@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from comptoir.catalog.models import ProductTranslation
 from comptoir.catalog.selectors import BASE_LANGUAGE, normalize_language
 from comptoir.companies.models import Company
-from comptoir.companies.selectors import company_for_user, member_can
+from comptoir.companies.selectors import member_can, member_company
 from comptoir.core.errors import NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.requisitions.models import RequisitionList, RequisitionListLine
@@ -58,14 +58,6 @@ class ListDetail:
 
 def not_found() -> NotFound:
     return NotFound(_("Requisition list not found."), code="REQUISITION_LIST_NOT_FOUND")
-
-
-def member_company(user: Any) -> Company:
-    """The company `user` acts for; 404 NOT_A_COMPANY_MEMBER for anyone else."""
-    company = company_for_user(user)
-    if company is None:
-        raise NotFound(_("You do not act for a company."), code="NOT_A_COMPANY_MEMBER")
-    return company
 
 
 def _visible(user: Any, company: Company) -> QuerySet[RequisitionList]:

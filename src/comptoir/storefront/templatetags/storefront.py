@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.html import sanitize_html
 from comptoir.core.money import Money
-from comptoir.storefront.shop import current_company, current_language
+from comptoir.storefront.shop import current_language
 
 register = template.Library()
 
@@ -81,15 +81,6 @@ def order_total(order: Any) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def member_company(context: template.Context) -> Any:
-    """The company the signed-in user acts for (None for consumers), read once per request."""
-    request = context.get("request")
-    if request is None:
-        return None
-    return current_company(request)
-
-
-@register.simple_tag(takes_context=True)
 def member_manages(context: template.Context) -> bool:
     """Whether the signed-in user's role manages their company (`company.manage`)."""
     from comptoir.companies.permissions import CompanyPermission
@@ -101,7 +92,7 @@ def member_manages(context: template.Context) -> bool:
 
 @register.simple_tag(takes_context=True)
 def member_joinable(context: template.Context) -> bool:
-    """Whether the signed-in user (of no company: ask after `member_company`) may ask to
+    """Whether the signed-in user (of no company: ask after `buys_for_company`) may ask to
     join a company: one has their email domain (none for staff; no query while the
     process's copy of the companies' domains is current)."""
     from comptoir.companies.selectors import email_domain_joinable
