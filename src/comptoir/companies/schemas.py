@@ -316,3 +316,12 @@ class ProfileOut(Schema):
 class ProfilePatch(Schema):
     phone: str | None = None
     email_domains: list[str] | None = None
+
+
+class AccountManagerMessageIn(Schema):
+    subject: str = Field(description="One line, at most 150 characters.")
+    message: str = Field(description="At most 5,000 characters.")
+
+
+class AccountManagerMessageOut(Schema):
+    sent_to: PersonOut

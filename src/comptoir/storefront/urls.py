@@ -7,8 +7,10 @@ from comptoir.storefront import (
     views_cart,
     views_checkout,
     views_company_approvals,
+    views_contact,
     views_content,
     views_dev,
+    views_finance,
     views_ordering,
     views_orders,
     views_portal,
@@ -193,6 +195,26 @@ urlpatterns = [
         name="quote_action",
     ),
     # --- end of B2B quotes ---
+    # --- B2B portal: invoices, credit and statement, account manager ---
+    path("account/company/invoices/", views_finance.company_invoices, name="company_invoices"),
+    path(
+        "account/company/invoices/<str:number>.pdf",
+        views_finance.company_invoice_pdf,
+        name="company_invoice_pdf",
+    ),
+    path(
+        "account/company/invoices/<str:number>.xml",
+        views_finance.company_invoice_ubl,
+        name="company_invoice_ubl",
+    ),
+    path("account/company/statement/", views_finance.company_statement, name="company_statement"),
+    path(
+        "account/company/statement.pdf",
+        views_finance.company_statement_pdf,
+        name="company_statement_pdf",
+    ),
+    path("account/company/contact/", views_contact.company_contact, name="company_contact"),
+    # --- end of invoices, credit and statement, account manager ---
     path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
     path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]
