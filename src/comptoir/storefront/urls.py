@@ -198,6 +198,11 @@ urlpatterns = [
     # --- B2B portal: invoices, credit and statement, account manager ---
     path("account/company/invoices/", views_finance.company_invoices, name="company_invoices"),
     path(
+        "account/company/invoices/<str:number>/",
+        views_finance.company_invoice,
+        name="company_invoice",
+    ),
+    path(
         "account/company/invoices/<str:number>.pdf",
         views_finance.company_invoice_pdf,
         name="company_invoice_pdf",

@@ -154,6 +154,39 @@ def company_invoices(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_safe
+def company_invoice(request: HttpRequest, number: str) -> HttpResponse:
+    """One invoice or credit note: its lines, VAT by rate, totals, terms and settlement,
+    from its snapshot (as `GET /api/v1/invoices/{number}`)."""
+    company = finance_member(request)
+    with not_found_is_404():
+        invoice = selectors.invoice_for_company(company_id=company.pk, number=number)
+    currency = invoice.currency
+
+    def m(value: object) -> Money:
+        return Money(Decimal(str(value)), currency)
+
+    context = {
+        "company": company,
+        "row": _shown(invoice),
+        "lines": [
+            {**line, "unit": m(line["unit_net"]), "net": m(line["net"])} for line in invoice.lines
+        ],
+        "taxes": [
+            {**bucket, "net": m(bucket["net"]), "tax": m(bucket["tax"])}
+            for bucket in invoice.tax_breakdown
+        ],
+        "total_tax": m(invoice.total_tax),
+        "amount_paid": m(invoice.amount_paid),
+        "amount_credited": m(invoice.amount_credited),
+        "discount_amount": m(invoice.discount_amount) if invoice.discount_amount else None,
+        "current_page": "invoices",
+    }
+    return render_private(request, "storefront/account/invoice.html", context)
+
+
+@login_required
+@never_cache
+@require_safe
 def company_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     company = finance_member(request)
     with not_found_is_404():

@@ -304,6 +304,36 @@ def test_the_pages_in_french(company: Company) -> None:
     assert "<h1>Factures</h1>" in html
     assert "En retard" in html
     assert "200,00\N{NO-BREAK SPACE}€" in html or "200,00\N{NARROW NO-BREAK SPACE}€" in html
+    first = numbers(company)[0]
+    detail = client.get(f"/account/company/invoices/{first}/").content.decode()
+    assert f"Facture {first}" in detail
+    assert "Reste dû" in detail
     statement = client.get("/account/company/statement/").content.decode()
     assert "Relevé de compte" in statement
     assert "Solde d\N{RIGHT SINGLE QUOTATION MARK}ouverture" in statement
+
+
+def test_an_invoices_page(company: Company, django_assert_num_queries: Any) -> None:
+    _f1, _f2, f3, av = numbers(company)
+    client = client_of(company)
+    listing = client.get("/account/company/invoices/").content.decode()
+    assert reverse("storefront:company_invoice", args=[f3]) in listing
+    client.get(f"/account/company/invoices/{f3}/")  # warm the caches
+    # session, user, membership, the invoice (and the invoice it credits), the nav.
+    with django_assert_num_queries(5):
+        response = client.get(f"/account/company/invoices/{f3}/")
+    html = response.content.decode()
+    assert f"Invoice {f3}" in html
+    assert "<dd>€300.00</dd>" in html  # 3 x 100.00 HT
+    assert "<dd>€360.00</dd>" in html  # TTC
+    assert "<dd>€40.00</dd>" in html  # credited
+    assert "<dd>€320.00</dd>" in html  # due
+    assert "PO PO-77" in html
+    credit_note = client.get(f"/account/company/invoices/{av}/").content.decode()
+    assert f"Credit note {av}" in credit_note
+    assert reverse("storefront:company_invoice", args=[f3]) in credit_note
+    other = FrenchCompanyFactory.create()
+    account_for(other, limit=None)
+    theirs = invoiced(other).number
+    assert client.get(f"/account/company/invoices/{theirs}/").status_code == 404
+    assert client_of(company, "buyer").get(f"/account/company/invoices/{f3}/").status_code == 403
