@@ -362,6 +362,8 @@ COMPTOIR_VIES_CHECK = env.bool("COMPTOIR_VIES_CHECK", default=False)
 COMPTOIR_COMPANY_INVITATION_URL = env.str(
     "COMPTOIR_COMPANY_INVITATION_URL", default="{site}/account/company/invitations/{token}/"
 )
+# Messages a company member may send their account manager per hour (docs/b2b-portal.md).
+COMPTOIR_CONTACT_PER_HOUR = env.int("COMPTOIR_CONTACT_PER_HOUR", default=5)
 # Days before a pending order approval is reminded to its approvers (docs/approvals.md).
 COMPTOIR_APPROVAL_REMINDER_DAYS = env.int("COMPTOIR_APPROVAL_REMINDER_DAYS", default=2)
 COMPTOIR_VIES_TIMEOUT = env.float("COMPTOIR_VIES_TIMEOUT", default=10.0)

@@ -223,6 +223,52 @@ def approvals_for_user(
     return found, members
 
 
+def approvals_awaiting_decision(
+    *, member: CompanyMember, limit: int = 5
+) -> tuple[list[OrderApproval], int]:
+    """The company's pending approvals `member` may approve or reject now (`may_act`),
+    newest first: the first `limit` (buyer loaded) and how many. Two queries."""
+    members = company_members(member.company_id)
+    me = next((m for m in members if m.user_id == member.user_id), None)
+    if me is None:
+        return [], 0
+    rows = (
+        OrderApproval.objects.filter(company_id=member.company_id, status=ApprovalStatus.PENDING)
+        .exclude(buyer_id=member.user_id)
+        .select_related("buyer")
+        .order_by("-id")[:500]
+    )
+    found = [a for a in rows if may_act(a, me.user, members)]
+    return found[:limit], len(found)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetUse:
+    """A member's budget this period: amount, what they ordered against it, what is left."""
+
+    period: str
+    amount: Decimal
+    spent: Decimal
+    remaining: Decimal
+
+    @property
+    def percent(self) -> int:
+        """How much of it is used, 0 to 100 (for a meter)."""
+        if self.amount <= 0:
+            return 100
+        return min(100, int(self.spent * 100 / self.amount))
+
+
+def budget_use_for_member(*, member: CompanyMember) -> BudgetUse | None:
+    """The member's budget and its use this period (`budget_spent`), or None when no budget
+    applies to them. Three queries at most."""
+    budget = BuyerBudget.objects.filter(member_id=member.pk).first()
+    if budget is None:
+        return None
+    spent = budget_spent(member=member, period=budget.period)
+    return BudgetUse(budget.period, budget.amount, spent, max(budget.amount - spent, Decimal(0)))
+
+
 def _reader(member: CompanyMember | None) -> bool:
     return member is not None and bool(
         set(member.role.permissions)

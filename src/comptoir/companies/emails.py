@@ -3,7 +3,10 @@
 
 - "invitation": to the invited address, with the token to accept;
 - "join_request": to each member who may manage the company;
-- "join_decided": to the user who asked, approved or rejected.
+- "join_decided": to the user who asked, approved or rejected;
+
+and `contact_email`: a member's message to the company's account manager (Reply-To the
+member), sent by the task `companies.contact_email_send`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from comptoir.companies.models import CompanyInvitation, CompanyJoinRequest, JoinRequestStatus
+from comptoir.accounts.models import User
+from comptoir.companies.models import (
+    CompanyInvitation,
+    CompanyJoinRequest,
+    CompanyMember,
+    JoinRequestStatus,
+)
 from comptoir.companies.permissions import role_label
 from comptoir.companies.selectors import company_admins
 
@@ -121,3 +130,47 @@ def company_email_send(*, kind: str, object_id: int) -> int:
     for message in messages:
         message.send(using="default")
     return len(messages)
+
+
+def contact_email(
+    *, member_id: int, manager_id: int, subject: str, message: str
+) -> EmailMultiAlternatives | None:
+    """A member's message to the account manager, in the manager's language, answered to
+    the member (Reply-To); None when the member or the manager is gone meanwhile."""
+    member = (
+        CompanyMember.objects.select_related("user", "company", "role")
+        .filter(pk=member_id, is_active=True)
+        .first()
+    )
+    manager = User.objects.filter(pk=manager_id, is_active=True).first()
+    if member is None or manager is None:
+        return None
+    with translation.override(_language(manager.language)):
+        context = {
+            "site_url": settings.SITE_URL,
+            "company": member.company,
+            "member": member.user,
+            "role": role_label(member.role.code, member.role.name),
+            "job_title": member.job_title,
+            "subject": subject,
+            "message": message,
+        }
+        title = _("%(company)s: %(subject)s") % {
+            "company": member.company.legal_name,
+            "subject": subject,
+        }
+        email = _message("contact", title, context, manager.email)
+    email.reply_to = [member.user.email]
+    return email
+
+
+def contact_email_send(*, member_id: int, manager_id: int, subject: str, message: str) -> int:
+    """Send a member's message to the account manager; how many were sent (0 or 1). Raises
+    what the mail backend raises for the task to retry. Call it outside any transaction."""
+    email = contact_email(
+        member_id=member_id, manager_id=manager_id, subject=subject, message=message
+    )
+    if email is None:
+        return 0
+    email.send(using="default")
+    return 1

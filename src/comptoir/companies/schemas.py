@@ -325,3 +325,12 @@ class ProfilePatch(Schema):
     phone: str | None = None
     email_domains: list[str] | None = None
     allow_assisted_shopping: bool | None = None
+
+
+class AccountManagerMessageIn(Schema):
+    subject: str = Field(description="One line, at most 150 characters.")
+    message: str = Field(description="At most 5,000 characters.")
+
+
+class AccountManagerMessageOut(Schema):
+    sent_to: PersonOut

@@ -120,6 +120,13 @@ def member_can(user: Any, permission: str) -> bool:
     return member is not None and permission in member.role.permissions
 
 
+def member_permissions(user: Any) -> frozenset[str]:
+    """The permission codes `user` holds in the company they act for (empty for a user of
+    no company): `member_can` for several permissions at once. One query."""
+    member = membership_for_user(user)
+    return frozenset(member.role.permissions) if member is not None else frozenset()
+
+
 def member_require(user: Any, permission: str) -> Company:
     """The company `user` acts for when they hold `permission`; NotFound when they act for
     none, PermissionDenied (403 COMPANY_PERMISSION_DENIED) when their role lacks it."""
@@ -137,6 +144,14 @@ def member_require_membership(user: Any, permission: str | None = None) -> Compa
             _("Your role in the company does not allow this."), code="COMPANY_PERMISSION_DENIED"
         )
     return member
+
+
+def account_manager_of(*, company: Company) -> User | None:
+    """The company's account manager when they are an active staff user (one query; none
+    without a manager), else None."""
+    if company.account_manager_id is None:
+        return None
+    return User.objects.filter(pk=company.account_manager_id, is_active=True, is_staff=True).first()
 
 
 def company_admins(*, company_id: int) -> list[CompanyMember]:

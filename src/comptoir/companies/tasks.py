@@ -63,3 +63,20 @@ def company_email_send(self: Any, kind: str, object_id: int) -> int:
     """Send the company email `kind` about `object_id` (comptoir.companies.emails); how
     many were sent. A failing mail server is retried with exponential backoff."""
     return emails.company_email_send(kind=kind, object_id=object_id)
+
+
+@app.task(
+    name="companies.contact_email_send",
+    bind=True,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=30,
+    retry_backoff_max=600,
+)
+def contact_email_send(
+    self: Any, member_id: int, manager_id: int, subject: str, message: str
+) -> int:
+    """Send a member's message to their account manager (comptoir.companies.emails)."""
+    return emails.contact_email_send(
+        member_id=member_id, manager_id=manager_id, subject=subject, message=message
+    )

@@ -18,9 +18,6 @@ from comptoir.companies.models import Company
 from comptoir.core import csv_files
 from comptoir.core.staff_api import page_request, paginated, reject_unknown_parameters, staff
 from comptoir.invoicing import selectors, services
-from comptoir.invoicing.einvoice import ubl_xml
-from comptoir.invoicing.models import Invoice
-from comptoir.invoicing.pdf import invoice_pdf, statement_pdf
 from comptoir.invoicing.presenters import (
     account_out,
     credit_out,
@@ -30,6 +27,11 @@ from comptoir.invoicing.presenters import (
     summary_out,
 )
 from comptoir.invoicing.presenters import terms_out as terms_json
+from comptoir.invoicing.responses import (
+    invoice_pdf_response,
+    invoice_ubl_response,
+    statement_pdf_response,
+)
 from comptoir.invoicing.schemas import (
     BillingAccountIn,
     BillingAccountOut,
@@ -60,18 +62,6 @@ MEMBER = (
 )
 STAFF = "401 `UNAUTHORIZED`; 403 `PERMISSION_DENIED` without the staff permission"
 LIST_PARAMS = {"status", "due_before", "page", "page_size"}
-
-
-def _ubl(invoice: Invoice) -> HttpResponse:
-    response = HttpResponse(ubl_xml(invoice), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
-    return response
-
-
-def _pdf(invoice: Invoice) -> HttpResponse:
-    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
-    return response
 
 
 # --- the caller's company ------------------------------------------------------------------
@@ -106,15 +96,9 @@ def _statement(request: HttpRequest, filters: StatementQuery) -> tuple[Company, 
 )
 def company_statement_pdf(request: HttpRequest, filters: Query[StatementQuery]) -> HttpResponse:
     company, statement, currency = _statement(request, filters)
-    pdf = statement_pdf(
-        statement,
-        company=company.legal_name,
-        currency=currency,
-        language=get_language() or "fr",
+    return statement_pdf_response(
+        statement, company=company.legal_name, currency=currency, language=get_language() or "fr"
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="statement.pdf"'
-    return response
 
 
 @router.get(
@@ -158,7 +142,7 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceListQuery]) -> dic
 )
 def invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
     company = companies.member_require(request.auth, VIEW)  # type: ignore[attr-defined]
-    return _pdf(selectors.invoice_for_company(company_id=company.pk, number=number))
+    return invoice_pdf_response(selectors.invoice_for_company(company_id=company.pk, number=number))
 
 
 @router.get(
@@ -172,7 +156,7 @@ def invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
 )
 def invoice_ubl_view(request: HttpRequest, number: str) -> HttpResponse:
     company = companies.member_require(request.auth, VIEW)  # type: ignore[attr-defined]
-    return _ubl(selectors.invoice_for_company(company_id=company.pk, number=number))
+    return invoice_ubl_response(selectors.invoice_for_company(company_id=company.pk, number=number))
 
 
 @router.get(
@@ -358,7 +342,7 @@ def admin_invoices(request: HttpRequest, filters: Query[StaffInvoiceListQuery]) 
 )
 def admin_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     staff(request, "invoicing.view_invoice")
-    return _pdf(selectors.invoice_get(number=number))
+    return invoice_pdf_response(selectors.invoice_get(number=number))
 
 
 @admin_router.get(

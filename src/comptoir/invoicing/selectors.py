@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,6 +81,43 @@ def credit_summary(*, company_id: int) -> CreditSummary:
     available = None if limit is None else max(limit - outstanding, ZERO)
     return CreditSummary(
         account.on_account_allowed, limit, outstanding, available, account.currency, account.terms
+    )
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    """What the company's unsettled invoices owe: all of them, and those past due."""
+
+    open_count: int
+    open_amount: Decimal
+    overdue_count: int
+    overdue_amount: Decimal
+    next_due: date | None  # the earliest due date of an unsettled invoice
+
+
+def invoices_due_summary(*, company_id: int, today: date | None = None) -> DueSummary:
+    """The company's unsettled invoices (open or partially paid): how many, what they still
+    owe (total - credited - paid), and the same for those past due (`overdue` as the
+    invoice filter means it). One aggregate query."""
+    today = today or timezone.localdate()
+    owed = F("total_gross") - F("amount_credited") - F("amount_paid")
+    late = Q(due_date__lt=today)
+    totals = Invoice.objects.filter(
+        company_id=company_id, kind=InvoiceKind.INVOICE, status__in=UNSETTLED
+    ).aggregate(
+        open_count=Count("id"),
+        open_amount=Coalesce(Sum(owed), ZERO),
+        overdue_count=Count("id", filter=late),
+        overdue_amount=Coalesce(Sum(owed, filter=late), ZERO),
+        next_due=Min("due_date"),
+    )
+    cent = Decimal("0.01")
+    return DueSummary(
+        totals["open_count"],
+        Decimal(totals["open_amount"]).quantize(cent),
+        totals["overdue_count"],
+        Decimal(totals["overdue_amount"]).quantize(cent),
+        totals["next_due"],
     )
 
 

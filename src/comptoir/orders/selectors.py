@@ -11,6 +11,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.companies.models import CompanyMember
 from comptoir.companies.permissions import CompanyPermission
 from comptoir.companies.selectors import membership_for_user
 from comptoir.core.errors import NotFound
@@ -72,12 +73,35 @@ def orders_for_customer(*, user: Any) -> QuerySet[Order]:
     user_id = _user_id(user)
     if user_id is None:
         return Order.objects.none()
-    member = membership_for_user(user)
+    return _readable(user_id, membership_for_user(user))
+
+
+def _readable(user_id: int, member: CompanyMember | None) -> QuerySet[Order]:
     if member is not None and CompanyPermission.ORDERS_VIEW_ALL in member.role.permissions:
         return Order.objects.filter(Q(user_id=user_id) | Q(company_id=member.company_id)).order_by(
             "-id"
         )
     return Order.objects.filter(user_id=user_id).order_by("-id")
+
+
+# Orders of a company still on their way: placed, paid, or shipped in part or in full.
+OPEN_STATUSES: Final = (
+    OrderStatus.PLACED,
+    OrderStatus.PAID,
+    OrderStatus.PARTIALLY_FULFILLED,
+    OrderStatus.FULFILLED,
+)
+
+
+def open_orders_for_member(*, member: CompanyMember, limit: int = 5) -> tuple[list[Order], int]:
+    """The company's orders not delivered, cancelled or refunded yet that the member may
+    read (`orders_for_customer`'s rule: their own, or all of the company's with
+    `orders.view_all`), newest first: the first `limit` and how many. Two queries."""
+    queryset = _readable(member.user_id, member).filter(
+        company_id=member.company_id, status__in=OPEN_STATUSES
+    )
+    count = queryset.count()
+    return (list(queryset[:limit]) if count else []), count
 
 
 def _page[M: Model](queryset: QuerySet[M], page: PageRequest) -> tuple[list[M], int]:

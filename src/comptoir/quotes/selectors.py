@@ -10,6 +10,8 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from comptoir.companies import selectors as companies
+from comptoir.companies.models import CompanyMember
+from comptoir.companies.permissions import CompanyPermission
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.pagination import PageRequest
 from comptoir.quotes.models import Quote, QuoteAttachment, QuoteState
@@ -43,6 +45,18 @@ def quotes_for_member(*, user: Any, page: PageRequest) -> tuple[list[Quote], int
     )
     count = queryset.count()
     return list(queryset[page.offset : page.offset + page.page_size]), count
+
+
+def quotes_awaiting_answer(*, member: CompanyMember, limit: int = 5) -> tuple[list[Quote], int]:
+    """The quotes the shop sent that wait for the buyer's answer (accept, decline or ask to
+    renegotiate) among those the member may read (`_visible`'s rule: their own, or all of
+    the company's with `quotes.view_all`), those expiring first: the first `limit` and
+    how many. Two queries."""
+    queryset = Quote.objects.filter(company_id=member.company_id, state=QuoteState.SENT)
+    if CompanyPermission.QUOTES_VIEW_ALL not in member.role.permissions:
+        queryset = queryset.filter(requested_by_id=member.user_id)
+    count = queryset.count()
+    return (list(queryset.order_by("expires_at", "id")[:limit]) if count else []), count
 
 
 def _detail(queryset: QuerySet[Quote]) -> QuerySet[Quote]:

@@ -10,8 +10,10 @@ from comptoir.storefront import (
     views_company,
     views_company_approvals,
     views_company_members,
+    views_contact,
     views_content,
     views_dev,
+    views_finance,
     views_ordering,
     views_orders,
     views_portal,
@@ -264,6 +266,31 @@ urlpatterns = [
         name="company_role_delete",
     ),
     # --- end of B2B company administration ---
+    # --- B2B portal: invoices, credit and statement, account manager ---
+    path("account/company/invoices/", views_finance.company_invoices, name="company_invoices"),
+    path(
+        "account/company/invoices/<str:number>/",
+        views_finance.company_invoice,
+        name="company_invoice",
+    ),
+    path(
+        "account/company/invoices/<str:number>.pdf",
+        views_finance.company_invoice_pdf,
+        name="company_invoice_pdf",
+    ),
+    path(
+        "account/company/invoices/<str:number>.xml",
+        views_finance.company_invoice_ubl,
+        name="company_invoice_ubl",
+    ),
+    path("account/company/statement/", views_finance.company_statement, name="company_statement"),
+    path(
+        "account/company/statement.pdf",
+        views_finance.company_statement_pdf,
+        name="company_statement_pdf",
+    ),
+    path("account/company/contact/", views_contact.company_contact, name="company_contact"),
+    # --- end of invoices, credit and statement, account manager ---
     path("_dev/mail/", views_dev.mail_index, name="dev_mail"),
     path("_dev/mail/<str:message_id>/", views_dev.mail_detail, name="dev_mail_detail"),
 ]

@@ -31,6 +31,8 @@ from comptoir.storefront.forms_account import (
     StorePasswordChangeForm,
     StoreSetPasswordForm,
 )
+from comptoir.storefront.portal_dashboard import portal_dashboard
+from comptoir.storefront.shop import current_channel
 from comptoir.wishlists import selectors as wishlist_selectors
 
 RECENT_ORDERS = 3
@@ -77,6 +79,8 @@ def account_home(request: HttpRequest) -> HttpResponse:
         "wishlist_count": wishlist.items.count() if wishlist is not None else 0,
         "current_page": "account",
     }
+    channel = current_channel(request)
+    context |= portal_dashboard(request, user, currency=channel.currency if channel else "EUR")
     return render_private(request, "storefront/account/home.html", context)
 
 

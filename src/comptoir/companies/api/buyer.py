@@ -30,6 +30,8 @@ from comptoir.companies.api.presenters import (
 from comptoir.companies.models import CompanyMember, CompanyRole
 from comptoir.companies.permissions import CompanyPermission
 from comptoir.companies.schemas import (
+    AccountManagerMessageIn,
+    AccountManagerMessageOut,
     CompanyAddressIn,
     CompanyAddressOut,
     CompanyAddressPatch,
@@ -48,6 +50,7 @@ from comptoir.companies.schemas import (
     RoleOut,
     RolePatch,
 )
+from comptoir.companies.services.contact import account_manager_contact
 from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
 from comptoir.core.staff_api import as_bad_reference, page_request, paginated, patch_changes
 
@@ -429,3 +432,25 @@ def join_request_reject(request: HttpRequest, request_id: int) -> dict[str, Any]
     member = _member(request, MANAGE)
     join = selectors.join_request_for_company(company=member.company, request_id=request_id)
     return join_request_out(services.join_request_reject(request=join, actor=member.user))
+
+
+# --- account manager ----------------------------------------------------------------------
+
+
+@router.post(
+    "company/account-manager/messages",
+    response={202: AccountManagerMessageOut},
+    summary="Write to the account manager",
+    description="Emails `message` under `subject` to the company's account manager, "
+    "answered to the caller (Reply-To); at most `COMPTOIR_CONTACT_PER_HOUR` (5) a member "
+    "and hour. Nothing is stored. Errors: 400 `INVALID_INPUT`, `INVALID_TEXT`; 404 "
+    f"`NO_ACCOUNT_MANAGER`; 429 `RATE_LIMITED`; {_MEMBER}.",
+)
+def account_manager_message(
+    request: HttpRequest, payload: AccountManagerMessageIn
+) -> Status[dict[str, Any]]:
+    member = _member(request)
+    manager = account_manager_contact(
+        member=member, subject=payload.subject, message=payload.message
+    )
+    return Status(202, {"sent_to": person_out(manager)})

@@ -80,14 +80,36 @@ def order_total(order: Any) -> str:
     return _("%(amount)s excl. VAT") % {"amount": money(Money(order.total_net, order.currency))}
 
 
+def _member_permissions(context: template.Context) -> frozenset[str]:
+    """The signed-in user's company permissions, asked once per request (the account menu
+    checks several)."""
+    from comptoir.companies.selectors import member_permissions
+
+    request = context.get("request")
+    if request is None:
+        return frozenset()
+    cached = getattr(request, "_storefront_member_permissions", None)
+    if cached is None:
+        cached = member_permissions(request.user)
+        request._storefront_member_permissions = cached
+    return cached
+
+
 @register.simple_tag(takes_context=True)
 def member_manages(context: template.Context) -> bool:
     """Whether the signed-in user's role manages their company (`company.manage`)."""
     from comptoir.companies.permissions import CompanyPermission
-    from comptoir.companies.selectors import member_can
 
-    request = context.get("request")
-    return request is not None and member_can(request.user, CompanyPermission.COMPANY_MANAGE)
+    return CompanyPermission.COMPANY_MANAGE in _member_permissions(context)
+
+
+@register.simple_tag(takes_context=True)
+def member_sees_invoices(context: template.Context) -> bool:
+    """Whether the signed-in user's role shows them the company's invoices
+    (`invoices.view`)."""
+    from comptoir.companies.permissions import CompanyPermission
+
+    return CompanyPermission.INVOICES_VIEW in _member_permissions(context)
 
 
 @register.simple_tag(takes_context=True)
