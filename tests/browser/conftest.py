@@ -62,6 +62,17 @@ def demo_store(transactional_db: None) -> None:
     call_command("demo", products=12, verbosity=0)
 
 
+@pytest.fixture
+def b2b_demo(transactional_db: None) -> None:
+    """The small demo store with its B2B side (Atelier Martin, Bois & Co: roles, approval
+    rule, terms and credit, invoiced orders, library). The payment terms are seeded by a
+    migration that earlier transactional tests flushed: seeded again first."""
+    from comptoir.invoicing.tests.factories import terms_seed
+
+    terms_seed()
+    call_command("demo", products=12, verbosity=0)
+
+
 def _context(browser: Browser, live_server: Any, options: dict[str, Any]) -> BrowserContext:
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", **options)
     context.set_default_timeout(TIMEOUT_MS)

@@ -3,8 +3,9 @@ Martin's buyer quick-orders by SKU (a bad line is listed with its reason, the go
 to the cart), requests a quote from the cart and sends it; the account manager negotiates it
 in the back-office (unit price, discount) and sends it; the buyer accepts it on account with
 a PO number, which needs approval above 1,000 EUR HT; the director approves; the order is
-placed at the quoted prices on account; staff issue its invoice, due at 30 days, and the
-Factur-X PDF downloaded from the back-office passes the XSD and the EN 16931 schematron."""
+placed at the quoted prices on account; staff issue its invoice in the back-office, due at
+30 days; the director finds it in the portal's invoices and its Factur-X PDF passes the XSD
+and the EN 16931 schematron."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from comptoir.approvals.models import OrderApproval
 from comptoir.channels.models import Channel
 from comptoir.inventory.selectors import available_quantities
 from comptoir.invoicing.models import Invoice
-from comptoir.invoicing.tests.factories import terms_seed
 from comptoir.invoicing.tests.test_facturx import failed_assertions, needs_saxon
 from comptoir.orders.models import Order
 from comptoir.pricing.models import PriceListEntry
@@ -39,16 +39,6 @@ BUYER = "acheteur@atelier-martin.fr"
 DIRECTOR = "direction@atelier-martin.fr"
 ADMIN = ("admin@comptoir.test", "comptoir-admin")
 NEGOTIATED_DISCOUNT = "5"
-
-
-@pytest.fixture
-def b2b_demo(transactional_db: None) -> None:
-    """The small demo store with its B2B companies (the payment terms are seeded by a
-    migration that earlier transactional tests flushed)."""
-    from django.core.management import call_command
-
-    terms_seed()
-    call_command("demo", products=12, verbosity=0)
 
 
 @pytest.fixture
@@ -187,11 +177,22 @@ def test_the_atelier_martin_buyer_path(
     assert invoice.total_net == order.total_net
 
     pdf_link = staff.get_by_role("link", name="PDF (Factur-X)")
-    pdf = staff.request.get(pdf_link.get_attribute("href") or "")
+    staff_pdf = staff.request.get(pdf_link.get_attribute("href") or "")
+    assert staff_pdf.ok
+    assert staff_pdf.headers["content-type"] == "application/pdf"
+
+    # The director finds it in the portal, due at 30 days, and downloads its Factur-X PDF.
+    director.goto(reverse("storefront:company_invoices"))
+    row = director.locator("tr", has_text=invoice.number)
+    expect(row).to_contain_text(invoice.due_date.strftime("%d/%m/%Y"))
+    pdf = director.request.get(
+        row.locator(f"a[href$='{invoice.number}.pdf']").get_attribute("href") or ""
+    )
     assert pdf.ok
     assert pdf.headers["content-type"] == "application/pdf"
     name, xml = facturx.get_xml_from_pdf(pdf.body(), check_xsd=True)
     assert name == "factur-x.xml"
     assert b"urn:cen.eu:en16931:2017" in xml
     assert invoice.number.encode() in xml
+    assert b"BC-2026-118" in xml  # the PO number, as the buyer's reference
     assert failed_assertions(xml, tmp_path) == []
