@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.core.errors import DomainError
 from comptoir.core.service_admin import ReadOnlyMixin
 from comptoir.invoicing import services
-from comptoir.invoicing.einvoice import ubl_xml
 from comptoir.invoicing.models import (
     BillingAccount,
     BillingAccountChange,
@@ -31,7 +30,7 @@ from comptoir.invoicing.models import (
     PaymentTerms,
     ReceivedPayment,
 )
-from comptoir.invoicing.pdf import invoice_pdf
+from comptoir.invoicing.responses import invoice_pdf_response, invoice_ubl_response
 from comptoir.orders import selectors as orders
 
 
@@ -111,16 +110,10 @@ class InvoiceAdmin(ReadOnlyAdmin):
         return invoice
 
     def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        invoice = self._viewable(request, pk)
-        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
-        return response
+        return invoice_pdf_response(self._viewable(request, pk))
 
     def ubl_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        invoice = self._viewable(request, pk)
-        response = HttpResponse(ubl_xml(invoice), content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
-        return response
+        return invoice_ubl_response(self._viewable(request, pk))
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: Any = None
