@@ -33,6 +33,7 @@ def portal_dashboard(request: HttpRequest, user: User, *, currency: str) -> dict
     if member is None:
         return {"portal": None}
     company = member.company
+    permissions = frozenset(member.role.permissions)  # the membership is loaded: no query
     open_orders, open_count = orders.open_orders_for_member(member=member, limit=SHOWN)
     waiting_quotes, quote_count = quotes.quotes_awaiting_answer(member=member, limit=SHOWN)
     waiting_approvals, approval_count = approvals.approvals_awaiting_decision(
@@ -50,12 +51,12 @@ def portal_dashboard(request: HttpRequest, user: User, *, currency: str) -> dict
         "approval_count": approval_count,
         # The block shows for those who approve, or whom a rule's level names (count > 0).
         "approver": approval_count > 0
-        or companies.member_can(user, CompanyPermission.APPROVALS_APPROVE),
+        or CompanyPermission.APPROVALS_APPROVE in permissions,
         "manager": companies.account_manager_of(company=company),
         "due": None,
         "budget": None,
     }
-    if companies.member_can(user, CompanyPermission.INVOICES_VIEW):
+    if CompanyPermission.INVOICES_VIEW in permissions:
         due = invoicing.invoices_due_summary(company_id=company.pk)
         portal["due"] = due
         portal["due_amount"] = Money(due.open_amount, currency)
