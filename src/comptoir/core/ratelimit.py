@@ -1,6 +1,6 @@
 """Fixed-window counters in the Django cache (Redis in production: shared by every web
-process), for the limits of what people may send (messages to an account manager...).
-The reviews keep their own counters (`reviews.services._common.rate_limit_hit`)."""
+process), for the limits of what people may send (messages to an account manager, reviews, questions and answers).
+The reviews count with it too (`reviews.services._common.rate_limit_hit`)."""
 
 from __future__ import annotations
 

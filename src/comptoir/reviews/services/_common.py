@@ -3,17 +3,15 @@ name, the posting rate limit, and the verified-purchase check."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import time
 import unicodedata
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import InvalidInput, Throttled
+from comptoir.core.ratelimit import window_hit
 from comptoir.core.validation import text_check
 from comptoir.orders.models import OrderLine, OrderStatus
 from comptoir.reviews.models import AUTHOR_MAX, ModerationStatus
@@ -98,11 +96,6 @@ def status_check(status: object) -> str:
 # --- rate limits --------------------------------------------------------------------------
 
 
-def _bucket_key(action: str, who: str, bucket: int) -> str:
-    digest = hashlib.sha256(who.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return f"comptoir:reviews:rate:{action}:{digest}:{bucket}"
-
-
 def rate_limit_hit(*, action: str, user_id: int, client_ip: str | None = None) -> None:
     """Count one post of `action` ("review", "question", "answer") by the user and, for
     the web forms, by the client address, in fixed windows kept in the Django cache (Redis
@@ -110,24 +103,17 @@ def rate_limit_hit(*, action: str, user_id: int, client_ip: str | None = None) -
     (RATE_LIMITED, with the seconds until the window ends) past the limits of
     settings.COMPTOIR_REVIEWS_RATE_LIMITS[action] = (per user, per address, window)."""
     per_user, per_ip, window = settings.COMPTOIR_REVIEWS_RATE_LIMITS[action]
-    now = time.time()
-    bucket = int(now // window)
     counted = [(f"user:{user_id}", per_user)]
     if client_ip:
         counted.append((f"ip:{client_ip}", per_ip))
-    over = False
-    for who, limit in counted:
-        key = _bucket_key(action, who, bucket)
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
-        over = over or count > limit
+    waits = [  # every counter counts the post, even when an earlier one is over
+        window_hit(scope=f"reviews:{action}", who=who, limit=limit, window=window)
+        for who, limit in counted
+    ]
+    over = [wait for wait in waits if wait is not None]
     if over:
         raise Throttled(
             _("You are posting too often. Please try again later."),
             code="RATE_LIMITED",
-            retry_after=max(1, int((bucket + 1) * window - now)),
+            retry_after=max(over),
         )
