@@ -15,6 +15,29 @@ from comptoir.storefront.views_assisting import assisting_refused
 # session and signs the staff member back in). See docs/companies.md.
 REFUSED_WHILE_ASSISTING = frozenset({"storefront:account_password", "accounts:logout"})
 REFUSED_ROUTES_WHILE_ASSISTING = ("accounts/social/",)  # after the language prefix, if any
+# Nor decide for the company (read, yes; POST, no): approve or reject an order (the staff
+# member would approve what they placed), change its members, invitations, join requests,
+# roles, profile, approval rules or budgets, or accept an invitation: what outlives the
+# session stays the members' own doing.
+REFUSED_CHANGES_WHILE_ASSISTING = frozenset(
+    f"storefront:{name}"
+    for name in (
+        "account_approval_decide",
+        "company_approvals",
+        "company_rule_delete",
+        "company_budget_delete",
+        "company_profile",
+        "company_member_change",
+        "company_member_remove",
+        "company_invitation_create",
+        "company_invitation_revoke",
+        "company_invitation_accept",
+        "company_join_request_decide",
+        "company_roles",
+        "company_role_edit",
+        "company_role_delete",
+    )
+)
 
 
 class AssistedShoppingMiddleware:
@@ -34,8 +57,11 @@ class AssistedShoppingMiddleware:
         if match is None or not is_assisting(request):
             return None
         route = match.route or ""
-        if match.view_name in REFUSED_WHILE_ASSISTING or any(
-            prefix in route for prefix in REFUSED_ROUTES_WHILE_ASSISTING
+        changes = request.method not in ("GET", "HEAD", "OPTIONS")
+        if (
+            match.view_name in REFUSED_WHILE_ASSISTING
+            or (changes and match.view_name in REFUSED_CHANGES_WHILE_ASSISTING)
+            or any(prefix in route for prefix in REFUSED_ROUTES_WHILE_ASSISTING)
         ):
             return assisting_refused(request)
         return None

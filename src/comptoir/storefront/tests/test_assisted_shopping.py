@@ -172,6 +172,49 @@ def test_an_order_needing_approval_is_not_placed(
     assert (order.user, order.placed_by_staff) == (buyer.user, manager)
 
 
+def test_the_company_s_decisions_stay_its_members(
+    store: Store, manager: Any, buyer: CompanyMember
+) -> None:
+    """Assisting the approver, staff cannot approve the order they placed for the buyer;
+    assisting the administrator, they read the company's pages but change nothing that
+    would outlive the session (invitations, roles, members)."""
+    approver = member_with_role(buyer.company, "approver")
+    admin = member_with_role(buyer.company, "admin")
+    approval_services.rule_create(
+        company=buyer.company,
+        name="Au-delà de 25 € HT",
+        condition="order_total",
+        threshold="25.00",
+        levels=[{"role_id": approver.role_id}],
+    )
+    client = _assisting(manager, buyer)
+    add_to_cart(client, store, store.drill, 2)
+    client.post("/checkout/", checkout_data(client, payment_method="on_account", card_number=None))
+    approval = OrderApproval.objects.get()
+    client.post("/assist/stop")
+
+    client = _assisting(manager, approver)
+    assert client.get(f"/account/approvals/{approval.pk}/").status_code == 200
+    refused = client.post(f"/account/approvals/{approval.pk}/decide", {"decision": "approve"})
+    assert refused.status_code == 403
+    assert "Not while shopping on behalf of a customer" in _html(refused)
+    approval.refresh_from_db()
+    assert approval.status == "pending"
+    assert Order.objects.count() == 0
+    client.post("/assist/stop")
+
+    client = _assisting(manager, admin)
+    assert client.get("/account/company/members/").status_code == 200
+    invited = client.post(
+        "/account/company/invitations/new", {"email": "x@evil.test", "role": admin.role_id}
+    )
+    changed = client.post(f"/account/company/members/{buyer.pk}/change", {"role": admin.role_id})
+    assert (invited.status_code, changed.status_code) == (403, 403)
+    assert not buyer.company.invitations.exists()
+    buyer.refresh_from_db()
+    assert buyer.role.code == "buyer"
+
+
 def test_the_credit_limit_still_applies(store: Store, manager: Any, buyer: CompanyMember) -> None:
     account_for(buyer.company, limit="10.00")
     client = _assisting(manager, buyer)
