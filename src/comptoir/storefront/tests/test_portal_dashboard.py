@@ -209,6 +209,8 @@ def test_a_message_to_the_account_manager(
         ({"subject": "x" * 151, "message": "Bonjour"}, "subject"),
         ({"subject": "Bonjour", "message": "x" * 5001}, "message"),
         ({"subject": "Bonjour\x00", "message": "Bonjour"}, "subject"),
+        # Past the form (it strips the ends only): the service's one-line rule (a header).
+        ({"subject": "Bonjour\nBcc: x@evil.test", "message": "Bonjour"}, "subject"),
     ],
 )
 def test_bad_messages_are_a_400_and_send_nothing(
@@ -216,7 +218,7 @@ def test_bad_messages_are_a_400_and_send_nothing(
 ) -> None:
     response = client_for(world.buyer).post("/account/company/contact/", data)
     assert response.status_code == 400
-    assert f'id="id_{field}"' in response.content.decode()
+    assert list(response.context["form"].errors) == [field]
     assert "errorlist" in response.content.decode()
     assert mail.outbox == []
 
@@ -282,10 +284,13 @@ def test_the_api_sends_the_message(
         "sent_to": {"email": "claire@comptoir.test", "first_name": "Claire", "last_name": "Dupont"}
     }
     assert mail.outbox[0].reply_to == [world.buyer.email]
-    bad = client.post(url, {"subject": "", "message": "x"}, content_type="application/json")
-    assert bad.status_code == 400
-    assert bad.json()["code"] == "INVALID_INPUT"
-    assert "subject" in bad.json()["errors"]
+    for subject in ("", "Tarifs\r\nBcc: x@evil.test"):
+        bad = client.post(
+            url, {"subject": subject, "message": "x"}, content_type="application/json"
+        )
+        assert bad.status_code == 400
+        assert bad.json()["code"] == "INVALID_INPUT"
+        assert list(bad.json()["errors"]) == ["subject"]
     assert len(mail.outbox) == 1
 
 
