@@ -32,18 +32,26 @@ def assisted_session_id(request: HttpRequest) -> int | None:
     return value if isinstance(value, int) else None
 
 
+_UNREAD = object()
+
+
 def assisted_session(request: HttpRequest) -> AssistedSession | None:
     """The open assisted session of this browser, with its staff member, member and company
-    (one query), or None when not assisting."""
+    (one query, once per request: the banner and checkout both ask), or None when not
+    assisting."""
     session_id = assisted_session_id(request)
     user_id = getattr(request.user, "pk", None)
     if session_id is None or user_id is None:
         return None
-    return (
-        AssistedSession.objects.select_related("staff", "user", "company")
-        .filter(pk=session_id, ended_at__isnull=True, user_id=user_id)
-        .first()
-    )
+    cached = getattr(request, "_assisted_session", _UNREAD)
+    if cached is _UNREAD or getattr(cached, "user_id", user_id) != user_id:
+        cached = (
+            AssistedSession.objects.select_related("staff", "user", "company")
+            .filter(pk=session_id, ended_at__isnull=True, user_id=user_id)
+            .first()
+        )
+        request._assisted_session = cached  # type: ignore[attr-defined]
+    return cached  # type: ignore[return-value]
 
 
 def assisting_staff(request: HttpRequest, user: Any) -> User | None:

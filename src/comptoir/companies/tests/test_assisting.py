@@ -177,6 +177,10 @@ def test_the_staff_member_is_taken_from_the_session_of_the_same_user_only(
     assert assisting_staff(request, None) is None
     # Once ended, or outside an assisted session: nobody.
     services.assisted_session_end(session_id=record.pk, staff=manager, ip_address=None)
+    # (The session is read once per request: the next request's.)
+    request = rf.post("/")
+    request.user = member.user
+    request.session = {HIJACK_HISTORY_KEY: [str(manager.pk)], ASSISTED_SESSION_KEY: record.pk}
     assert assisting_staff(request, member.user) is None
     request.session = {ASSISTED_SESSION_KEY: record.pk}
     assert assisting_staff(request, member.user) is None
