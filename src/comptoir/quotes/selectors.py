@@ -23,16 +23,20 @@ def quote_not_found() -> NotFound:
     return NotFound(_("No such quote."), code="QUOTE_NOT_FOUND")
 
 
-def _visible(user: Any) -> QuerySet[Quote]:
-    """The quotes `user` may read: none outside a company; their own; every quote of the
-    company with `quotes.view_all`."""
-    company = companies.company_for_user(user)
-    if company is None:
-        return Quote.objects.none()
-    queryset = Quote.objects.filter(company_id=company.pk)
-    if not companies.member_can(user, "quotes.view_all"):
-        queryset = queryset.filter(requested_by_id=user.pk)
+def _visible_to(member: CompanyMember) -> QuerySet[Quote]:
+    """The quotes `member` may read: their own; every quote of the company with
+    `quotes.view_all`."""
+    queryset = Quote.objects.filter(company_id=member.company_id)
+    if CompanyPermission.QUOTES_VIEW_ALL not in member.role.permissions:
+        queryset = queryset.filter(requested_by_id=member.user_id)
     return queryset
+
+
+def _visible(user: Any) -> QuerySet[Quote]:
+    """The quotes `user` may read (`_visible_to` their membership; none outside a company).
+    One query."""
+    member = companies.membership_for_user(user)
+    return Quote.objects.none() if member is None else _visible_to(member)
 
 
 def quotes_for_member(*, user: Any, page: PageRequest) -> tuple[list[Quote], int]:
@@ -49,12 +53,9 @@ def quotes_for_member(*, user: Any, page: PageRequest) -> tuple[list[Quote], int
 
 def quotes_awaiting_answer(*, member: CompanyMember, limit: int = 5) -> tuple[list[Quote], int]:
     """The quotes the shop sent that wait for the buyer's answer (accept, decline or ask to
-    renegotiate) among those the member may read (`_visible`'s rule: their own, or all of
-    the company's with `quotes.view_all`), those expiring first: the first `limit` and
+    renegotiate) among those the member may read (`_visible_to`), those expiring first: the first `limit` and
     how many. Two queries."""
-    queryset = Quote.objects.filter(company_id=member.company_id, state=QuoteState.SENT)
-    if CompanyPermission.QUOTES_VIEW_ALL not in member.role.permissions:
-        queryset = queryset.filter(requested_by_id=member.user_id)
+    queryset = _visible_to(member).filter(state=QuoteState.SENT)
     count = queryset.count()
     return (list(queryset.order_by("expires_at", "id")[:limit]) if count else []), count
 

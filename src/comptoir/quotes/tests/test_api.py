@@ -387,9 +387,9 @@ def test_the_list_costs_a_constant_number_of_queries(
 ) -> None:
     for _ in range(3):
         requested(shop, ("DRILL", 10), ("DRILL-XL", 6))
-    # token (read, last use), the company (for the scope, then for quotes.view_all), count,
+    # token (read, last use), the membership (the scope and quotes.view_all at once), count,
     # the page with its line counts
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         body = buyer.get("quotes").json()
     assert body["count"] == 3
     assert [r["line_count"] for r in body["results"]] == [2, 2, 2]

@@ -131,10 +131,10 @@ def test_the_list_costs_a_constant_number_of_queries(
     buyer.get("/account/quotes/")  # warm the process caches (channels, navigation)
     for _ in range(3):
         requested(world, ("DRILL", 10), ("DRILL-XL", 6))
-    # session, user, membership (404 check and quotes.manage), the selector's company and
-    # membership (quotes.view_all), count, the page with its line counts, and the
-    # navigation's company.manage check (the link to the company's approval rules)
-    with django_assert_num_queries(8):
+    # session, user, membership (404 check and quotes.manage), the selector's membership
+    # (the company and quotes.view_all at once), count, the page with its line counts, and
+    # the navigation's permissions check (its B2B links)
+    with django_assert_num_queries(7):
         response = buyer.get("/account/quotes/")
     assert len(re.findall(r'<a href="/account/quotes/(Q-\d+)/">', response.content.decode())) == 4
 
