@@ -50,8 +50,7 @@ def portal_dashboard(request: HttpRequest, user: User, *, currency: str) -> dict
         ],
         "approval_count": approval_count,
         # The block shows for those who approve, or whom a rule's level names (count > 0).
-        "approver": approval_count > 0
-        or CompanyPermission.APPROVALS_APPROVE in permissions,
+        "approver": approval_count > 0 or CompanyPermission.APPROVALS_APPROVE in permissions,
         "manager": companies.account_manager_of(company=company),
         "due": None,
         "budget": None,
